@@ -1,0 +1,94 @@
+"""MediaWiki ``-{ }-`` semantics applied along a page.
+
+Scanners only mark ``conv_rule`` spans; this pass decides what each one
+shows and carries page rules forward.  As in MediaWiki's
+``LanguageConverter::recursiveConvertTopLevel``, a rule with ``H`` or ``A``
+adds its pairs from its position to the end of the page and ``-`` removes
+them again; text before the rule is not affected.
+
+The core converter is a fixed ``str -> str`` function, so page rules are
+applied here as a pre-pass: each later occurrence of a rule's source
+phrase becomes a protected ``rule_phrase`` span whose output is the rule's
+target text, and the plain converter never sees it.  An engine that can
+take extra pairs natively would instead receive the active pairs with each
+prose chunk (longest match, rule pairs winning over dictionary pairs),
+which would also let a rule phrase straddle inline markup; that is the one
+thing the pre-pass cannot do.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from ..rules import parse_rule
+from .tokens import Span
+
+__all__ = ["resolve_rules"]
+
+NO_PHRASE_SPLIT = frozenset({"wikilink_bare"})
+
+
+def _shown(rule, variant: str | None, convert: Callable[[str], str]) -> str:
+    """The text a rule displays.
+
+    With ``variant=None`` (an OpenCC config target, no MediaWiki variant):
+    plain and ``R`` rules show their text; a table shows its first entry
+    run through ``convert``, which is the converter's own idea of the
+    target; page rules (``H``/``-``/``T``) show nothing.
+    """
+    if variant is None:
+        shown = rule.display("zh")
+        if rule.is_table and "S" in rule.flags and shown:
+            return convert(shown)
+        return shown
+    return rule.display(variant, lambda text, _v: convert(text))
+
+
+def resolve_rules(
+    src: str,
+    spans: list[Span],
+    variant: str | None,
+    convert: Callable[[str], str],
+    keep: bool,
+) -> tuple[list[Span], int]:
+    """Return spans where rules carry their output and page rules are applied.
+
+    A ``conv_rule`` span gets ``meta=(body, shown)``; with ``keep`` the
+    renderer writes the original markup instead of ``shown``.  Returns the
+    new spans and how many phrases page rules replaced.
+    """
+    table: dict[str, str] = {}
+    pattern: re.Pattern[str] | None = None
+    out: list[Span] = []
+    replaced = 0
+    for s in spans:
+        if s.type == "conv_rule":
+            body = s.meta if isinstance(s.meta, str) else src[s.start + 2:s.end - 2]
+            rule = parse_rule(body)
+            shown = _shown(rule, variant, convert)
+            out.append(Span("conv_rule", s.start, s.end, False, True, {"body": body, "shown": shown,
+                                                                     "keep": keep}))
+            if variant is not None and rule.is_table and rule.action != "none":
+                pairs = rule.pairs(variant)
+                if rule.action == "add":
+                    table.update((a, b) for a, b in pairs if a)
+                else:
+                    for a, _b in pairs:
+                        table.pop(a, None)
+                keys = sorted(table, key=len, reverse=True)
+                pattern = re.compile("|".join(map(re.escape, keys))) if keys else None
+            continue
+        if pattern is None or not s.conv or s.type in NO_PHRASE_SPLIT:
+            out.append(s)
+            continue
+        pos = s.start
+        for m in pattern.finditer(src, s.start, s.end):
+            if m.start() > pos:
+                out.append(Span(s.type, pos, m.start(), True, s.brk, s.meta))
+            out.append(Span("rule_phrase", m.start(), m.end(), False, True, {"shown": table[m.group()]}))
+            pos = m.end()
+            replaced += 1
+        if pos < s.end:
+            out.append(Span(s.type, pos, s.end, True, s.brk, s.meta))
+    return out, replaced

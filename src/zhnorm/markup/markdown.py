@@ -1,0 +1,308 @@
+"""Markdown (CommonMark + GFM tables/autolinks) block scanner.
+
+Line-based, like CommonMark's block phase, but it only needs to know where
+prose regions are: paragraphs (with their soft-wrapped lines), headings,
+list item text, table cells, text inside HTML blocks.  Everything else
+(fenced and indented code, HTML comments, link definitions, table
+delimiter rows, list markers) is protected.  Regions are handed to
+:func:`scan_inline`.  List items are tracked only far enough to tell an
+indented continuation line (prose, as pandoc writes it) from an indented
+code block.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .inline_md import scan_inline
+from .tokens import Span
+
+_FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)")
+_ATX = re.compile(r"[ \t]{0,3}(#{1,6})(?:[ \t]+|$)")
+_ATX_CLOSE = re.compile(r"(?:[ \t]+#+)?[ \t]*$")
+_SETEXT = re.compile(r"[ \t]{0,3}(?:=+|-+)[ \t]*$")
+_HR = re.compile(r"[ \t]{0,3}([-*_])[ \t]*(?:\1[ \t]*){2,}$")
+_LIST = re.compile(r"([ \t]*)(?:([-+*])|(\d{1,9})[.)])(?:([ \t]+)|$)")
+_TABLE_DELIM = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
+_LINK_DEF = re.compile(
+    r"[ \t]{0,3}\[(?:[^\[\]\\]|\\.)+\]:[ \t]*(?:<[^<>\n]*>|\S+)"
+    r"(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*$"
+)
+_FOOTNOTE_DEF = re.compile(r"[ \t]{0,3}\[\^[^\]\s]+\]:[ \t]?")
+_BQ = re.compile(r"[ \t]{0,3}>[ \t]?")
+_HTML1 = re.compile(r"[ \t]{0,3}<(script|pre|style|textarea)(?:[\s>]|$)", re.I)
+_HTML6 = re.compile(
+    r"[ \t]{0,3}</?(?:address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd"
+    r"|details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head"
+    r"|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|option|p|param"
+    r"|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul)(?:[\s>]|/>|$)",
+    re.I,
+)
+_HTML7 = re.compile(
+    r"[ \t]{0,3}(?:<[A-Za-z][A-Za-z0-9\-]*(?:[ \t]+[A-Za-z_:][A-Za-z0-9_.:\-]*"
+    r"(?:[ \t]*=[ \t]*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)*[ \t]*/?>"
+    r"|</[A-Za-z][A-Za-z0-9\-]*[ \t]*>)[ \t]*$"
+)
+_HTML_END = {"<!--": "-->", "<?": "?>", "<![CDATA[": "]]>"}
+_PIPE = re.compile(r"(?<!\\)\|")
+
+
+def _indent(line: str) -> int:
+    n = 0
+    for c in line:
+        if c == " ":
+            n += 1
+        elif c == "\t":
+            n += 4 - n % 4
+        else:
+            break
+    return n
+
+
+def scan_markdown(src: str) -> list[Span]:
+    """Spans tiling ``src``; never raises on any string."""
+    out: list[Span] = []
+    lines = src.split("\n")
+    starts = []
+    pos = 0
+    for ln in lines:
+        starts.append(pos)
+        pos += len(ln) + 1
+    nlines = len(lines)
+    n = len(src)
+
+    para_start = -1  # start offset of the open paragraph region
+    para_end = -1
+    prev = "blank"  # blank | para | other
+    lists: list[int] = []  # content indents of open list items
+
+    def close_para() -> None:
+        nonlocal para_start
+        if para_start >= 0:
+            if para_end > para_start:
+                scan_inline(src, para_start, para_end, out)
+            if para_end < n:
+                out.append(Span("newline", para_end, para_end + 1, False, True))
+            para_start = -1
+
+    def line_end(i: int) -> int:
+        """Offset after line i including its newline."""
+        return min(starts[i] + len(lines[i]) + 1, n)
+
+    i = 0
+    while i < nlines:
+        line = lines[i]
+        ls = starts[i]
+        le = ls + len(line)
+        if le == ls and i == nlines - 1:
+            break  # nothing after the final newline
+        stripped = line.strip()
+        if not stripped:
+            close_para()
+            out.append(Span("blank", ls, line_end(i), False, True))
+            prev = "blank"
+            i += 1
+            continue
+        ind = _indent(line)
+        if prev == "blank":
+            while lists and ind < lists[-1]:
+                lists.pop()
+        rel = ind - lists[-1] if lists and ind >= lists[-1] else ind
+        c0 = stripped[0]
+
+        if para_start >= 0 and (rel >= 4 or ind >= 4 and not lists):
+            para_end = le  # indented lazy continuation
+            i += 1
+            continue
+        if rel >= 4:
+            close_para()
+            out.append(Span("code_block", ls, line_end(i), False, True))
+            prev = "other"
+            i += 1
+            continue
+
+        if c0 in "`~":
+            m = _FENCE.match(line)
+            if m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
+                close_para()
+                fence = m.group(1)
+                j = i + 1
+                closer = re.compile(r"[ \t]*" + re.escape(fence[0]) + "{%d,}[ \t]*$" % len(fence))
+                while j < nlines and not closer.match(lines[j]):
+                    j += 1
+                j = min(j, nlines - 1)
+                out.append(Span("code_fence", ls, line_end(j), False, True))
+                prev = "other"
+                i = j + 1
+                continue
+        if c0 == "#":
+            m = _ATX.match(line)
+            if m:
+                close_para()
+                cs = ls + m.end()
+                ce = ls + _ATX_CLOSE.search(line, m.end()).start()
+                if ce < cs:
+                    ce = cs
+                out.append(Span("heading_marker", ls, cs, False, True))
+                if ce > cs:
+                    scan_inline(src, cs, ce, out)
+                if le > ce:
+                    out.append(Span("heading_marker", ce, le, False, True))
+                if le < n:
+                    out.append(Span("newline", le, le + 1, False, True))
+                prev = "other"
+                i += 1
+                continue
+        if c0 == "<":
+            j = _html_block_end(lines, i, para_start >= 0)
+            if j >= 0:
+                close_para()
+                be = line_end(j)
+                head = stripped[:9]
+                if head.startswith(("<!--", "<?", "<![")) or _HTML1.match(line):
+                    t = "html_comment" if head.startswith("<!--") else "html_block"
+                    out.append(Span(t, ls, be, False, True))
+                else:
+                    end = be - 1 if be > ls and src[be - 1] == "\n" else be
+                    scan_inline(src, ls, end, out)
+                    if end < be:
+                        out.append(Span("newline", end, be, False, True))
+                prev = "other"
+                i = j + 1
+                continue
+        if para_start >= 0 and c0 in "=-" and _SETEXT.match(line):
+            close_para()
+            out.append(Span("setext_underline", ls, line_end(i), False, True))
+            prev = "other"
+            i += 1
+            continue
+        if c0 in "-*_" and _HR.match(line):
+            close_para()
+            out.append(Span("hr", ls, line_end(i), False, True))
+            prev = "other"
+            i += 1
+            continue
+        if c0 == ">":
+            m = _BQ.match(line)
+            close_para()
+            out.append(Span("blockquote_marker", ls, ls + m.end(), False, True))
+            if le > ls + m.end():
+                scan_inline(src, ls + m.end(), le, out)
+            if le < n:
+                out.append(Span("newline", le, le + 1, False, True))
+            prev = "other"
+            i += 1
+            continue
+        if c0 in "-+*0123456789":
+            m = _LIST.match(line)
+            if m and not (
+                para_start >= 0
+                and not lists
+                and ((m.group(3) is not None and m.group(3) != "1") or m.end() == len(line))
+            ):
+                close_para()
+                ws = m.group(4) or ""
+                mk_end = m.end() if len(ws) <= 4 else m.end() - len(ws) + 1
+                content_indent = _indent(line[: m.start(4) if m.group(4) else m.end()]) + (
+                    len(ws) if len(ws) <= 4 else 1
+                )
+                while lists and lists[-1] > ind:
+                    lists.pop()
+                if lists and lists[-1] == content_indent:
+                    pass
+                else:
+                    lists.append(max(content_indent, 1))
+                out.append(Span("list_marker", ls, ls + mk_end, False, True))
+                if le > ls + mk_end:
+                    para_start, para_end = ls + mk_end, le
+                    prev = "para"
+                else:
+                    if le < n:
+                        out.append(Span("newline", le, le + 1, False, True))
+                    prev = "other"
+                i += 1
+                continue
+        if "|" in line and para_start < 0 and i + 1 < nlines and _TABLE_DELIM.match(lines[i + 1]) \
+                and "-" in lines[i + 1]:
+            j = i
+            while j < nlines and lines[j].strip() and "|" in lines[j]:
+                if j == i + 1:
+                    out.append(Span("table_delim", starts[j], line_end(j), False, True))
+                else:
+                    _table_row(src, starts[j], starts[j] + len(lines[j]), out)
+                    if starts[j] + len(lines[j]) < n:
+                        e = starts[j] + len(lines[j])
+                        out.append(Span("newline", e, e + 1, False, True))
+                j += 1
+            prev = "other"
+            i = j
+            continue
+        if c0 == "[" and para_start < 0:
+            if _LINK_DEF.match(line):
+                out.append(Span("link_def", ls, line_end(i), False, True))
+                prev = "other"
+                i += 1
+                continue
+            m = _FOOTNOTE_DEF.match(line)
+            if m:
+                out.append(Span("footnote_marker", ls, ls + m.end(), False, True))
+                para_start, para_end = ls + m.end(), le
+                prev = "para"
+                i += 1
+                continue
+        if para_start >= 0:
+            para_end = le
+        else:
+            para_start, para_end = ls, le
+        prev = "para"
+        i += 1
+    close_para()
+    return out
+
+
+def _html_block_end(lines: list[str], i: int, in_para: bool) -> int:
+    """If line i starts an HTML block, return the index of its last line."""
+    line = lines[i]
+    s = line.lstrip(" \t")
+    if len(line) - len(s) > 3:
+        return -1
+    m = _HTML1.match(line)
+    skip = 0
+    if m:
+        end: re.Pattern[str] | None = re.compile(r"</(?:script|pre|style|textarea)>", re.I)
+    else:
+        end = None
+        for opener, closer in _HTML_END.items():
+            if s.startswith(opener):
+                end = re.compile(re.escape(closer))
+                skip = len(line) - len(s) + len(opener)
+                break
+        else:
+            if s.startswith("<!") and len(s) > 2 and s[2].isalpha():
+                end = re.compile(">")
+    if end is not None:
+        j = i
+        while j < len(lines):
+            if end.search(lines[j], skip if j == i else 0):
+                return j
+            j += 1
+        return len(lines) - 1
+    if _HTML6.match(line) or (not in_para and _HTML7.match(line)):
+        j = i
+        while j + 1 < len(lines) and lines[j + 1].strip():
+            j += 1
+        return j
+    return -1
+
+
+def _table_row(src: str, a: int, b: int, out: list[Span]) -> None:
+    """Pipes are protected separators; each cell is its own prose region."""
+    pos = a
+    for m in _PIPE.finditer(src, a, b):
+        p = m.start()
+        if p > pos:
+            scan_inline(src, pos, p, out)
+        out.append(Span("table_pipe", p, p + 1, False, True))
+        pos = p + 1
+    if b > pos:
+        scan_inline(src, pos, b, out)

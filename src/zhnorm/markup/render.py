@@ -1,0 +1,167 @@
+"""Convert the prose of a tokenized document and put it back in place.
+
+All convertible spans of the page are gathered into one string, with a
+newline wherever a *breaking* protected span sat (code, URL, table pipe,
+block boundary); transparent markup (``**``, a link target, ``\\[1\\]``)
+leaves nothing, so ``[格魯吉亞是愛沙尼亞在](…)[南高加索地區的盟友](…)``
+and ``**阿塞拜**疆`` reach the converter as plain sentences.  No dictionary
+key contains a newline, so the separators are hard phrase boundaries and
+the converter passes them through.
+
+The page is converted with **one** call.  When the output has the same
+length as the input (OpenCC conversions almost always are), it is cut back
+at the original span boundaries.  Otherwise each boundary is mapped through
+an alignment of the input and output line; a boundary that falls inside a
+phrase whose length changed (``闪存`` → ``快閃記憶體`` split by markup)
+cannot be placed without moving text across markup, so the pieces of that
+one chunk are converted separately instead (counted in
+``ConversionResult.fallbacks``).  Markup is never moved.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from typing import Callable
+
+from .tokens import Span
+
+__all__ = ["ConversionResult", "gather", "convert_spans"]
+
+SEP = "\n"
+
+
+@dataclass(slots=True)
+class ConversionResult:
+    """What :func:`zhnorm.markup.convert_markup_result` did."""
+
+    text: str
+    """The converted document."""
+    markup: str
+    """The markup the document was read as (``auto`` resolved)."""
+    sniffed: bool
+    """True if ``markup`` was chosen by :func:`zhnorm.markup.sniff`."""
+    tokens: int = 0
+    """How many spans the document was cut into."""
+    rules: int = 0
+    """How many ``-{ }-`` rules were found."""
+    rule_phrases: int = 0
+    """How many phrases page rules (``H``/``A``) replaced."""
+    fallbacks: int = 0
+    """Prose chunks converted piecewise because a length-changing phrase
+    straddled markup (their result may differ from plain conversion)."""
+
+
+def gather(src: str, spans: list[Span]) -> tuple[list[str], list[int]]:
+    """The prose pieces in order, with ``SEP`` at breaks, and for each
+    piece the index of its span (-1 for a separator)."""
+    pieces: list[str] = []
+    owners: list[int] = []
+    sep = True
+    for i, s in enumerate(spans):
+        if s.conv:
+            pieces.append(src[s.start:s.end])
+            owners.append(i)
+            sep = False
+        elif s.brk and not sep:
+            pieces.append(SEP)
+            owners.append(-1)
+            sep = True
+    return pieces, owners
+
+
+def _map_cuts(src: str, dst: str, cuts: list[int], convert: Callable[[str], str]) -> list[int | None]:
+    """Map offsets in ``src`` to offsets in ``dst`` line by line."""
+    src_lines = src.split(SEP)
+    dst_lines = dst.split(SEP)
+    if len(src_lines) != len(dst_lines):
+        return [None] * len(cuts)
+    s_starts, d_starts = [], []
+    a = b = 0
+    for sl, dl in zip(src_lines, dst_lines):
+        s_starts.append(a)
+        d_starts.append(b)
+        a += len(sl) + 1
+        b += len(dl) + 1
+    ops_cache: dict[int, list] = {}
+    result: list[int | None] = []
+    for c in cuts:
+        k = bisect_right(s_starts, c) - 1
+        x = c - s_starts[k]
+        sl, dl = src_lines[k], dst_lines[k]
+        if len(sl) == len(dl):
+            result.append(d_starts[k] + x)
+            continue
+        ops = ops_cache.get(k)
+        if ops is None:
+            ops = ops_cache[k] = SequenceMatcher(None, sl, dl, autojunk=False).get_opcodes()
+        placed = None
+        for tag, i1, i2, j1, j2 in ops:
+            if x < i1 or x > i2:
+                continue
+            if x == i1:
+                placed = j1
+            elif x == i2:
+                placed = j2
+            elif tag == "equal" or (i2 - i1) == (j2 - j1):
+                placed = j1 + (x - i1)
+            else:
+                left, right = convert(sl[i1:x]), convert(sl[x:i2])
+                if left + right == dl[j1:j2]:
+                    placed = j1 + len(left)
+            break
+        result.append(None if placed is None else d_starts[k] + placed)
+    return result
+
+
+def convert_spans(
+    src: str, spans: list[Span], convert: Callable[[str], str]
+) -> tuple[dict[int, str], int]:
+    """Converted text for each convertible span index, and the fallback count."""
+    pieces, owners = gather(src, spans)
+    if not pieces:
+        return {}, 0
+    joined = "".join(pieces)
+    out = convert(joined)
+    result: dict[int, str] = {}
+    if len(out) == len(joined):
+        pos = 0
+        for piece, owner in zip(pieces, owners):
+            end = pos + len(piece)
+            if owner >= 0:
+                result[owner] = out[pos:end]
+            pos = end
+        return result, 0
+    # Lengths differ somewhere: place each boundary through an alignment.
+    cuts = []
+    pos = 0
+    for piece in pieces:
+        pos += len(piece)
+        cuts.append(pos)
+    mapped = _map_cuts(joined, out, cuts[:-1], convert) + [len(out)]
+    # Chunks are runs of pieces between separators; a chunk with an
+    # unplaceable boundary is converted piece by piece.
+    fallbacks = 0
+    prev_end: int | None = 0
+    i = 0
+    n = len(pieces)
+    while i < n:
+        j = i
+        while j < n and owners[j] >= 0:
+            j += 1
+        # pieces[i:j] form one chunk (j is a separator or n)
+        inner = mapped[i:j]
+        ok = prev_end is not None and all(m is not None for m in inner)
+        if ok:
+            p = prev_end
+            for k in range(i, j):
+                result[owners[k]] = out[p:mapped[k]]
+                p = mapped[k]
+        elif j > i:
+            fallbacks += 1
+            for k in range(i, j):
+                result[owners[k]] = convert(pieces[k])
+        prev_end = mapped[j] if j < n else None
+        i = j + 1
+    return result, fallbacks
