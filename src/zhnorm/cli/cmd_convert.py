@@ -1,0 +1,226 @@
+"""`zhnorm convert`: plan the outputs, run the tasks, report in input order."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+
+from . import backend
+from .args import EXIT_CHANGED, EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from .progress import Progress
+from .report import Console, ReportWriter, Tally
+from . import task as task_mod
+from .task import Options, Result, Task, run_task
+from .walk import STDIN, Item, Skip, walk
+from .workers import default_jobs, ordered_map
+
+__all__ = ["run", "UsageError", "plan_outputs"]
+
+
+class UsageError(Exception):
+    """A problem with the command line as a whole: exit 2, nothing done."""
+
+
+def _inside(path: str, directory: str) -> bool:
+    path, directory = os.path.realpath(path), os.path.realpath(directory)
+    return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
+
+
+def plan_outputs(args, items: list[Item]) -> tuple[str, list[Task]]:
+    """Decide where each input goes.  Returns (action, tasks).
+
+    Raises UsageError for a plan that would overwrite an input, write into
+    an input tree, send several files to standard output, or send two
+    inputs to the same output.
+    """
+    dry = args.check or args.diff
+    if dry and (args.output or args.in_place):
+        raise UsageError("--check and --diff write nothing; drop -o/--in-place")
+    has_stdin = any(i.path == STDIN for i in items)
+    if has_stdin and len(args.paths) > 1:
+        raise UsageError("- (standard input) cannot be combined with other paths")
+    if dry:
+        return "none", [Task(i) for i in items]
+    if args.in_place:
+        if has_stdin:
+            raise UsageError("--in-place cannot be used with - (standard input)")
+        return "write", [Task(i, i.path) for i in items]
+    single = len(args.paths) == 1 and len(items) == 1 and items[0].explicit
+    if args.output is None:
+        if single:
+            return "stdout", [Task(items[0])]
+        if not items:
+            return "none", []
+        raise UsageError("several input files: give -o DIR, --in-place, --check or --diff")
+    out = args.output
+    for arg in args.paths:
+        if arg != STDIN and os.path.isdir(arg) and _inside(out, arg):
+            raise UsageError(f"-o {out} is inside the input directory {arg}")
+    if single and not (os.path.isdir(out) or out.endswith(os.sep)):
+        dests = [out]
+    else:
+        if has_stdin:
+            raise UsageError("standard input needs -o FILE, not a directory")
+        if os.path.exists(out) and not os.path.isdir(out):
+            raise UsageError(f"-o {out}: not a directory (needed for several inputs)")
+        dests = [os.path.join(out, i.rel) for i in items]
+    seen: dict[str, str] = {}
+    inputs = {os.path.realpath(i.path) for i in items if i.path != STDIN}
+    for item, dest in zip(items, dests):
+        real = os.path.realpath(dest)
+        if real in inputs:
+            raise UsageError(f"-o would overwrite the input {item.path if real == os.path.realpath(item.path) else dest}; "
+                             f"use --in-place to convert files in place")
+        if real in seen:
+            raise UsageError(f"{seen[real]} and {item.path} would both be written to {dest}")
+        seen[real] = item.path
+    return "write", [Task(i, d) for i, d in zip(items, dests)]
+
+
+def _lost(task: Task, reason: str) -> Result:
+    return Result(task.item.path, "failed", reason, nbytes=task.item.size)
+
+
+def run(args, console: Console) -> int:
+    if args.report and args.report == "-" and not (args.check or args.output or args.in_place):
+        raise UsageError("--report - needs standard output free: add -o, --in-place or --check")
+    rules = []
+    for path in args.rules:
+        rules.extend(backend.load_rules(path))
+    engine = backend.build_engine(args.target, markup=args.markup, groups=args.groups,
+                                  rules=rules, want_explain=bool(args.report))
+
+    items: list[Item] = []
+    skips: list[tuple[int, Skip]] = []
+    for entry in walk(args.paths, args.glob, args.hidden, args.follow_symlinks):
+        if isinstance(entry, Skip):
+            skips.append((len(items), entry))
+        else:
+            items.append(entry)
+    action, tasks = plan_outputs(args, items)
+
+    opts = Options(
+        action=action, in_place=args.in_place, diff=args.diff, report=bool(args.report),
+        encoding=args.encoding, errors=args.errors, output_encoding=args.output_encoding,
+        fsync=args.fsync, stream_threshold=task_mod.STREAM_THRESHOLD,
+        block_size=task_mod.BLOCK_SIZE,
+    )
+    jobs = args.jobs or default_jobs()
+    tally = Tally()
+    dry = args.check or args.diff
+    progress = Progress(console.stream, len(tasks), sum(i.size for i in items),
+                        enabled=not console.quiet and _isatty(console.stream))
+    console.progress = progress
+    report = ReportWriter(args.report) if args.report else None
+    out = sys.stdout.buffer
+    start = time.monotonic()
+    skip_at = 0
+
+    def flush_skips(upto: int) -> None:
+        nonlocal skip_at
+        while skip_at < len(skips) and skips[skip_at][0] <= upto:
+            entry = skips[skip_at][1]
+            if entry.error:
+                tally.failed.append(entry.path)
+                console.error(entry.path, entry.reason)
+            else:
+                console.warn(entry.path, entry.reason)
+            skip_at += 1
+
+    ok = False
+    try:
+        if jobs == 1 or len(tasks) <= 1:
+            results = (run_task(engine, opts, t) for t in tasks)
+        else:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            results = ordered_map(run_task_in_worker, (engine, opts), tasks,
+                                  jobs=min(jobs, len(tasks)), batch_size=_batch_size(tasks, jobs),
+                                  on_lost=_lost)
+        try:
+            for index, res in enumerate(results):
+                flush_skips(index)
+                tally.nbytes += res.nbytes
+                progress.advance(res.nbytes)
+                if res.status == "failed":
+                    tally.failed.append(res.path)
+                    console.error(res.path, res.message)
+                    continue
+                if res.status == "skipped":
+                    tally.skipped += 1
+                    console.warn(res.path, res.message)
+                    continue
+                if res.status == "changed":
+                    tally.changed += 1
+                else:
+                    tally.unchanged += 1
+                if args.check and res.status == "changed":
+                    progress.clear()
+                    out.write(os.fsencode(res.path) + b"\n")
+                    out.flush()
+                if res.diff:
+                    progress.clear()
+                    out.write(res.diff.encode("utf-8", "surrogateescape"))
+                    out.flush()
+                if res.output is not None:
+                    out.write(res.output)
+                    out.flush()
+                if report is not None and res.report:
+                    report.write_rows(res.report)
+                _describe(console, res, dry)
+        finally:
+            close = getattr(results, "close", None)
+            if close is not None:
+                close()
+        flush_skips(len(items))
+        ok = True
+    finally:
+        progress.finish()
+        console.progress = None
+        if report is not None:
+            report.close(ok)
+
+    elapsed = time.monotonic() - start
+    several = len(args.paths) > 1 or any(not i.explicit for i in items) or skips
+    if tally.failed and tally.files > 1:
+        console.error(None, f"{len(tally.failed)} of {tally.files} files failed: "
+                      + ", ".join(tally.failed[:20]) + (" ..." if len(tally.failed) > 20 else ""))
+    if several or console.verbose:
+        console.note(tally.summary(dry, elapsed))
+    if tally.failed:
+        return EXIT_FAILED
+    if dry and tally.changed:
+        return EXIT_CHANGED
+    return EXIT_OK
+
+
+def run_task_in_worker(state, task: Task) -> Result:
+    engine, opts = state
+    return run_task(engine, opts, task)
+
+
+def _batch_size(tasks: list[Task], jobs: int) -> int:
+    # Small files in batches (fewer messages); large ones one at a time so a
+    # worker is never stuck behind a batch of big files.
+    avg = sum(t.item.size for t in tasks) / max(len(tasks), 1)
+    by_count = max(1, min(32, len(tasks) // (jobs * 8)))
+    by_size = max(1, int((1 << 20) // max(avg, 1)))
+    return max(1, min(by_count, by_size))
+
+
+def _describe(console: Console, res: Result, dry: bool) -> None:
+    if console.verbose < 1:
+        return
+    how = f"{res.encoding}, {res.markup}{', streamed' if res.streamed else ''}"
+    if res.status == "changed":
+        verb = "would change" if dry else "converted"
+        where = f" -> {res.dest}" if res.dest and res.dest != res.path else ""
+        console.info(f"{res.path}: {verb} ({how}){where}")
+    else:
+        console.info(f"{res.path}: unchanged ({how})")
+
+
+def _isatty(stream) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())

@@ -1,0 +1,374 @@
+"""Bytes in, bytes out: decoding, encoding and atomic writes.
+
+Everything here keeps what lies outside the converted prose exactly as it
+was: a byte order mark, CRLF or LF line ends, a missing final newline.
+Nothing in this module knows about conversion.
+"""
+
+from __future__ import annotations
+
+import codecs
+import errno
+import os
+import stat
+import tempfile
+from dataclasses import dataclass
+
+__all__ = [
+    "ENCODINGS",
+    "BinaryFile",
+    "DecodeFailure",
+    "EncodeFailure",
+    "Decoded",
+    "sniff_binary",
+    "decode",
+    "encode",
+    "atomic_write",
+    "AtomicFile",
+    "TEMP_SUFFIX",
+    "split_crlf",
+    "join_crlf",
+]
+
+# What --encoding accepts for input.  "auto" is resolved per file.
+ENCODINGS = ("auto", "utf-8", "gb18030", "big5")
+OUTPUT_ENCODINGS = ("utf-8", "gb18030", "big5", "input")
+
+# Temporary files are named .<name>.<random>.zhnorm-tmp so a stray one (after
+# a power cut; the CLI itself never leaves one) is easy to recognise.
+TEMP_SUFFIX = ".zhnorm-tmp"
+
+BINARY_SNIFF_BYTES = 8192
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+_DISPLAY = {
+    "utf-8": "UTF-8",
+    "utf-16-le": "UTF-16LE",
+    "utf-16-be": "UTF-16BE",
+    "gb18030": "GB18030",
+    "big5": "Big5",
+}
+
+
+def display_encoding(name: str) -> str:
+    return _DISPLAY.get(name, name)
+
+
+class BinaryFile(Exception):
+    """The input looks like binary data (it has a NUL byte)."""
+
+    def __init__(self, offset: int) -> None:
+        self.offset = offset
+        super().__init__(f"binary file (NUL byte at offset {offset}), skipped")
+
+
+class DecodeFailure(Exception):
+    """The input cannot be decoded; carries the byte offset of the first bad byte."""
+
+    def __init__(self, offset: int, line: int, bad: bytes, tried: str) -> None:
+        self.offset = offset
+        self.line = line
+        self.bad = bad
+        self.tried = tried
+        shown = " ".join(f"0x{b:02x}" for b in bad[:4])
+        super().__init__(
+            f"cannot decode as {tried}: invalid byte {shown} at byte offset {offset} "
+            f"(line {line}); give --encoding, or --errors surrogateescape to pass "
+            f"such bytes through unchanged"
+        )
+
+
+class EncodeFailure(Exception):
+    """The converted text has a character the output encoding lacks."""
+
+    def __init__(self, char: str, line: int, column: int, encoding: str) -> None:
+        self.char = char
+        self.line = line
+        self.column = column
+        self.encoding = encoding
+        super().__init__(
+            f"cannot encode {char!r} (U+{ord(char):04X}) at line {line}, column {column} "
+            f"as {display_encoding(encoding)}; choose another --output-encoding"
+        )
+
+
+@dataclass
+class Decoded:
+    text: str
+    """The text, without a byte order mark."""
+    encoding: str
+    """Python codec name actually used."""
+    bom: bool
+    """The input started with a byte order mark."""
+
+
+def sniff_binary(data: bytes) -> None:
+    """Raise BinaryFile if the start of *data* has a NUL byte (as git and grep do).
+
+    UTF-16 text has NUL bytes too, so a UTF-16 byte order mark exempts it.
+    """
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return
+    nul = data.find(b"\x00", 0, BINARY_SNIFF_BYTES)
+    if nul >= 0:
+        raise BinaryFile(nul)
+
+
+def _line_of(data: bytes, offset: int) -> int:
+    return data.count(b"\n", 0, offset) + 1
+
+
+def _failure(data: bytes, err: UnicodeDecodeError, base: int, tried: str) -> DecodeFailure:
+    offset = base + err.start
+    return DecodeFailure(offset, _line_of(data, offset), data[offset : base + err.end], tried)
+
+
+# Characters that show a legacy CJK byte stream was decoded with the wrong
+# table: Big5 text read as GB18030 turns its punctuation (0xA1 0x40..) and its
+# most common characters (lead byte 0xA4) into private-use code points, kana,
+# Greek, Cyrillic or box drawing; GB text read as Big5 fails outright on most
+# lead bytes above 0xC6.  The decoding with fewer of them wins.
+_SUSPECT_RANGES = (
+    (0x0370, 0x052F),  # Greek, Cyrillic
+    (0x2500, 0x257F),  # box drawing
+    (0x3040, 0x30FF),  # kana
+    (0x3400, 0x4DBF),  # CJK extension A (rare)
+    (0xE000, 0xF8FF),  # private use
+    (0xF900, 0xFAFF),  # CJK compatibility
+)
+
+
+def _suspect_count(text: str) -> int:
+    n = 0
+    for ch in text:
+        o = ord(ch)
+        if o < 0x0370:
+            continue
+        for lo, hi in _SUSPECT_RANGES:
+            if lo <= o <= hi:
+                n += 1
+                break
+    return n
+
+
+def _decode_auto(data: bytes, errors: str) -> tuple[str, str]:
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError as utf8_error:
+        first_error = utf8_error
+    candidates = []
+    for name in ("gb18030", "big5"):
+        try:
+            candidates.append((data.decode(name), name))
+        except UnicodeDecodeError:
+            pass
+    if len(candidates) == 1:
+        return candidates[0]
+    if len(candidates) == 2:
+        (gb, _), (b5, _) = candidates
+        return candidates[1] if _suspect_count(b5) < _suspect_count(gb) else candidates[0]
+    if errors == "surrogateescape":
+        return data.decode("utf-8", "surrogateescape"), "utf-8"
+    raise _failure(data, first_error, 0, "UTF-8, GB18030 or Big5")
+
+
+def detect_encoding(sample: bytes, final: bool) -> str:
+    """The codec "auto" would pick for a file that starts with *sample*.
+
+    Used by the streaming path, which decides from the first block.  A
+    sample cut inside a UTF-8 sequence still counts as UTF-8.
+    """
+    for bom, name in _BOMS:
+        if sample.startswith(bom):
+            return name
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    # Legacy encodings: trim a possibly cut final character before judging.
+    best = None
+    for cut in range(0, 2 if not final else 1):
+        chunk = sample[: len(sample) - cut] if cut else sample
+        try:
+            _, name = _decode_auto(chunk, "strict")
+            best = name
+            break
+        except DecodeFailure:
+            continue
+    return best or "utf-8"
+
+
+def decode(data: bytes, encoding: str = "auto", errors: str = "strict") -> Decoded:
+    """Decode a whole file's bytes.
+
+    *encoding* is one of ENCODINGS (or any Python codec name); *errors* is
+    "strict" or "surrogateescape".  Raises DecodeFailure with the offset of
+    the first undecodable byte.
+    """
+    base = 0
+    used = encoding
+    if encoding == "auto":
+        for bom, name in _BOMS:
+            if data.startswith(bom):
+                used = name
+                break
+    if used.startswith("utf-16"):
+        # Strip the BOM ourselves; the codec name has no endianness guessing.
+        for bom, name in _BOMS:
+            if name == used and data.startswith(bom):
+                base = len(bom)
+        try:
+            text = data[base:].decode(used, errors)
+        except UnicodeDecodeError as e:
+            raise _failure(data, e, base, display_encoding(used)) from None
+        return Decoded(text, used, base > 0)
+    if used == "auto":
+        if data.startswith(codecs.BOM_UTF8):
+            used = "utf-8"
+        else:
+            text, used = _decode_auto(data, errors)
+            bom = text.startswith("\ufeff")
+            return Decoded(text[1:] if bom else text, used, bom)
+    try:
+        text = data.decode(used, errors)
+    except UnicodeDecodeError as e:
+        raise _failure(data, e, 0, display_encoding(used)) from None
+    bom = text.startswith("\ufeff")
+    return Decoded(text[1:] if bom else text, used, bom)
+
+
+def _bom_for(encoding: str) -> str:
+    # U+FEFF encodes as the right BOM in every UTF; legacy encodings get none.
+    return "\ufeff" if encoding.replace("_", "-").lower().startswith("utf") else ""
+
+
+def encode(text: str, encoding: str, bom: bool, errors: str = "strict") -> bytes:
+    """Encode converted text; *bom* re-adds the byte order mark the input had."""
+    prefix = _bom_for(encoding) if bom else ""
+    try:
+        return (prefix + text).encode(encoding, errors)
+    except UnicodeEncodeError as e:
+        pos = e.start - len(prefix)
+        line = text.count("\n", 0, pos) + 1
+        column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        raise EncodeFailure(text[pos], line, column, encoding) from None
+
+
+def split_crlf(text: str) -> tuple[str, bool]:
+    """If every line ends in CRLF, return the text with LF ends and True.
+
+    Markup scanners see the same text for a CRLF file as for its LF twin;
+    :func:`join_crlf` puts the CRs back.  Mixed or lone CRs are left alone.
+    """
+    if "\r" not in text:
+        return text, False
+    lf = text.count("\n")
+    if lf and text.count("\r\n") == lf == text.count("\r"):
+        return text.replace("\r\n", "\n"), True
+    return text, False
+
+
+def join_crlf(text: str) -> str:
+    return text.replace("\n", "\r\n")
+
+
+def new_file_mode() -> int:
+    """The mode open() would give a new file (0o666 less the umask)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+class AtomicFile:
+    """A temporary file beside *dest* that replaces it on commit().
+
+    The temporary file is created in the destination directory (so the
+    rename cannot cross file systems), written, flushed and fsynced, given
+    *mode* (and the owner of the file it replaces, where permitted), then
+    renamed over *dest*.  Any exception before the rename, KeyboardInterrupt
+    included, removes the temporary file: *dest* is either untouched or
+    completely replaced.
+    """
+
+    def __init__(self, dest: str, mode: int | None = None, owner: tuple[int, int] | None = None,
+                 fsync: bool = True) -> None:
+        self.dest = dest
+        self.mode = mode
+        self.owner = owner
+        self.fsync = fsync
+        directory, name = os.path.split(dest)
+        self._fd, self.tmp = tempfile.mkstemp(
+            prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=directory or "."
+        )
+        self._done = False
+
+    def write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            n = os.write(self._fd, view)
+            view = view[n:]
+
+    def commit(self) -> None:
+        try:
+            if self.fsync:
+                os.fsync(self._fd)
+            if self.owner is not None:
+                try:
+                    os.fchown(self._fd, *self.owner)
+                except PermissionError:
+                    pass
+            os.fchmod(self._fd, self.mode if self.mode is not None else new_file_mode())
+            os.close(self._fd)
+            self._fd = -1
+            if os.path.isdir(self.dest) and not os.path.islink(self.dest):
+                # rename(2) would say EISDIR or, worse, succeed for an empty dir
+                # on some systems; say it plainly.
+                raise IsADirectoryError(errno.EISDIR, "is a directory", self.dest)
+            os.replace(self.tmp, self.dest)
+            self._done = True
+        finally:
+            if not self._done:
+                self.abort()
+
+    def abort(self) -> None:
+        if self._fd >= 0:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+            self._fd = -1
+        if not self._done:
+            try:
+                os.unlink(self.tmp)
+            except FileNotFoundError:
+                pass
+            self._done = True
+
+    def __enter__(self) -> "AtomicFile":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None or not self._done:
+            self.abort()
+
+
+def atomic_write(dest: str, data: bytes, mode: int | None = None,
+                 owner: tuple[int, int] | None = None, fsync: bool = True) -> None:
+    """Replace *dest* with *data* atomically (see AtomicFile)."""
+    f = AtomicFile(dest, mode, owner, fsync)
+    try:
+        f.write(data)
+        f.commit()
+    except BaseException:
+        f.abort()
+        raise
+
+
+def mode_of(st: os.stat_result) -> int:
+    return stat.S_IMODE(st.st_mode)

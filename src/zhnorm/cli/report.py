@@ -1,0 +1,99 @@
+"""What the user sees: messages on stderr, the summary, the --report file."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from . import io as zio
+from .progress import Progress
+
+__all__ = ["Console", "Tally", "ReportWriter"]
+
+PROG = "zhnorm"
+
+
+class Console:
+    """stderr with verbosity and a progress bar that messages do not garble."""
+
+    def __init__(self, stream: TextIO | None = None, quiet: bool = False, verbose: int = 0) -> None:
+        self.stream = stream if stream is not None else sys.stderr
+        self.quiet = quiet
+        self.verbose = 0 if quiet else verbose
+        self.progress: Progress | None = None
+
+    def _print(self, text: str) -> None:
+        if self.progress is not None:
+            self.progress.message(text)
+        else:
+            self.stream.write(text + "\n")
+            self.stream.flush()
+
+    def error(self, path: str | None, message: str) -> None:
+        """Always shown: 'zhnorm: path: message'."""
+        self._print(f"{PROG}: {path}: {message}" if path else f"{PROG}: {message}")
+
+    def warn(self, path: str | None, message: str) -> None:
+        if not self.quiet:
+            self.error(path, message)
+
+    def info(self, message: str, level: int = 1) -> None:
+        if self.verbose >= level:
+            self._print(message)
+
+    def note(self, message: str) -> None:
+        """Shown unless -q."""
+        if not self.quiet:
+            self._print(message)
+
+
+@dataclass
+class Tally:
+    changed: int = 0
+    unchanged: int = 0
+    skipped: int = 0
+    failed: list = field(default_factory=list)
+    nbytes: int = 0
+
+    @property
+    def files(self) -> int:
+        return self.changed + self.unchanged + self.skipped + len(self.failed)
+
+    def summary(self, dry: bool, seconds: float) -> str:
+        verb = "would change" if dry else "changed"
+        parts = [f"{self.changed} {verb}", f"{self.unchanged} unchanged"]
+        if self.skipped:
+            parts.append(f"{self.skipped} skipped")
+        if self.failed:
+            parts.append(f"{len(self.failed)} failed")
+        rate = self.nbytes / 1e6 / seconds if seconds > 0 else 0.0
+        n = self.files
+        return (f"{PROG}: {n} file{'s' if n != 1 else ''}: {', '.join(parts)} "
+                f"({self.nbytes / 1e6:.1f} MB in {seconds:.1f} s, {rate:.1f} MB/s)")
+
+
+class ReportWriter:
+    """JSON Lines of every change, written atomically when the run ends."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.stdout = path == "-"
+        self._file = None if self.stdout else zio.AtomicFile(path, fsync=False)
+
+    def write_rows(self, rows: list[dict]) -> None:
+        data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
+        if self.stdout:
+            sys.stdout.buffer.write(data)
+        else:
+            self._file.write(data)
+
+    def close(self, ok: bool = True) -> None:
+        if self._file is None:
+            return
+        if ok:
+            self._file.commit()
+        else:
+            self._file.abort()
+        self._file = None

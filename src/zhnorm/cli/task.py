@@ -1,0 +1,353 @@
+"""Converting one file: read, decode, convert, compare, write.
+
+This runs in worker processes (or inline for -j 1), so it returns a small
+picklable Result instead of printing; the main process reports results in
+input order.  Every failure of one file becomes a Result, never an
+exception, except a termination request (KeyboardInterrupt or the
+worker's SIGTERM), which leaves no temporary file behind.
+"""
+
+from __future__ import annotations
+
+import codecs
+import difflib
+import hashlib
+import os
+import re
+import stat
+import sys
+from dataclasses import dataclass, field
+
+from . import io as zio
+from .backend import Engine, FeatureUnavailable
+from .walk import STDIN, Item
+
+__all__ = ["Options", "Result", "Task", "run_task", "convert_text", "unified_diff"]
+
+
+# Plain-text files larger than STREAM_THRESHOLD bytes are converted in blocks
+# of about BLOCK_SIZE bytes, cut at newlines, so memory stays bounded.
+STREAM_THRESHOLD = 16 << 20
+BLOCK_SIZE = 1 << 20
+
+
+@dataclass(frozen=True)
+class Options:
+    action: str = "stdout"
+    """"stdout", "write" (-o or --in-place) or "none" (--check/--diff only)."""
+    in_place: bool = False
+    diff: bool = False
+    report: bool = False
+    encoding: str = "auto"
+    errors: str = "strict"
+    output_encoding: str = "utf-8"
+    fsync: bool = True
+    stream_threshold: int = STREAM_THRESHOLD
+    """Plain-text files larger than this are converted in blocks."""
+    block_size: int = BLOCK_SIZE
+
+
+@dataclass
+class Task:
+    item: Item
+    dest: str | None = None
+    """Where to write (the input itself for --in-place), or None."""
+
+
+@dataclass
+class Result:
+    path: str
+    status: str
+    """"changed", "unchanged", "skipped" (binary) or "failed"."""
+    message: str = ""
+    nbytes: int = 0
+    output: bytes | None = None
+    diff: str | None = None
+    report: list | None = None
+    encoding: str = ""
+    markup: str = ""
+    dest: str | None = None
+    streamed: bool = False
+
+    @property
+    def failed(self) -> bool:
+        return self.status == "failed"
+
+
+def _out_encoding(opts: Options, decoded_encoding: str) -> str:
+    return decoded_encoding if opts.output_encoding == "input" else opts.output_encoding
+
+
+def convert_text(engine: Engine, text: str, filename: str) -> tuple[str, str]:
+    """Convert decoded text (no BOM) as the CLI does; returns (output, mode).
+
+    A file whose every line ends in CRLF is converted as LF text and given
+    its CRs back, so markup scanners see one kind of line end.
+    """
+    mode = engine.mode_for(text, filename)
+    if mode == "plain":
+        return engine.convert(text, mode), mode
+    lf_text, crlf = zio.split_crlf(text)
+    out = engine.convert(lf_text, mode)
+    return (zio.join_crlf(out) if crlf else out), mode
+
+
+def unified_diff(before: str, after: str, name: str) -> str:
+    """A unified diff in the form git and patch(1) read, "\\ No newline" included."""
+    lines = difflib.unified_diff(
+        before.splitlines(keepends=True), after.splitlines(keepends=True),
+        fromfile=f"a/{name}", tofile=f"b/{name}",
+    )
+    out = []
+    for line in lines:
+        if line.endswith("\n"):
+            out.append(line)
+        else:
+            out.append(line + "\n\\ No newline at end of file\n")
+    return "".join(out)
+
+
+def _report_rows(engine: Engine, text: str, mode: str, name: str) -> list[dict]:
+    """JSON-ready rows (file, line, column, before, after, why) from zhnorm.explain."""
+    rows = []
+    line_starts = [0]
+    for m in re.finditer("\n", text):
+        line_starts.append(m.end())
+    import bisect
+
+    for change in engine.changes(text, mode):
+        span = _field(change, "span", 0)
+        start = span[0] if isinstance(span, (tuple, list)) else getattr(span, "start", span)
+        line = bisect.bisect_right(line_starts, start)
+        rows.append({
+            "file": name,
+            "line": line,
+            "column": start - line_starts[line - 1] + 1,
+            "before": _field(change, "before", 1),
+            "after": _field(change, "after", 2),
+            "why": _jsonable(_field(change, "why", 3)),
+        })
+    return rows
+
+
+def _field(obj, name: str, index: int):
+    if isinstance(obj, dict):
+        return obj[name]
+    if hasattr(obj, name):
+        return getattr(obj, name)
+    return obj[index]
+
+
+def _jsonable(value):
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)
+
+
+def _read(item: Item) -> bytes:
+    if item.path == STDIN:
+        return sys.stdin.buffer.read()
+    with open(item.path, "rb") as f:
+        return f.read()
+
+
+def _write(dest: str, data: bytes, item: Item, opts: Options) -> None:
+    parent = os.path.dirname(dest)
+    if parent:
+        os.makedirs(parent, exist_ok=True)
+    mode = owner = None
+    if opts.in_place:
+        st = os.stat(item.path)
+        mode, owner = stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid)
+    elif item.mode and stat.S_ISREG(item.mode):
+        mode = stat.S_IMODE(item.mode)
+    zio.atomic_write(dest, data, mode=mode, owner=owner, fsync=opts.fsync)
+
+
+def _error_message(e: BaseException) -> str:
+    if isinstance(e, OSError):
+        return e.strerror or str(e)
+    if isinstance(e, (zio.DecodeFailure, zio.EncodeFailure, FeatureUnavailable)):
+        return str(e)
+    return f"{type(e).__name__}: {e}"
+
+
+def run_task(engine: Engine, opts: Options, task: Task) -> Result:
+    """Convert one file; never raises for a problem with that file."""
+    item = task.item
+    try:
+        if (item.path != STDIN and stat.S_ISREG(item.mode) and item.size > opts.stream_threshold
+                and not opts.diff and not opts.report and opts.action != "stdout"):
+            streamed = _run_streamed(engine, opts, task)
+            if streamed is not None:
+                return streamed
+        return _run_whole(engine, opts, task)
+    except zio.BinaryFile as e:
+        return Result(item.path, "skipped", str(e), nbytes=item.size)
+    except (OSError, zio.DecodeFailure, zio.EncodeFailure, FeatureUnavailable,
+            ValueError, UnicodeError) as e:
+        return Result(item.path, "failed", _error_message(e), nbytes=item.size)
+
+
+def _run_whole(engine: Engine, opts: Options, task: Task) -> Result:
+    item = task.item
+    data = _read(item)
+    zio.sniff_binary(data)
+    decoded = zio.decode(data, opts.encoding, opts.errors)
+    out_text, mode = convert_text(engine, decoded.text, item.path if item.path != STDIN else "")
+    out_encoding = _out_encoding(opts, decoded.encoding)
+    out = zio.encode(out_text, out_encoding, decoded.bom, opts.errors)
+    changed = out != data
+    res = Result(item.path, "changed" if changed else "unchanged", nbytes=len(data),
+                 encoding=decoded.encoding, markup=mode, dest=task.dest)
+    name = item.path if item.path != STDIN else "<stdin>"
+    if opts.diff and out_text != decoded.text:
+        res.diff = unified_diff(decoded.text, out_text, name)
+    if opts.report:
+        res.report = _report_rows(engine, decoded.text, mode, name)
+    if opts.action == "stdout":
+        res.output = out
+    elif opts.action == "write" and task.dest is not None:
+        if changed or not opts.in_place:
+            _write(task.dest, out, item, opts)
+    return res
+
+
+# --- streaming of large plain files --------------------------------------
+
+_CUT_MARKS = re.compile(r"-\{|\}-|\n")
+
+
+def safe_cut(buf: str, force: bool = False) -> int:
+    """Offset just after the last newline of *buf* outside any ``-{ }-``.
+
+    Dictionary phrases never contain a newline, so converting the text up to
+    that offset and the rest separately gives the same result as converting
+    the whole.  Returns 0 if there is no such newline.  With *force* (the
+    buffer has grown too large), an unclosed ``-{`` is taken as literal
+    text and the last newline is used.
+    """
+    depth = 0
+    cut = 0
+    last_nl = 0
+    for m in _CUT_MARKS.finditer(buf):
+        tok = m.group()
+        if tok == "\n":
+            last_nl = m.end()
+            if depth == 0:
+                cut = m.end()
+        elif tok == "-{":
+            depth += 1
+        elif depth:
+            depth -= 1
+    if force and not cut:
+        return last_nl
+    return cut
+
+
+def _run_streamed(engine: Engine, opts: Options, task: Task) -> Result | None:
+    """Convert a large file block by block; None if it is not plain text."""
+    item = task.item
+    block = opts.block_size
+    with open(item.path, "rb") as f:
+        first = f.read(block)
+        zio.sniff_binary(first)
+        final = len(first) < block
+        enc = opts.encoding
+        if enc == "auto":
+            enc = zio.detect_encoding(first, final)
+        skip = 0
+        for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
+                          (codecs.BOM_UTF16_BE, "utf-16-be")):
+            if enc == name and first.startswith(bom):
+                skip = len(bom)
+        decoder = codecs.getincrementaldecoder(enc)(opts.errors)
+        in_hash, out_hash = hashlib.blake2b(), hashlib.blake2b()
+        fed = skip
+        nl_before = 0
+
+        def feed(data: bytes, final: bool, start: int) -> str:
+            pending = decoder.getstate()[0]
+            try:
+                return decoder.decode(data[start:], final)
+            except UnicodeDecodeError as e:
+                # e.object is the decoder's pending bytes followed by this block.
+                offset = fed - len(pending) + e.start
+                line = nl_before + data.count(b"\n", start, start + max(0, offset - fed)) + 1
+                raise zio.DecodeFailure(offset, line, e.object[e.start:e.end],
+                                        zio.display_encoding(enc)) from None
+
+        text = feed(first, final, skip)
+        bom = skip > 0
+        if not bom and text.startswith("\ufeff"):
+            text, bom = text[1:], True
+        mode = engine.mode_for(text, item.path)
+        if mode != "plain":
+            return None
+        out_enc = _out_encoding(opts, enc)
+        in_hash.update(first)
+        total = len(first)
+        fed = len(first)
+        nl_before = first.count(b"\n")
+        writer = None
+        if opts.action == "write" and task.dest is not None:
+            parent = os.path.dirname(task.dest)
+            if parent:
+                os.makedirs(parent, exist_ok=True)
+            if opts.in_place:
+                st = os.stat(item.path)
+                writer = zio.AtomicFile(task.dest, stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid),
+                                        opts.fsync)
+            else:
+                writer = zio.AtomicFile(task.dest, stat.S_IMODE(item.mode), None, opts.fsync)
+        try:
+            buf = text
+            prefix_bom = bom
+            changed_text = False
+            lines_out = 0
+            while True:
+                if not final:
+                    cut = safe_cut(buf, force=len(buf) > 8 * block)
+                else:
+                    cut = len(buf)
+                if cut:
+                    piece, buf = buf[:cut], buf[cut:]
+                    conv = engine.convert(piece, "plain")
+                    changed_text |= conv != piece
+                    try:
+                        data = zio.encode(conv, out_enc, prefix_bom, opts.errors)
+                    except zio.EncodeFailure as e:
+                        # Lines are counted from the block; give the file's line.
+                        raise zio.EncodeFailure(e.char, e.line + lines_out, e.column,
+                                                e.encoding) from None
+                    lines_out += conv.count("\n")
+                    prefix_bom = False
+                    out_hash.update(data)
+                    if writer is not None:
+                        writer.write(data)
+                if final:
+                    break
+                chunk = f.read(block)
+                final = len(chunk) < block
+                in_hash.update(chunk)
+                buf += feed(chunk, final, 0)
+                fed += len(chunk)
+                total += len(chunk)
+                nl_before += chunk.count(b"\n")
+            changed = in_hash.digest() != out_hash.digest()
+            if writer is not None:
+                if changed or not opts.in_place:
+                    writer.commit()
+                else:
+                    writer.abort()
+        except BaseException:
+            if writer is not None:
+                writer.abort()
+            raise
+    return Result(item.path, "changed" if changed else "unchanged", nbytes=total, encoding=enc,
+                  markup="plain", dest=task.dest, streamed=True)
+

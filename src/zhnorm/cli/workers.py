@@ -1,0 +1,184 @@
+"""A small process pool: results in input order, bounded memory, clean stop.
+
+Why not multiprocessing.Pool.imap: its feeder thread reads the whole input
+ahead (unbounded), a worker killed by the kernel (OOM) makes it wait
+forever, and Pool.terminate() kills workers that may be half-way through a
+write.  Here:
+
+* each worker has its own pipe and at most two batches in flight (one
+  working, one queued), so the main process holds at most 2 x N batches of
+  results however long the input is;
+* results are yielded strictly in input order;
+* a worker that dies is noticed (its process sentinel), its batches are
+  reported as failed with the reason, and a fresh worker takes its place;
+* workers ignore SIGINT; on Ctrl-C the main process sends them SIGTERM,
+  which each worker turns into an exception so that an atomic write in
+  progress removes its temporary file, and then waits for them to exit.
+
+The converter is built once, before the workers start: with the "fork"
+start method they inherit it (dictionaries shared copy-on-write); with
+"spawn" it is pickled once per worker.
+"""
+
+from __future__ import annotations
+
+import itertools
+import multiprocessing
+import multiprocessing.connection
+import os
+import signal
+from collections import deque
+from typing import Any, Callable, Iterable, Iterator
+
+__all__ = ["WorkerTerminated", "ordered_map", "default_jobs"]
+
+
+class WorkerTerminated(BaseException):
+    """Raised inside a worker by SIGTERM: unwind (cleaning up) and exit."""
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _on_sigterm(signum, frame):
+    raise WorkerTerminated()
+
+
+def _worker_main(conn, func: Callable, state: Any) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    try:
+        while True:
+            msg = conn.recv()
+            if msg is None:
+                break
+            batch_id, items = msg
+            conn.send((batch_id, [func(state, item) for item in items]))
+    except (WorkerTerminated, EOFError, BrokenPipeError):
+        pass
+    finally:
+        conn.close()
+
+
+def _context():
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+
+
+class _Worker:
+    def __init__(self, ctx, func, state):
+        self.conn, child = ctx.Pipe(duplex=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, func, state), daemon=True)
+        self.proc.start()
+        child.close()
+        self.inflight: deque = deque()
+
+    def stop(self, timeout: float = 5.0) -> None:
+        if self.proc.is_alive():
+            self.proc.terminate()
+        self.proc.join(timeout)
+        if self.proc.is_alive():
+            self.proc.kill()
+            self.proc.join()
+        self.conn.close()
+
+
+def ordered_map(
+    func: Callable[[Any, Any], Any],
+    state: Any,
+    items: Iterable[Any],
+    jobs: int,
+    batch_size: int = 16,
+    on_lost: Callable[[Any, str], Any] | None = None,
+) -> Iterator[Any]:
+    """Yield func(state, item) for each item, in order, computed by *jobs* processes.
+
+    *func* must not raise (it should turn errors into results); if a worker
+    dies anyway, each item of its unfinished batches becomes
+    on_lost(item, reason).
+    """
+    ctx = _context()
+    batches = ((i, list(b)) for i, b in enumerate(_batched(items, batch_size)))
+    workers = [_Worker(ctx, func, state) for _ in range(jobs)]
+    done: dict[int, list] = {}
+    sent: dict[int, list] = {}
+    next_out = 0
+    exhausted = False
+    per_worker = 2
+    try:
+        while True:
+            # Keep every worker fed, but hold at most 2 * jobs batches.
+            if not exhausted:
+                for w in workers:
+                    while len(w.inflight) < per_worker and len(sent) + len(done) < per_worker * jobs:
+                        nxt = next(batches, None)
+                        if nxt is None:
+                            exhausted = True
+                            break
+                        w.conn.send(nxt)
+                        w.inflight.append(nxt[0])
+                        sent[nxt[0]] = nxt[1]
+                    if exhausted:
+                        break
+            while next_out in done:
+                yield from done.pop(next_out)
+                next_out += 1
+            if exhausted and not sent and not done:
+                return
+            ready = multiprocessing.connection.wait(
+                [w.conn for w in workers] + [w.proc.sentinel for w in workers]
+            )
+            for i, w in enumerate(workers):
+                if w.conn in ready:
+                    try:
+                        while w.conn.poll():
+                            batch_id, results = w.conn.recv()
+                            w.inflight.remove(batch_id)
+                            sent.pop(batch_id)
+                            done[batch_id] = results
+                    except (EOFError, OSError):
+                        pass
+                if w.proc.sentinel in ready and not w.proc.is_alive():
+                    w.proc.join()
+                    reason = _death_reason(w.proc.exitcode)
+                    for batch_id in w.inflight:
+                        lost = sent.pop(batch_id)
+                        done[batch_id] = [on_lost(item, reason) if on_lost else None for item in lost]
+                    w.conn.close()
+                    workers[i] = _Worker(ctx, func, state)
+    finally:
+        for w in workers:
+            if w.proc.is_alive() and not w.inflight:
+                try:
+                    w.conn.send(None)
+                except OSError:
+                    pass
+        for w in workers:
+            if w.inflight:
+                w.stop()
+            else:
+                w.proc.join(5.0)
+                w.stop()
+
+
+def _death_reason(exitcode: int | None) -> str:
+    if exitcode is not None and exitcode < 0:
+        try:
+            name = signal.Signals(-exitcode).name
+        except ValueError:
+            name = f"signal {-exitcode}"
+        return f"worker process killed by {name} (out of memory?)"
+    return f"worker process exited unexpectedly (status {exitcode})"
+
+
+def _batched(items: Iterable[Any], n: int) -> Iterator[list]:
+    it = iter(items)
+    while True:
+        batch = list(itertools.islice(it, n))
+        if not batch:
+            return
+        yield batch
