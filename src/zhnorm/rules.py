@@ -37,6 +37,9 @@ from .variants import (
     normalize_variant,
 )
 
+# Each variant's chain, looked up once per process rather than per rule.
+_CHAINS = {v: fallback_chain(v) for v in VARIANTS}
+
 __all__ = [
     "ACTION_FLAGS",
     "Rule",
@@ -199,7 +202,7 @@ class Rule:
             return []
         filled: dict[str, str] = {}
         for v in VARIANTS:
-            for candidate in fallback_chain(v):
+            for candidate in _CHAINS[v]:
                 if candidate in self.bidirectional:
                     filled[v] = self.bidirectional[candidate]
                     break
@@ -226,7 +229,7 @@ class Rule:
         """ConverterRule::getRuleConvertedStr."""
         if not self.is_table:
             return self.body
-        for candidate in fallback_chain(v):
+        for candidate in _CHAINS[v]:
             if candidate in self.bidirectional:
                 return self.bidirectional[candidate]
         one_way = self._first_unidirectional(v)

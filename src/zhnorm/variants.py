@@ -12,7 +12,6 @@ back to zh-my before zh-hans, and zh-hk to zh-mo before zh-hant.
 
 from __future__ import annotations
 
-import difflib
 from types import MappingProxyType
 from typing import Mapping
 
@@ -115,6 +114,8 @@ def normalize_variant(code: str) -> str:
     canonical = _canonical(code)
     if canonical in _FALLBACKS:
         return canonical
+    import difflib  # only needed for the error message
+
     close = difflib.get_close_matches(canonical, VARIANTS, n=3, cutoff=0.5)
     hint = f"; did you mean {', '.join(close)}?" if close else ""
     raise UnknownVariantError(

