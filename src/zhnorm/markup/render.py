@@ -10,8 +10,10 @@ the converter passes them through.
 
 The page is converted with **one** call.  When the output has the same
 length as the input (OpenCC conversions almost always are), it is cut back
-at the original span boundaries.  Otherwise each boundary is mapped through
-an alignment of the input and output line; a boundary that falls inside a
+at the original span boundaries.  Otherwise, in each line whose length changed,
+a boundary is placed where the conversion of the text before it ends
+(checked against the page's output, so the result is still exactly the
+plain conversion); a boundary that falls inside a
 phrase whose length changed (``闪存`` → ``快閃記憶體`` split by markup)
 cannot be placed without moving text across markup, so the pieces of that
 one chunk are converted separately instead (counted in
@@ -22,7 +24,6 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from dataclasses import dataclass
-from difflib import SequenceMatcher
 from typing import Callable
 
 from .tokens import Span
@@ -72,7 +73,14 @@ def gather(src: str, spans: list[Span]) -> tuple[list[str], list[int]]:
 
 
 def _map_cuts(src: str, dst: str, cuts: list[int], convert: Callable[[str], str]) -> list[int | None]:
-    """Map offsets in ``src`` to offsets in ``dst`` line by line."""
+    """Map offsets in ``src`` to offsets in ``dst = convert(src)``.
+
+    Lines of equal length map one to one.  In a line whose length changed,
+    a cut is placed where the conversion of the text since the last placed
+    cut ends, if that conversion is a prefix of the rest of the output line
+    (true whenever no phrase straddles the cut, since segmentation restarts
+    at a boundary no phrase crosses); otherwise it is ``None``.
+    """
     src_lines = src.split(SEP)
     dst_lines = dst.split(SEP)
     if len(src_lines) != len(dst_lines):
@@ -84,8 +92,9 @@ def _map_cuts(src: str, dst: str, cuts: list[int], convert: Callable[[str], str]
         d_starts.append(b)
         a += len(sl) + 1
         b += len(dl) + 1
-    ops_cache: dict[int, list] = {}
     result: list[int | None] = []
+    line = -1
+    anchor_s = anchor_d = 0
     for c in cuts:
         k = bisect_right(s_starts, c) - 1
         x = c - s_starts[k]
@@ -93,25 +102,14 @@ def _map_cuts(src: str, dst: str, cuts: list[int], convert: Callable[[str], str]
         if len(sl) == len(dl):
             result.append(d_starts[k] + x)
             continue
-        ops = ops_cache.get(k)
-        if ops is None:
-            ops = ops_cache[k] = SequenceMatcher(None, sl, dl, autojunk=False).get_opcodes()
-        placed = None
-        for tag, i1, i2, j1, j2 in ops:
-            if x < i1 or x > i2:
-                continue
-            if x == i1:
-                placed = j1
-            elif x == i2:
-                placed = j2
-            elif tag == "equal" or (i2 - i1) == (j2 - j1):
-                placed = j1 + (x - i1)
-            else:
-                left, right = convert(sl[i1:x]), convert(sl[x:i2])
-                if left + right == dl[j1:j2]:
-                    placed = j1 + len(left)
-            break
-        result.append(None if placed is None else d_starts[k] + placed)
+        if k != line:
+            line, anchor_s, anchor_d = k, 0, 0
+        left = convert(sl[anchor_s:x])
+        if dl.startswith(left, anchor_d):
+            anchor_s, anchor_d = x, anchor_d + len(left)
+            result.append(d_starts[k] + anchor_d)
+        else:
+            result.append(None)
     return result
 
 
