@@ -10,7 +10,8 @@ Modes:
 
 * ``throughput``: build the converter, convert a short sentence once (so lazy
   table loading is not timed), then convert the whole input N times and
-  report every wall time (``time.perf_counter``).  After at least 3 runs it
+  report every wall time (``time.perf_counter``) and CPU time
+  (``time.process_time``, all threads of the process).  After at least 3 runs it
   stops early once ``--budget`` seconds have been spent, so a slow pure-Python
   peer does not take the whole run.  Reports the sha256 of the output and, with
   ``--output``, writes it (for the byte-identity check).
@@ -18,8 +19,7 @@ Modes:
   measured inside the process from before the peer's import; the parent also
   times the whole process.
 * ``memory``: read the input, then import, build and convert it once; report
-  peak RSS (``resource.getrusage(RUSAGE_SELF).ru_maxrss``) before the import
-  and at the end.
+  peak RSS (VmHWM, see ``maxrss_mb``) before the import and at the end.
 
 CONFIG is an OpenCC config name (s2t, s2twp, ...) or a zhnorm tag (zh-TW,
 ...); ``CONFIG+markdown`` asks zhnorm for its markup-aware conversion.  The
@@ -90,7 +90,26 @@ def sentence_for(config: str) -> str:
 
 
 def maxrss_mb() -> float:
-    """Peak resident set size in MB (10**6 bytes); Linux reports KiB."""
+    """Peak resident set size of this process in MB (10**6 bytes).
+
+    Reads VmHWM from /proc/self/status.  ``getrusage(RUSAGE_SELF).ru_maxrss``
+    is NOT used on Linux: the kernel carries the pre-exec peak across
+    ``execve`` (and subprocess may vfork), so a worker started from a parent
+    holding 35 MB reports at least 35 MB whatever it does itself.  VmHWM
+    belongs to the address space created by exec, i.e. to this program only.
+    Falls back to ru_maxrss (KiB on Linux) where /proc is missing.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024 / 1e6
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
+
+
+def rusage_maxrss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 / 1e6
 
 
@@ -116,7 +135,7 @@ def run(args) -> dict:
         before = maxrss_mb()
         convert = make_converter(args.peer, args.config)
         result = convert(text)
-        out.update(rss_before_import_mb=before, peak_rss_mb=maxrss_mb(),
+        out.update(rss_before_import_mb=before, peak_rss_mb=maxrss_mb(), ru_maxrss_mb=rusage_maxrss_mb(),
                    output_sha256=hashlib.sha256(result.encode("utf-8")).hexdigest())
         return out
 
@@ -126,19 +145,22 @@ def run(args) -> dict:
         convert(sentence_for(args.config))  # lazy loading is not throughput
         out["setup_s"] = time.perf_counter() - t0
         times = []
+        cpu = []
         spent = 0.0
         result = None
         for i in range(args.repeats):
             result = None  # free the previous output before the next run
+            c = time.process_time()
             t = time.perf_counter()
             result = convert(text)
             dt = time.perf_counter() - t
+            cpu.append(time.process_time() - c)
             times.append(dt)
             spent += dt
             if i + 1 >= 3 and spent > args.budget:
                 break
         encoded = result.encode("utf-8")
-        out.update(times_s=times, output_sha256=hashlib.sha256(encoded).hexdigest(),
+        out.update(times_s=times, cpu_s=cpu, output_sha256=hashlib.sha256(encoded).hexdigest(),
                    output_bytes=len(encoded), peak_rss_mb=maxrss_mb())
         if args.output:
             Path(args.output).parent.mkdir(parents=True, exist_ok=True)
