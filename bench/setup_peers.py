@@ -8,14 +8,15 @@ Each peer gets its own environment because the official ``opencc`` binding and
 ``opencc-python-reimplemented`` both install a module named ``opencc``.
 zhnorm gets ``bench/.venvs/zhnorm`` with ``pip install -e <repo>`` (the repo
 this script sits in).  Versions are pinned in ``peers.py``.  A venv is
-reused when its marker file records the same requirements; ``--force``
-rebuilds it.  Uses the interpreter running this script (Python 3.11 here) to
+reused when its marker file records the same requirements (for zhnorm: the
+same pyproject.toml); ``--force`` rebuilds it.  Uses the interpreter running this script (Python 3.11 here) to
 create the venvs unless ``--python`` says otherwise.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import shutil
 import subprocess
@@ -40,13 +41,22 @@ def requirements(peer: str) -> list[str]:
     return ["-e", str(REPO)] if pip is None else list(pip)
 
 
+def marker_data(peer: str) -> dict:
+    data: dict = {"requirements": requirements(peer)}
+    if PEERS[peer]["pip"] is None:
+        # An editable install follows the source, but not new dependencies:
+        # reinstall when pyproject.toml changes.
+        data["pyproject_sha256"] = hashlib.sha256((REPO / "pyproject.toml").read_bytes()).hexdigest()
+    return data
+
+
 def is_ready(peer: str) -> bool:
     marker = VENVS / peer / MARKER
     if not marker.exists() or not venv_python(peer).exists():
         return False
     try:
-        return json.loads(marker.read_text())["requirements"] == requirements(peer)
-    except (ValueError, KeyError):
+        return json.loads(marker.read_text()) == marker_data(peer)
+    except ValueError:
         return False
 
 
@@ -64,7 +74,7 @@ def setup(peer: str, python: str, force: bool = False, quiet: bool = False) -> N
     cmd = [py, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", *requirements(peer)]
     print(f"[setup] {peer}: {' '.join(cmd[1:])}", flush=True)
     subprocess.run(cmd, check=True)
-    (target / MARKER).write_text(json.dumps({"requirements": requirements(peer)}) + "\n")
+    (target / MARKER).write_text(json.dumps(marker_data(peer)) + "\n")
 
 
 def main(argv: list[str] | None = None) -> int:
