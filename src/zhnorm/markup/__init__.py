@@ -36,6 +36,7 @@ __all__ = [
     "Token",
     "convert_markup",
     "convert_markup_result",
+    "explain",
     "prose",
     "render",
     "sniff",
@@ -99,6 +100,44 @@ def prose(text: str, markup: str = "markdown") -> str:
     return "".join(gather(text, _scan(text, kind))[0])
 
 
+def _run(text, markup, convert, variant, manual_rules, filename):
+    """Scan, apply rules, convert; return everything the callers need."""
+    _check_text(text)
+    if manual_rules not in ("resolve", "keep"):
+        raise ValueError(f"manual_rules must be 'resolve' or 'keep', not {manual_rules!r}")
+    if variant is not None:
+        from ..variants import normalize_variant
+
+        variant = normalize_variant(variant)
+    kind, sniffed = _resolve(text, markup, filename)
+    spans = _scan(text, kind)
+    nrules = replaced = 0
+    if "-{" in text:
+        nrules = sum(1 for s in spans if s.type == "conv_rule")
+        if nrules:
+            spans, replaced = resolve_rules(text, spans, variant, convert, manual_rules == "keep")
+    converted, fallbacks = convert_spans(text, spans, convert)
+    return kind, sniffed, spans, converted, nrules, replaced, fallbacks
+
+
+def _output(text: str, s: Span, new: str | None) -> str | None:
+    """What span ``s`` becomes (None: unchanged)."""
+    if s.conv:
+        if new is None:
+            return None
+        orig = text[s.start:s.end]
+        if new == orig:
+            return None
+        if s.type == "wikilink_bare":
+            return orig + "|" + new
+        return new
+    if s.type == "conv_rule":
+        return None if s.meta["keep"] else s.meta["shown"]
+    if s.type == "rule_phrase":
+        return s.meta["shown"]
+    return None
+
+
 def convert_markup_result(
     text: str,
     markup: str,
@@ -120,48 +159,39 @@ def convert_markup_result(
     ``-{ }-`` markup for MediaWiki to render; the default choice for
     wikitext callers).  Page rules apply in both modes.
     """
-    _check_text(text)
-    if manual_rules not in ("resolve", "keep"):
-        raise ValueError(f"manual_rules must be 'resolve' or 'keep', not {manual_rules!r}")
-    if variant is not None:
-        from ..variants import normalize_variant
-
-        variant = normalize_variant(variant)
-    kind, sniffed = _resolve(text, markup, filename)
-    spans = _scan(text, kind)
-    nrules = replaced = 0
-    if "-{" in text:
-        nrules = sum(1 for s in spans if s.type == "conv_rule")
-        if nrules:
-            spans, replaced = resolve_rules(text, spans, variant, convert, manual_rules == "keep")
-    converted, fallbacks = convert_spans(text, spans, convert)
+    kind, sniffed, spans, converted, nrules, replaced, fallbacks = _run(
+        text, markup, convert, variant, manual_rules, filename)
     parts: list[str] = []
     copied = 0  # text[copied:s.start] is still to be copied verbatim
+    get = converted.get
     for i, s in enumerate(spans):
-        if s.conv:
-            new = converted.get(i)
-            if new is None:
-                continue
-            if s.type == "wikilink_bare":
-                orig = text[s.start:s.end]
-                if new == orig:
-                    continue
-                new = orig + "|" + new
-            elif new == text[s.start:s.end]:
-                continue
-        elif s.type == "conv_rule":
-            if s.meta["keep"]:
-                continue
-            new = s.meta["shown"]
-        elif s.type == "rule_phrase":
-            new = s.meta["shown"]
-        else:
-            continue
-        parts.append(text[copied:s.start])
-        parts.append(new)
-        copied = s.end
+        if s.conv or s.meta is not None:
+            new = _output(text, s, get(i))
+            if new is not None:
+                parts.append(text[copied:s.start])
+                parts.append(new)
+                copied = s.end
     parts.append(text[copied:])
     return ConversionResult("".join(parts), kind, sniffed, len(spans), nrules, replaced, fallbacks)
+
+
+def explain(
+    text: str,
+    markup: str,
+    convert: Callable[[str], str],
+    variant: str | None = None,
+    *,
+    manual_rules: str = "resolve",
+    filename: str | None = None,
+) -> list[tuple[Token, str]]:
+    """Each token with what it became; joining the outputs gives the
+    result of :func:`convert_markup`.  For debugging and for tests."""
+    _kind, _s, spans, converted, *_ = _run(text, markup, convert, variant, manual_rules, filename)
+    tokens = to_tokens(text, spans)
+    return [
+        (t, o if (o := _output(text, s, converted.get(i))) is not None else t.text)
+        for i, (t, s) in enumerate(zip(tokens, spans))
+    ]
 
 
 def convert_markup(

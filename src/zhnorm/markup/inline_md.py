@@ -104,25 +104,33 @@ def _flanking(src: str, a: int, b: int, p: int, q: int) -> tuple[bool, bool]:
     return left, right
 
 
+MAX_NESTING = 40
+
+
 def find_rule_end(src: str, p: int, b: int) -> int:
     """Given ``src[p:p+2] == '-{'``, return the index after the matching
-    ``}-`` (nested rules allowed), or -1 if it is not closed before ``b``."""
+    ``}-`` (nested rules allowed), or -1 if it is not closed before ``b``
+    or nests deeper than ``MAX_NESTING`` (which bounds the work on
+    pathological input such as thousands of unclosed ``-{``)."""
     depth = 0
     i = p
     find = src.find
-    while True:
-        o = find("-{", i, b)
-        c = find("}-", i, b)
-        if c < 0:
-            return -1
+    c = find("}-", i, b)
+    while c >= 0:
+        o = find("-{", i, c + 1)
         if 0 <= o < c:
             depth += 1
+            if depth > MAX_NESTING:
+                return -1
             i = o + 2
         else:
             depth -= 1
             i = c + 2
             if depth == 0:
                 return i
+        if c < i:
+            c = find("}-", i, b)
+    return -1
 
 
 def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -> None:

@@ -9,8 +9,9 @@ templates, so rules would have to be re-found across node boundaries; (3)
 it was several times slower than this scanner, and (4) it would add a
 dependency.  This scanner does what conversion needs: it keeps every
 character, protects names, targets and code, and hands prose regions on.
-Constructs it cannot close are left as text; regions nested deeper than
-``MAX_DEPTH`` are protected whole.
+Constructs it cannot close, or that nest deeper than ``MAX_NESTING``, are
+left as text; regions nested deeper than ``MAX_DEPTH`` are protected whole.
+Both limits keep the work linear on pathological input.
 
 What is protected: link targets (``[[Target|label]]`` keeps Target),
 ``File:``/``Category:`` names and image options, interwiki links, template
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 import re
 
-from .inline_md import RAW_TAGS, _raw_close, find_rule_end
+from .inline_md import MAX_NESTING, RAW_TAGS, _raw_close, find_rule_end
 from .tokens import Span
 
 MAX_DEPTH = 40
@@ -124,6 +125,8 @@ class _Scanner:
             c = src[i]
             if c == "{":
                 depth += 1
+                if depth > 3 * MAX_NESTING:
+                    return -1
             elif c == "}":
                 depth -= 1
                 if depth == 0:
@@ -156,6 +159,8 @@ class _Scanner:
             c = src[i]
             if c == "[":
                 depth += 1
+                if depth > MAX_NESTING:
+                    return -1
                 i += 2
                 continue
             if c == "]":
