@@ -112,8 +112,8 @@ def _run(text, markup, convert, variant, manual_rules, filename):
     kind, sniffed = _resolve(text, markup, filename)
     spans = _scan(text, kind)
     nrules = replaced = 0
-    if "-{" in text:
-        nrules = sum(1 for s in spans if s.type == "conv_rule")
+    if "-{" in text or (kind == "wikitext" and "noteta" in text.lower()):
+        nrules = sum(1 for s in spans if s.type == "conv_rule" or (s.type == "template" and s.meta))
         if nrules:
             spans, replaced = resolve_rules(text, spans, variant, convert, manual_rules == "keep")
     converted, fallbacks = convert_spans(text, spans, convert)

@@ -69,13 +69,24 @@ def resolve_rules(
             shown = _shown(rule, variant, convert)
             out.append(Span("conv_rule", s.start, s.end, False, True, {"body": body, "shown": shown,
                                                                      "keep": keep}))
-            if variant is not None and rule.is_table and rule.action != "none":
-                pairs = rule.pairs(variant)
-                if rule.action == "add":
-                    table.update((a, b) for a, b in pairs if a)
-                else:
-                    for a, _b in pairs:
-                        table.pop(a, None)
+            rules = [rule]
+        elif s.type == "template" and isinstance(s.meta, dict) and s.meta.get("page_rules"):
+            out.append(s)  # NoteTA: each numbered parameter acts as -{H|…}-
+            rules = [parse_rule("H|" + body) for body in s.meta["page_rules"]]
+        else:
+            rules = None
+        if rules is not None:
+            changed = False
+            for rule in rules:
+                if variant is not None and rule.is_table and rule.action != "none":
+                    changed = True
+                    pairs = rule.pairs(variant)
+                    if rule.action == "add":
+                        table.update((a, b) for a, b in pairs if a)
+                    else:
+                        for a, _b in pairs:
+                            table.pop(a, None)
+            if changed:
                 keys = sorted(table, key=len, reverse=True)
                 pattern = re.compile("|".join(map(re.escape, keys))) if keys else None
             continue

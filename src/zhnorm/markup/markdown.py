@@ -238,16 +238,16 @@ def scan_markdown(src: str) -> list[Span]:
             i = j
             continue
         if c0 == "[" and para_start < 0:
-            if _LINK_DEF.match(line):
-                out.append(Span("link_def", ls, line_end(i), False, True))
-                prev = "other"
-                i += 1
-                continue
             m = _FOOTNOTE_DEF.match(line)
             if m:
                 out.append(Span("footnote_marker", ls, ls + m.end(), False, True))
                 para_start, para_end = ls + m.end(), le
                 prev = "para"
+                i += 1
+                continue
+            if _LINK_DEF.match(line):
+                out.append(Span("link_def", ls, line_end(i), False, True))
+                prev = "other"
                 i += 1
                 continue
         if para_start >= 0:

@@ -445,7 +445,13 @@ class _Scanner:
         name_end = bars[0] if bars else inner_b
         name = src[inner_a:name_end].strip().lower().replace("_", " ")
         if k == 2 and (name in PROTECTED_TEMPLATES or name.startswith("notetag") or name == "noteta"):
-            out.append(Span("template", p, e, False, True, {"name": name}))
+            rules = []
+            if name == "noteta":  # numbered parameters are -{H|…}- rules
+                for s0, t0 in zip([x + 1 for x in bars], bars[1:] + [inner_b]):
+                    key, eq, value = src[s0:t0].partition("=")
+                    if eq and key.strip().isdigit() and value.strip():
+                        rules.append(value.strip())
+            out.append(Span("template", p, e, False, True, {"name": name, "page_rules": rules}))
             return
         out.append(Span("template_open", p, inner_a, False, True))
         if name_end > inner_a:
