@@ -164,13 +164,16 @@ def convert_markup_result(
     parts: list[str] = []
     copied = 0  # text[copied:s.start] is still to be copied verbatim
     get = converted.get
-    for i, s in enumerate(spans):
-        if s.conv or s.meta is not None:
-            new = _output(text, s, get(i))
-            if new is not None:
-                parts.append(text[copied:s.start])
-                parts.append(new)
-                copied = s.end
+    todo = converted.keys()
+    if nrules:
+        todo = todo | {i for i, s in enumerate(spans) if s.type in ("conv_rule", "rule_phrase")}
+    for i in sorted(todo):
+        s = spans[i]
+        new = _output(text, s, get(i))
+        if new is not None:
+            parts.append(text[copied:s.start])
+            parts.append(new)
+            copied = s.end
     parts.append(text[copied:])
     return ConversionResult("".join(parts), kind, sniffed, len(spans), nrules, replaced, fallbacks)
 

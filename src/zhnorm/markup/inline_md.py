@@ -18,6 +18,8 @@ from functools import lru_cache
 
 from .tokens import Span
 
+_S = tuple.__new__  # Span(...) without the NamedTuple constructor overhead
+
 # Candidate characters: a C-level char-class search is ~10x faster than one
 # big alternation, so the scanner jumps between these and dispatches in
 # Python on the character found.
@@ -152,13 +154,13 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
             m2 = _CITE.match(src, p, b)
             if m2:
                 if p > tstart:
-                    append(Span("text", tstart, p, True, False))
-                append(Span("citation", p, m2.end(), False, False))
+                    append(_S(Span, ("text", tstart, p, True, False, None)))
+                append(_S(Span, ("citation", p, m2.end(), False, False, None)))
                 pos = tstart = m2.end()
             elif q < b and src[q] in _ASCII_PUNCT:
                 if p > tstart:
-                    append(Span("text", tstart, p, True, False))
-                append(Span("escape", p, q + 1, False, True))
+                    append(_S(Span, ("text", tstart, p, True, False, None)))
+                append(_S(Span, ("escape", p, q + 1, False, True, None)))
                 pos = tstart = q + 1
             else:
                 pos = q
@@ -166,9 +168,9 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
             if ch == "!":
                 q += 1
             if p > tstart:
-                append(Span("text", tstart, p, True, False))
+                append(_S(Span, ("text", tstart, p, True, False, None)))
             stack.append([len(out), ch == "!", True])
-            append(Span("text", p, q, True, False))  # provisional
+            append(_S(Span, ("text", p, q, True, False, None)))  # provisional
             pos = tstart = q
         elif ch == "]":
             opener = stack.pop() if stack else None
@@ -176,7 +178,7 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
             if opener is not None and opener[2]:
                 if dm is not None:
                     if p > tstart:
-                        append(Span("text", tstart, p, True, False))
+                        append(_S(Span, ("text", tstart, p, True, False, None)))
                     _make_link(src, out, opener, p, q, dm.end(), b)
                     if not opener[1]:
                         for o in stack:
@@ -186,19 +188,19 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
                 rm = _REF.match(src, q, b) if q < b and src[q] == "[" else None
                 if rm is not None:
                     if p > tstart:
-                        append(Span("text", tstart, p, True, False))
+                        append(_S(Span, ("text", tstart, p, True, False, None)))
                     idx = opener[0]
                     o = out[idx]
-                    out[idx] = Span("image_open" if opener[1] else "link_open", o.start, o.end, False, False)
-                    append(Span("link_ref", p, rm.end(), False, False))
+                    out[idx] = _S(Span, ("image_open" if opener[1] else "link_open", o.start, o.end, False, False, None))
+                    append(_S(Span, ("link_ref", p, rm.end(), False, False, None)))
                     pos = tstart = rm.end()
                     continue
                 pos = q  # shortcut reference or literal: stays text
             elif dm is not None:
                 # A stray "](dest)": protect the destination anyway.
                 if p > tstart:
-                    append(Span("text", tstart, p, True, False))
-                append(Span("link_target", p, dm.end(), False, False))
+                    append(_S(Span, ("text", tstart, p, True, False, None)))
+                append(_S(Span, ("link_target", p, dm.end(), False, False, None)))
                 pos = tstart = dm.end()
             else:
                 pos = q
@@ -209,15 +211,15 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
                 pos = q  # literal backticks stay text
                 continue
             if p > tstart:
-                append(Span("text", tstart, p, True, False))
-            append(Span("code_inline", p, c.end(), False, True))
+                append(_S(Span, ("text", tstart, p, True, False, None)))
+            append(_S(Span, ("code_inline", p, c.end(), False, True, None)))
             pos = tstart = c.end()
         elif ch == "<":
             m2 = _AUTOLINK.match(src, p, b)
             if m2:
                 if p > tstart:
-                    append(Span("text", tstart, p, True, False))
-                append(Span("autolink", p, m2.end(), False, True))
+                    append(_S(Span, ("text", tstart, p, True, False, None)))
+                append(_S(Span, ("autolink", p, m2.end(), False, True, None)))
                 pos = tstart = m2.end()
                 continue
             m2 = _HTML.match(src, p, b)
@@ -225,7 +227,7 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
                 pos = q
                 continue
             if p > tstart:
-                append(Span("text", tstart, p, True, False))
+                append(_S(Span, ("text", tstart, p, True, False, None)))
             e = m2.end()
             name = m2.group("name")
             if name is not None:
@@ -233,16 +235,16 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
                 if lname in RAW_TAGS and not src.startswith("/>", e - 2):
                     c = _raw_close(lname).search(src, e, b)
                     if c is not None:
-                        append(Span("html_raw", p, c.end(), False, True))
+                        append(_S(Span, ("html_raw", p, c.end(), False, True, None)))
                         pos = tstart = c.end()
                         continue
-                append(Span("html_tag", p, e, False, lname not in _JOIN_TAGS))
+                append(_S(Span, ("html_tag", p, e, False, lname not in _JOIN_TAGS, None)))
             elif m2.group("cname") is not None:
-                append(Span("html_tag", p, e, False, m2.group("cname").lower() not in _JOIN_TAGS))
+                append(_S(Span, ("html_tag", p, e, False, m2.group("cname").lower() not in _JOIN_TAGS, None)))
             elif src.startswith("<!--", p):
-                append(Span("html_comment", p, e, False, False))
+                append(_S(Span, ("html_comment", p, e, False, False, None)))
             else:
-                append(Span("html_other", p, e, False, True))
+                append(_S(Span, ("html_other", p, e, False, True, None)))
             pos = tstart = e
         elif ch == "-":
             if not (rules and q < b and src[q] == "{"):
@@ -253,8 +255,8 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
                 pos = q + 1
                 continue
             if p > tstart:
-                append(Span("text", tstart, p, True, False))
-            append(Span("conv_rule", p, e, False, True, src[p + 2:e - 2]))
+                append(_S(Span, ("text", tstart, p, True, False, None)))
+            append(_S(Span, ("conv_rule", p, e, False, True, src[p + 2:e - 2])))
             pos = tstart = e
         elif ch == ":" or ch == "w":
             if ch == ":":
@@ -284,8 +286,8 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
             while e > ub and src[e - 1] == ")" and src.count("(", u0, e) < src.count(")", u0, e):
                 e -= 1
             if u0 > tstart:
-                append(Span("text", tstart, u0, True, False))
-            append(Span("url", u0, e, False, True))
+                append(_S(Span, ("text", tstart, u0, True, False, None)))
+            append(_S(Span, ("url", u0, e, False, True, None)))
             pos = tstart = e
         elif ch == "&":
             m2 = _ENTITY.match(src, p, b)
@@ -293,8 +295,8 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
                 pos = q
                 continue
             if p > tstart:
-                append(Span("text", tstart, p, True, False))
-            append(Span("entity", p, m2.end(), False, True))
+                append(_S(Span, ("text", tstart, p, True, False, None)))
+            append(_S(Span, ("entity", p, m2.end(), False, True, None)))
             pos = tstart = m2.end()
         elif ch == "!":
             pos = q
@@ -313,12 +315,12 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
                 ok = left or right
             if ok:
                 if p > tstart:
-                    append(Span("text", tstart, p, True, False))
-                append(Span("emphasis", p, q, False, False))
+                    append(_S(Span, ("text", tstart, p, True, False, None)))
+                append(_S(Span, ("emphasis", p, q, False, False, None)))
                 tstart = q
             pos = q
     if b > tstart:
-        append(Span("text", tstart, b, True, False))
+        append(_S(Span, ("text", tstart, b, True, False, None)))
 
 
 def _make_link(src: str, out: list[Span], opener: list, p: int, q: int, e: int, b: int) -> None:
@@ -329,14 +331,13 @@ def _make_link(src: str, out: list[Span], opener: list, p: int, q: int, e: int, 
     """
     idx, is_image, _ = opener
     o = out[idx]
-    out[idx] = Span("image_open" if is_image else "link_open", o.start, o.end, False, False)
+    out[idx] = _S(Span, ("image_open" if is_image else "link_open", o.start, o.end, False, False, None))
     label_start, label_end = o.end, p
-    tm = _TITLE_IN_DEST.search(src, q, e)
-    title = (tm.group(1) or tm.group(2) or "") if tm else ""
     cut = -1
-    if title.startswith("fig:"):
+    if src.find("fig:", q, e) >= 0 and (tm := _TITLE_IN_DEST.search(src, q, e)) \
+            and (tm.group(1) or tm.group(2) or "").startswith("fig:"):
         cut = label_end
-    elif _NS_LABEL.match(src, label_start, label_end):
+    elif src.find(":", label_start, label_end) >= 0 and _NS_LABEL.match(src, label_start, label_end):
         bar = src.find("|", label_start, label_end)
         cut = bar + 1 if bar >= 0 else label_end
     if cut > label_start:
@@ -346,9 +347,9 @@ def _make_link(src: str, out: list[Span], opener: list, p: int, q: int, e: int, 
                 break
             if s.conv:
                 if s.end <= cut:
-                    out[i] = Span("link_label_name", s.start, s.end, False, False)
+                    out[i] = _S(Span, ("link_label_name", s.start, s.end, False, False, None))
                 else:
-                    out[i] = Span("link_label_name", s.start, cut, False, False)
-                    out.insert(i + 1, Span("text", cut, s.end, True, False))
+                    out[i] = _S(Span, ("link_label_name", s.start, cut, False, False, None))
+                    out.insert(i + 1, _S(Span, ("text", cut, s.end, True, False, None)))
                     break
-    out.append(Span("link_target", p, e, False, False))
+    out.append(_S(Span, ("link_target", p, e, False, False, None)))

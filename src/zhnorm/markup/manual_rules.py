@@ -24,6 +24,8 @@ from typing import Callable
 from ..rules import parse_rule
 from .tokens import Span
 
+_S = tuple.__new__  # Span(...) without the NamedTuple constructor overhead
+
 __all__ = ["resolve_rules"]
 
 NO_PHRASE_SPLIT = frozenset({"wikilink_bare"})
@@ -67,8 +69,8 @@ def resolve_rules(
             body = s.meta if isinstance(s.meta, str) else src[s.start + 2:s.end - 2]
             rule = parse_rule(body)
             shown = _shown(rule, variant, convert)
-            out.append(Span("conv_rule", s.start, s.end, False, True, {"body": body, "shown": shown,
-                                                                     "keep": keep}))
+            out.append(_S(Span, ("conv_rule", s.start, s.end, False, True, {"body": body, "shown": shown,
+                                                                     "keep": keep})))
             rules = [rule]
         elif s.type == "template" and isinstance(s.meta, dict) and s.meta.get("page_rules"):
             out.append(s)  # NoteTA: each numbered parameter acts as -{H|…}-
@@ -96,10 +98,10 @@ def resolve_rules(
         pos = s.start
         for m in pattern.finditer(src, s.start, s.end):
             if m.start() > pos:
-                out.append(Span(s.type, pos, m.start(), True, s.brk, s.meta))
-            out.append(Span("rule_phrase", m.start(), m.end(), False, True, {"shown": table[m.group()]}))
+                out.append(_S(Span, (s.type, pos, m.start(), True, s.brk, s.meta)))
+            out.append(_S(Span, ("rule_phrase", m.start(), m.end(), False, True, {"shown": table[m.group()]})))
             pos = m.end()
             replaced += 1
         if pos < s.end:
-            out.append(Span(s.type, pos, s.end, True, s.brk, s.meta))
+            out.append(_S(Span, (s.type, pos, s.end, True, s.brk, s.meta)))
     return out, replaced

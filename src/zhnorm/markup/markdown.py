@@ -17,6 +17,8 @@ import re
 from .inline_md import scan_inline
 from .tokens import Span
 
+_S = tuple.__new__  # Span(...) without the NamedTuple constructor overhead
+
 _FENCE = re.compile(r"[ \t]*(`{3,}|~{3,})(.*)")
 _ATX = re.compile(r"[ \t]{0,3}(#{1,6})(?:[ \t]+|$)")
 _ATX_CLOSE = re.compile(r"(?:[ \t]+#+)?[ \t]*$")
@@ -82,7 +84,7 @@ def scan_markdown(src: str) -> list[Span]:
             if para_end > para_start:
                 scan_inline(src, para_start, para_end, out)
             if para_end < n:
-                out.append(Span("newline", para_end, para_end + 1, False, True))
+                out.append(_S(Span, ("newline", para_end, para_end + 1, False, True, None)))
             para_start = -1
 
     def line_end(i: int) -> int:
@@ -99,7 +101,7 @@ def scan_markdown(src: str) -> list[Span]:
         stripped = line.strip()
         if not stripped:
             close_para()
-            out.append(Span("blank", ls, line_end(i), False, True))
+            out.append(_S(Span, ("blank", ls, line_end(i), False, True, None)))
             prev = "blank"
             i += 1
             continue
@@ -116,7 +118,7 @@ def scan_markdown(src: str) -> list[Span]:
             continue
         if rel >= 4:
             close_para()
-            out.append(Span("code_block", ls, line_end(i), False, True))
+            out.append(_S(Span, ("code_block", ls, line_end(i), False, True, None)))
             prev = "other"
             i += 1
             continue
@@ -131,7 +133,7 @@ def scan_markdown(src: str) -> list[Span]:
                 while j < nlines and not closer.match(lines[j]):
                     j += 1
                 j = min(j, nlines - 1)
-                out.append(Span("code_fence", ls, line_end(j), False, True))
+                out.append(_S(Span, ("code_fence", ls, line_end(j), False, True, None)))
                 prev = "other"
                 i = j + 1
                 continue
@@ -143,13 +145,13 @@ def scan_markdown(src: str) -> list[Span]:
                 ce = ls + _ATX_CLOSE.search(line, m.end()).start()
                 if ce < cs:
                     ce = cs
-                out.append(Span("heading_marker", ls, cs, False, True))
+                out.append(_S(Span, ("heading_marker", ls, cs, False, True, None)))
                 if ce > cs:
                     scan_inline(src, cs, ce, out)
                 if le > ce:
-                    out.append(Span("heading_marker", ce, le, False, True))
+                    out.append(_S(Span, ("heading_marker", ce, le, False, True, None)))
                 if le < n:
-                    out.append(Span("newline", le, le + 1, False, True))
+                    out.append(_S(Span, ("newline", le, le + 1, False, True, None)))
                 prev = "other"
                 i += 1
                 continue
@@ -161,35 +163,35 @@ def scan_markdown(src: str) -> list[Span]:
                 head = stripped[:9]
                 if head.startswith(("<!--", "<?", "<![")) or _HTML1.match(line):
                     t = "html_comment" if head.startswith("<!--") else "html_block"
-                    out.append(Span(t, ls, be, False, True))
+                    out.append(_S(Span, (t, ls, be, False, True, None)))
                 else:
                     end = be - 1 if be > ls and src[be - 1] == "\n" else be
                     scan_inline(src, ls, end, out)
                     if end < be:
-                        out.append(Span("newline", end, be, False, True))
+                        out.append(_S(Span, ("newline", end, be, False, True, None)))
                 prev = "other"
                 i = j + 1
                 continue
         if para_start >= 0 and c0 in "=-" and _SETEXT.match(line):
             close_para()
-            out.append(Span("setext_underline", ls, line_end(i), False, True))
+            out.append(_S(Span, ("setext_underline", ls, line_end(i), False, True, None)))
             prev = "other"
             i += 1
             continue
         if c0 in "-*_" and _HR.match(line):
             close_para()
-            out.append(Span("hr", ls, line_end(i), False, True))
+            out.append(_S(Span, ("hr", ls, line_end(i), False, True, None)))
             prev = "other"
             i += 1
             continue
         if c0 == ">":
             m = _BQ.match(line)
             close_para()
-            out.append(Span("blockquote_marker", ls, ls + m.end(), False, True))
+            out.append(_S(Span, ("blockquote_marker", ls, ls + m.end(), False, True, None)))
             if le > ls + m.end():
                 scan_inline(src, ls + m.end(), le, out)
             if le < n:
-                out.append(Span("newline", le, le + 1, False, True))
+                out.append(_S(Span, ("newline", le, le + 1, False, True, None)))
             prev = "other"
             i += 1
             continue
@@ -212,13 +214,13 @@ def scan_markdown(src: str) -> list[Span]:
                     pass
                 else:
                     lists.append(max(content_indent, 1))
-                out.append(Span("list_marker", ls, ls + mk_end, False, True))
+                out.append(_S(Span, ("list_marker", ls, ls + mk_end, False, True, None)))
                 if le > ls + mk_end:
                     para_start, para_end = ls + mk_end, le
                     prev = "para"
                 else:
                     if le < n:
-                        out.append(Span("newline", le, le + 1, False, True))
+                        out.append(_S(Span, ("newline", le, le + 1, False, True, None)))
                     prev = "other"
                 i += 1
                 continue
@@ -227,12 +229,12 @@ def scan_markdown(src: str) -> list[Span]:
             j = i
             while j < nlines and lines[j].strip() and "|" in lines[j]:
                 if j == i + 1:
-                    out.append(Span("table_delim", starts[j], line_end(j), False, True))
+                    out.append(_S(Span, ("table_delim", starts[j], line_end(j), False, True, None)))
                 else:
                     _table_row(src, starts[j], starts[j] + len(lines[j]), out)
                     if starts[j] + len(lines[j]) < n:
                         e = starts[j] + len(lines[j])
-                        out.append(Span("newline", e, e + 1, False, True))
+                        out.append(_S(Span, ("newline", e, e + 1, False, True, None)))
                 j += 1
             prev = "other"
             i = j
@@ -240,13 +242,13 @@ def scan_markdown(src: str) -> list[Span]:
         if c0 == "[" and para_start < 0:
             m = _FOOTNOTE_DEF.match(line)
             if m:
-                out.append(Span("footnote_marker", ls, ls + m.end(), False, True))
+                out.append(_S(Span, ("footnote_marker", ls, ls + m.end(), False, True, None)))
                 para_start, para_end = ls + m.end(), le
                 prev = "para"
                 i += 1
                 continue
             if _LINK_DEF.match(line):
-                out.append(Span("link_def", ls, line_end(i), False, True))
+                out.append(_S(Span, ("link_def", ls, line_end(i), False, True, None)))
                 prev = "other"
                 i += 1
                 continue
@@ -302,7 +304,7 @@ def _table_row(src: str, a: int, b: int, out: list[Span]) -> None:
         p = m.start()
         if p > pos:
             scan_inline(src, pos, p, out)
-        out.append(Span("table_pipe", p, p + 1, False, True))
+        out.append(_S(Span, ("table_pipe", p, p + 1, False, True, None)))
         pos = p + 1
     if b > pos:
         scan_inline(src, pos, b, out)

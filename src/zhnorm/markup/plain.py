@@ -5,6 +5,8 @@ from __future__ import annotations
 from .inline_md import find_rule_end
 from .tokens import Span
 
+_S = tuple.__new__  # Span(...) without the NamedTuple constructor overhead
+
 
 def scan_plain(src: str) -> list[Span]:
     """One text span, split around any closed ``-{ … }-`` rule."""
@@ -21,9 +23,9 @@ def scan_plain(src: str) -> list[Span]:
             pos = p + 1
             continue
         if p > tstart:
-            out.append(Span("text", tstart, p, True, False))
-        out.append(Span("conv_rule", p, e, False, True, src[p + 2:e - 2]))
+            out.append(_S(Span, ("text", tstart, p, True, False, None)))
+        out.append(_S(Span, ("conv_rule", p, e, False, True, src[p + 2:e - 2])))
         pos = tstart = e
     if n > tstart:
-        out.append(Span("text", tstart, n, True, False))
+        out.append(_S(Span, ("text", tstart, n, True, False, None)))
     return out

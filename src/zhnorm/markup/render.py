@@ -116,7 +116,8 @@ def _map_cuts(src: str, dst: str, cuts: list[int], convert: Callable[[str], str]
 def convert_spans(
     src: str, spans: list[Span], convert: Callable[[str], str]
 ) -> tuple[dict[int, str], int]:
-    """Converted text for each convertible span index, and the fallback count."""
+    """Converted text for each convertible span whose text changed (by span
+    index; unchanged spans may be missing), and the fallback count."""
     pieces, owners = gather(src, spans)
     if not pieces:
         return {}, 0
@@ -124,11 +125,15 @@ def convert_spans(
     out = convert(joined)
     result: dict[int, str] = {}
     if len(out) == len(joined):
+        if out == joined:
+            return result, 0
         pos = 0
         for piece, owner in zip(pieces, owners):
             end = pos + len(piece)
             if owner >= 0:
-                result[owner] = out[pos:end]
+                new = out[pos:end]
+                if new != piece:
+                    result[owner] = new
             pos = end
         return result, 0
     # Lengths differ somewhere: place each boundary through an alignment.

@@ -31,6 +31,8 @@ import re
 from .inline_md import MAX_NESTING, RAW_TAGS, _raw_close, find_rule_end
 from .tokens import Span
 
+_S = tuple.__new__  # Span(...) without the NamedTuple constructor overhead
+
 MAX_DEPTH = 40
 
 _NEXT = re.compile(r"[<{\[\-'_&:\n]")
@@ -219,7 +221,7 @@ class _Scanner:
         src, out = self.src, self.out
         if depth > MAX_DEPTH:
             if b > a:
-                out.append(Span("protected", a, b, False, True))
+                out.append(_S(Span, ("protected", a, b, False, True, None)))
             return
         pos = tstart = a
         at_line_start = a == 0 or src[a - 1] == "\n"
@@ -247,11 +249,11 @@ class _Scanner:
             else:
                 pos = p + 1
         if b > tstart:
-            out.append(Span("text", tstart, b, True, False))
+            out.append(_S(Span, ("text", tstart, b, True, False, None)))
 
     def flush(self, tstart: int, p: int) -> None:
         if p > tstart:
-            self.out.append(Span("text", tstart, p, True, False))
+            self.out.append(_S(Span, ("text", tstart, p, True, False, None)))
 
     def inline(self, p: int, b: int, depth: int, tstart: int) -> int:
         """Handle a construct at p; return its end, or p if none (text)."""
@@ -262,7 +264,7 @@ class _Scanner:
                 e = src.find("-->", p + 4, b)
                 e = b if e < 0 else e + 3
                 self.flush(tstart, p)
-                out.append(Span("comment", p, e, False, False))
+                out.append(_S(Span, ("comment", p, e, False, False, None)))
                 return e
             m = _TAG.match(src, p, b)
             if not m:
@@ -274,13 +276,13 @@ class _Scanner:
                 c = _raw_close(name).search(src, e, b)
                 if c:
                     if name == "gallery":
-                        out.append(Span("html_tag", p, e, False, True))
+                        out.append(_S(Span, ("html_tag", p, e, False, True, None)))
                         self.gallery(e, c.start(), depth)
-                        out.append(Span("html_tag", c.start(), c.end(), False, True))
+                        out.append(_S(Span, ("html_tag", c.start(), c.end(), False, True, None)))
                     else:
-                        out.append(Span("html_raw", p, c.end(), False, True))
+                        out.append(_S(Span, ("html_raw", p, c.end(), False, True, None)))
                     return c.end()
-            out.append(Span("html_tag", p, e, False, name not in _JOIN_TAGS))
+            out.append(_S(Span, ("html_tag", p, e, False, name not in _JOIN_TAGS, None)))
             return e
         if ch == "{":
             if not src.startswith("{{", p):
@@ -298,7 +300,7 @@ class _Scanner:
                     return p
                 self.flush(tstart, p)
                 if not self.wikilink(p, e, depth):
-                    out.append(Span("text", p, p + 2, True, False))
+                    out.append(_S(Span, ("text", p, p + 2, True, False, None)))
                     self.scan(p + 2, e, depth + 1)
                 return e
             m = _EXT_LINK.match(src, p, b)
@@ -309,11 +311,11 @@ class _Scanner:
             if close < 0 or 0 <= nl < close:
                 return p
             self.flush(tstart, p)
-            out.append(Span("ext_link_open", p, p + 1, False, True))
-            out.append(Span("url", p + 1, m.end(), False, True))
+            out.append(_S(Span, ("ext_link_open", p, p + 1, False, True, None)))
+            out.append(_S(Span, ("url", p + 1, m.end(), False, True, None)))
             if close > m.end():
                 self.scan(m.end(), close, depth + 1)
-            out.append(Span("ext_link_close", close, close + 1, False, True))
+            out.append(_S(Span, ("ext_link_close", close, close + 1, False, True, None)))
             return close + 1
         if ch == "-":
             if not src.startswith("-{", p):
@@ -322,7 +324,7 @@ class _Scanner:
             if e < 0:
                 return p
             self.flush(tstart, p)
-            out.append(Span("conv_rule", p, e, False, True, src[p + 2:e - 2]))
+            out.append(_S(Span, ("conv_rule", p, e, False, True, src[p + 2:e - 2])))
             return e
         if ch == "'":
             e = p
@@ -331,21 +333,21 @@ class _Scanner:
             if e - p < 2:
                 return p
             self.flush(tstart, p)
-            out.append(Span("quote_markup", p, e, False, False))
+            out.append(_S(Span, ("quote_markup", p, e, False, False, None)))
             return e
         if ch == "_":
             m = _MAGIC.match(src, p, b)
             if not m:
                 return p
             self.flush(tstart, p)
-            out.append(Span("magic_word", p, m.end(), False, True))
+            out.append(_S(Span, ("magic_word", p, m.end(), False, True, None)))
             return m.end()
         if ch == "&":
             m = _ENTITY.match(src, p, b)
             if not m:
                 return p
             self.flush(tstart, p)
-            out.append(Span("entity", p, m.end(), False, True))
+            out.append(_S(Span, ("entity", p, m.end(), False, True, None)))
             return m.end()
         if ch == ":":
             if not src.startswith("//", p + 1):
@@ -365,7 +367,7 @@ class _Scanner:
             if e <= p + 3:
                 return p
             self.flush(tstart, u0)
-            out.append(Span("url", u0, e, False, True))
+            out.append(_S(Span, ("url", u0, e, False, True, None)))
             return e
         return p
 
@@ -380,28 +382,28 @@ class _Scanner:
             m = _HEADING.match(src, p, eol)
             if m and m.end() == eol and len(m.group(0).strip()) > 2 * min(len(m.group(1)), len(m.group(3))):
                 self.flush(tstart, p)
-                out.append(Span("heading_marker", p, m.end(1), False, True))
+                out.append(_S(Span, ("heading_marker", p, m.end(1), False, True, None)))
                 if m.end(2) > m.start(2):
                     self.scan(m.start(2), m.end(2), depth + 1)
-                out.append(Span("heading_marker", m.start(3), nl_end, False, True))
+                out.append(_S(Span, ("heading_marker", m.start(3), nl_end, False, True, None)))
                 return nl_end
             return p
         if c in "*#:;":
             m = _REDIRECT.match(src, p, eol)
             e = m.end() if m else _LIST.match(src, p, eol).end()
             self.flush(tstart, p)
-            out.append(Span("redirect" if m else "list_marker", p, e, False, True))
+            out.append(_S(Span, ("redirect" if m else "list_marker", p, e, False, True, None)))
             return e
         if c == "-":
             m = _HR.match(src, p, eol)
             if not m:
                 return p
             self.flush(tstart, p)
-            out.append(Span("hr", p, m.end(), False, True))
+            out.append(_S(Span, ("hr", p, m.end(), False, True, None)))
             return m.end()
         if c == "{" and src.startswith("{|", p):
             self.flush(tstart, p)
-            out.append(Span("table_markup", p, nl_end, False, True))
+            out.append(_S(Span, ("table_markup", p, nl_end, False, True, None)))
             self.tables += 1
             return nl_end
         if self.tables and c in "|!":
@@ -409,13 +411,13 @@ class _Scanner:
             if src.startswith(("|}", "|-"), p):
                 if src.startswith("|}", p):
                     self.tables -= 1
-                out.append(Span("table_markup", p, nl_end, False, True))
+                out.append(_S(Span, ("table_markup", p, nl_end, False, True, None)))
                 return nl_end
             if src.startswith("|+", p):
-                out.append(Span("table_markup", p, p + 2, False, True))
+                out.append(_S(Span, ("table_markup", p, p + 2, False, True, None)))
                 return self.cell(p + 2, b, depth)
             sep = ("||", "!!") if c == "!" else ("||",)
-            out.append(Span("table_markup", p, p + 1, False, True))
+            out.append(_S(Span, ("table_markup", p, p + 1, False, True, None)))
             return self.cell(p + 1, b, depth, sep)
         return p
 
@@ -427,11 +429,11 @@ class _Scanner:
         ends = found + [end]
         for k, (cs, ce) in enumerate(zip(starts, ends)):
             if k:
-                out.append(Span("table_markup", cs - 2, cs, False, True))
+                out.append(_S(Span, ("table_markup", cs - 2, cs, False, True, None)))
             bars, _ = self.split_top(cs, ce, ("|",))
             bars = [x for x in bars if not src.startswith("||", x) and (x == cs or src[x - 1] != "|")]
             if bars and _CELL_ATTRS.match(src, cs, bars[0]) or (bars and bars[0] == cs):
-                out.append(Span("table_attrs", cs, bars[0] + 1, False, True))
+                out.append(_S(Span, ("table_attrs", cs, bars[0] + 1, False, True, None)))
                 cs = bars[0] + 1
             if ce > cs:
                 self.scan(cs, ce, depth + 1)
@@ -451,15 +453,15 @@ class _Scanner:
                     key, eq, value = src[s0:t0].partition("=")
                     if eq and key.strip().isdigit() and value.strip():
                         rules.append(value.strip())
-            out.append(Span("template", p, e, False, True, {"name": name, "page_rules": rules}))
+            out.append(_S(Span, ("template", p, e, False, True, {"name": name, "page_rules": rules})))
             return
-        out.append(Span("template_open", p, inner_a, False, True))
+        out.append(_S(Span, ("template_open", p, inner_a, False, True, None)))
         if name_end > inner_a:
-            out.append(Span("template_name", inner_a, name_end, False, True))
+            out.append(_S(Span, ("template_name", inner_a, name_end, False, True, None)))
         starts = [b0 + 1 for b0 in bars]
         ends = bars[1:] + [inner_b]
         for s, t in zip(starts, ends):
-            out.append(Span("template_pipe", s - 1, s, False, True))
+            out.append(_S(Span, ("template_pipe", s - 1, s, False, True, None)))
             if t <= s:
                 continue
             if k == 3:
@@ -468,15 +470,15 @@ class _Scanner:
             eq, _ = self.split_top(s, t, ("=",))
             if eq:
                 pname = src[s:eq[0]].strip().lower()
-                out.append(Span("template_param_name", s, eq[0] + 1, False, True))
+                out.append(_S(Span, ("template_param_name", s, eq[0] + 1, False, True, None)))
                 s = eq[0] + 1
                 if pname in PROTECTED_PARAMS:
                     if t > s:
-                        out.append(Span("template_value", s, t, False, True))
+                        out.append(_S(Span, ("template_value", s, t, False, True, None)))
                     continue
             if t > s:
                 self.scan(s, t, depth + 1)
-        out.append(Span("template_close", inner_b, e, False, True))
+        out.append(_S(Span, ("template_close", inner_b, e, False, True, None)))
 
     def wikilink(self, p: int, e: int, depth: int) -> bool:
         """``[[…]]`` from p to e; False if the target is not a valid title."""
@@ -489,39 +491,39 @@ class _Scanner:
             return False
         if _NS_CAT.match(target) or (_INTERWIKI.match(target) and not _NS_FILE.match(target)
                                      and not _NS_COLON.match(target)):
-            out.append(Span("wikilink_meta", p, e, False, True))
+            out.append(_S(Span, ("wikilink_meta", p, e, False, True, None)))
             return True
-        out.append(Span("link_open", p, a, False, False))
+        out.append(_S(Span, ("link_open", p, a, False, False, None)))
         if _NS_FILE.match(target) and not _NS_COLON.match(target):
-            out.append(Span("link_target", a, t_end + (1 if bars else 0), False, True))
+            out.append(_S(Span, ("link_target", a, t_end + (1 if bars else 0), False, True, None)))
             starts = [x + 1 for x in bars]
             ends = bars[1:] + [b]
             for k, (s, t) in enumerate(zip(starts, ends)):
                 if k:
-                    out.append(Span("link_pipe", s - 1, s, False, True))
+                    out.append(_S(Span, ("link_pipe", s - 1, s, False, True, None)))
                 if t <= s:
                     continue
                 if _IMG_OPT.match(src, s, t):
-                    out.append(Span("image_option", s, t, False, True))
+                    out.append(_S(Span, ("image_option", s, t, False, True, None)))
                     continue
                 if src.startswith("alt=", s):
-                    out.append(Span("image_option", s, s + 4, False, True))
+                    out.append(_S(Span, ("image_option", s, s + 4, False, True, None)))
                     s += 4
                 if t > s:
                     self.scan(s, t, depth + 1)
-            out.append(Span("link_close", b, e, False, True))
+            out.append(_S(Span, ("link_close", b, e, False, True, None)))
             return True
         if not bars:
             if _NS_COLON.match(target) or ":" in target or "#" in target:
-                out.append(Span("link_target", a, b, False, False))
+                out.append(_S(Span, ("link_target", a, b, False, False, None)))
             else:
-                out.append(Span("wikilink_bare", a, b, True, False))
-            out.append(Span("link_close", b, e, False, False))
+                out.append(_S(Span, ("wikilink_bare", a, b, True, False, None)))
+            out.append(_S(Span, ("link_close", b, e, False, False, None)))
             return True
-        out.append(Span("link_target", a, t_end + 1, False, False))
+        out.append(_S(Span, ("link_target", a, t_end + 1, False, False, None)))
         if b > t_end + 1:
             self.scan(t_end + 1, b, depth + 1)
-        out.append(Span("link_close", b, e, False, False))
+        out.append(_S(Span, ("link_close", b, e, False, False, None)))
         return True
 
     def gallery(self, a: int, b: int, depth: int) -> None:
@@ -534,9 +536,9 @@ class _Scanner:
             bar = src.find("|", pos, eol)
             name_end = bar + 1 if bar >= 0 else eol
             if name_end > pos:
-                out.append(Span("gallery_file", pos, name_end, False, True))
+                out.append(_S(Span, ("gallery_file", pos, name_end, False, True, None)))
             if eol > name_end:
                 self.scan(name_end, eol, depth + 1)
             if eol < b:
-                out.append(Span("newline", eol, eol + 1, False, True))
+                out.append(_S(Span, ("newline", eol, eol + 1, False, True, None)))
             pos = eol + 1
