@@ -182,7 +182,7 @@ def run(args, console: Console) -> int:
             report.close(ok)
 
     elapsed = time.monotonic() - start
-    several = len(args.paths) > 1 or any(not i.explicit for i in items) or skips
+    several = len(items) + len(skips) > 1 or any(not i.explicit for i in items)
     if tally.failed and tally.files > 1:
         console.error(None, f"{len(tally.failed)} of {tally.files} files failed: "
                       + ", ".join(tally.failed[:20]) + (" ..." if len(tally.failed) > 20 else ""))

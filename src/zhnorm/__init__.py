@@ -1,0 +1,35 @@
+"""zhnorm: convert Chinese text between scripts and regional standards.
+
+>>> import zhnorm
+>>> zhnorm.convert("头发和发展", "s2t")
+'頭髮和發展'
+>>> zhnorm.convert("软件", "zh-TW")
+'軟體'
+>>> zhnorm.Converter("zh-CN").convert("軟體")
+'软件'
+"""
+
+__version__ = "0.1.0"
+
+from .converter import Converter, convert  # noqa: E402
+from .errors import UnknownTargetError, ZhnormError  # noqa: E402
+from .targets import Target, resolve as resolve_target, target_names  # noqa: E402
+
+
+def tokenize(text, markup="markdown", *, filename=None):
+    """The tokens zhnorm sees in `text` (see zhnorm.markup.tokenize)."""
+    from .markup import tokenize as _tokenize
+
+    return _tokenize(text, markup, filename=filename)
+
+
+__all__ = [
+    "Converter",
+    "Target",
+    "UnknownTargetError",
+    "ZhnormError",
+    "convert",
+    "resolve_target",
+    "target_names",
+    "tokenize",
+]

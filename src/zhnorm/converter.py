@@ -1,0 +1,87 @@
+"""The public Converter: one target, built once, reused and shared."""
+
+from __future__ import annotations
+
+import threading
+
+from .cache import load_compiled
+from .engine import Engine
+from .targets import Target, resolve
+
+_ENGINES: dict[str, Engine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+MARKUPS = ("plain", "markdown", "wikitext", "auto")
+
+
+def engine_for(config: str) -> Engine:
+    """The process-wide Engine of an OpenCC config, built on first use."""
+    engine = _ENGINES.get(config)
+    if engine is None:
+        with _ENGINES_LOCK:
+            engine = _ENGINES.get(config)
+            if engine is None:
+                engine = _ENGINES[config] = Engine(load_compiled(config))
+    return engine
+
+
+def _check_text(text: object) -> None:
+    if isinstance(text, str):
+        return
+    if isinstance(text, (bytes, bytearray, memoryview)):
+        raise TypeError(
+            "zhnorm converts str, not bytes: decode first, e.g. data.decode('utf-8')"
+        )
+    raise TypeError(f"zhnorm converts str, not {type(text).__name__}")
+
+
+class Converter:
+    """Converts text to one target; cheap to create after the first of its chain.
+
+    Dictionaries are compiled once per process and shared by every Converter
+    of the same chain. Converting only reads them, so one Converter may be
+    used from many threads; it pickles as its target name, so it travels to
+    worker processes.
+    """
+
+    __slots__ = ("target", "_engine")
+
+    def __init__(self, target: str | Target):
+        self.target = resolve(target)
+        self._engine = engine_for(self.target.config)
+
+    def convert(self, text: str, markup: str = "plain") -> str:
+        """Convert `text`; with `markup` other than "plain", only its prose."""
+        _check_text(text)
+        if markup == "plain":
+            return self._engine.convert(text)
+        return self.convert_markup(text, markup).text
+
+    def convert_markup(self, text: str, markup: str = "auto", *, filename: str | None = None, manual_rules: str | None = None):
+        """Markup-aware conversion with the details: which markup was used,
+        the tokens, the `-{ }-` rules met. Returns a ConversionResult."""
+        _check_text(text)
+        from .markup import convert_markup_result
+
+        if markup not in MARKUPS:
+            raise ValueError(f"unknown markup {markup!r}: expected one of {', '.join(MARKUPS)}")
+        return convert_markup_result(
+            text,
+            markup,
+            self._engine.convert,
+            self.target.variant,
+            manual_rules=manual_rules or ("keep" if markup == "wikitext" else "resolve"),
+            filename=filename,
+        )
+
+    def __reduce__(self):
+        return (Converter, (self.target.name,))
+
+    def __repr__(self) -> str:
+        return f"Converter({self.target.name!r})"
+
+
+def convert(text: str, target: str | Target, markup: str = "plain") -> str:
+    """Convert `text` to `target` (an OpenCC config name or a language tag)."""
+    _check_text(text)
+    return Converter(target).convert(text, markup=markup)

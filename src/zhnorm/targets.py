@@ -1,0 +1,67 @@
+"""What a caller may ask to convert to: OpenCC configurations and language tags.
+
+OpenCC configuration names mean exactly OpenCC. Language tags name a
+regional standard and accept input in any script (real articles mix them);
+each maps to the OpenCC chain that best produces that standard, and carries
+the MediaWiki variant code used for ``-{ }-`` rules and conversion groups.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .errors import UnknownTargetError
+from .opencc_config import config_names
+
+# Tag -> (OpenCC chain, MediaWiki variant). zh-Hant is s2tw, not s2t: it
+# writes the forms people use (為, 裡, 著), not OpenCC's reference forms.
+_TAGS: dict[str, tuple[str, str]] = {
+    "zh-Hans": ("t2s", "zh-hans"),
+    "zh-Hant": ("s2tw", "zh-hant"),
+    "zh-CN": ("tw2sp", "zh-cn"),
+    "zh-TW": ("s2twp", "zh-tw"),
+    "zh-HK": ("s2hkp", "zh-hk"),
+    # MediaWiki's fallbacks: sg -> cn, mo -> hk, my -> sg -> cn.
+    "zh-SG": ("tw2sp", "zh-sg"),
+    "zh-MO": ("s2hkp", "zh-mo"),
+    "zh-MY": ("tw2sp", "zh-my"),
+}
+
+
+@dataclass(frozen=True)
+class Target:
+    """A resolved target: its canonical name, OpenCC chain and variant code."""
+
+    name: str
+    config: str
+    variant: str | None  # MediaWiki variant code for tags, None for configs
+
+    @property
+    def is_tag(self) -> bool:
+        return self.variant is not None
+
+
+def target_names() -> list[str]:
+    """Every accepted target: OpenCC configurations, then language tags."""
+    return [*config_names(), *_TAGS]
+
+
+@lru_cache(maxsize=None)
+def _lookup() -> dict[str, Target]:
+    table = {name.lower(): Target(name, name, None) for name in config_names()}
+    for tag, (config, variant) in _TAGS.items():
+        table[tag.lower()] = Target(tag, config, variant)
+        table[tag.lower().replace("-", "_")] = table[tag.lower()]
+    return table
+
+
+def resolve(target: object) -> Target:
+    """The Target for a name; tags are case-insensitive (zh-tw, zh-TW, zh_TW)."""
+    if isinstance(target, Target):
+        return target
+    if isinstance(target, str):
+        found = _lookup().get(target.strip().lower())
+        if found is not None:
+            return found
+    raise UnknownTargetError(target, target_names())
