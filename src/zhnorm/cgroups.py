@@ -15,6 +15,28 @@ The text is Wikipedia's (CC BY-SA 4.0): see ``data/CGROUPS-NOTICE.md``.
 Replacement tables (:func:`group_pairs`) recognise a term in every regional
 form *and* in either script, because the groups write terms in mixed scripts
 (``阿塞拜疆``, ``亞塞拜然`` and ``亚塞拜然`` all become ``亞塞拜然`` for zh-tw).
+
+Default groups
+--------------
+:data:`DEFAULT_GROUPS` are the groups whose regional forms are standard
+usage in any text, not a topic's jargon, chosen by reading the 444 groups:
+
+* names of places, countries and people: 地名, vital (names on the 基礎條目
+  list), People, 政治人物, PresidentsUS, PoliticiansUK, USState, US CA Cities,
+  and the place groups of English-speaking countries and India (UK, CA, AU,
+  IN, IE Places), plus Laos (老挝/寮國/老撾);
+* general vocabulary that differs by region: IT (the group articles use for
+  computing: 信息技术/資訊科技, 软件/軟體/軟件), Geography; LuaIT as a
+  supplement (see :data:`DEFAULT_SUPPLEMENTS`).
+
+Left opt-in: every topic group (films, TV, anime, games, sport, birds…), and
+general-looking groups whose rules are right only in their topic: 州邦
+(州 → 邦 for German states would hit every 州), Korea Comparison and Korean
+(朝鲜 → 北韓 would also hit 朝鲜半岛), Communication and Telcom (质量 →
+品質 would hit physics' mass), 民族 (歌德 as the Hong Kong form of Gothic
+would turn Goethe into 哥德), Unit, Organization, the continental-European
+place groups (FR/DE/BE/CH Places: mostly fragment rules such as 阿登帕 kept
+from conversion), and the groups on disputed names (Pinnacle Islands).
 """
 
 from __future__ import annotations
@@ -58,8 +80,8 @@ BLOB_FILE = "cgroups.bin"
 #: Groups applied by default when converting to a regional target (zh-TW,
 #: zh-CN, zh-HK, zh-SG, zh-MO).  They hold proper names and general
 #: vocabulary whose regional forms are standard usage, not a topic's
-#: jargon; reasons per group are in docs/cgroups.md.  Order matters only
-#: for reports; conflicts between them are dropped (see group_table).
+#: jargon; see "Default groups" above.  Order matters only for reports;
+#: forms they disagree on are dropped (see group_table).
 DEFAULT_GROUPS: tuple[str, ...] = (
     "地名",  # place names and countries (阿塞拜疆/亞塞拜然, 格鲁吉亚/喬治亞)
     "vital",  # names and terms of the 基礎條目 list (新西兰/紐西蘭, 伊斯坦堡)
