@@ -421,10 +421,21 @@ def _has_han(text: str) -> bool:
 # -- script forms ---------------------------------------------------------------
 
 
+_FORMS: dict[str, tuple[str, str]] = {}
+
+
 def opencc_script_forms(texts: Sequence[str]) -> list[tuple[str, str]]:
-    """Each text's OpenCC ``s2t`` and ``t2s`` forms, converted in one batch."""
-    to_trad, to_simp = _script_converters()
-    return list(zip(_batch(to_trad, texts), _batch(to_simp, texts)))
+    """Each text's OpenCC ``s2t`` and ``t2s`` forms.
+
+    New texts are converted in one batch and remembered, since the tables
+    for different targets share almost all their keys.
+    """
+    missing = [t for t in dict.fromkeys(texts) if t not in _FORMS]
+    if missing:
+        to_trad, to_simp = _script_converters()
+        with _lock:
+            _FORMS.update(zip(missing, zip(_batch(to_trad, missing), _batch(to_simp, missing))))
+    return [_FORMS[t] for t in texts]
 
 
 def _batch(convert: Callable[[str], str], texts: Sequence[str]) -> list[str]:
