@@ -47,9 +47,9 @@ MAX_PREIMAGES_PER_PHRASE = 4096
 class CompiledStage:
     """One stage for converting unmatched text: phrases plus a char table."""
 
-    keys: tuple[str, ...]  # phrases, and single characters that become several
+    keys: tuple[str, ...]  # phrases, and characters whose UTF-8 length changes
     values: tuple[str, ...]
-    chars: Mapping[str, str]  # one code point to one code point
+    chars: Mapping[str, str]  # one code point to one of the same UTF-8 length
 
 
 @dataclass(frozen=True)
@@ -83,7 +83,7 @@ def compile_chain(spec: ChainSpec) -> CompiledChain:
         phrases += _separators(reference, segmentation)
     keys = tuple(phrases)
     values = tuple(reference.convert_segment(k) for k in keys)
-    patch = tuple(v != _charwise(k, composed) for k, v in zip(keys, values))
+    patch = tuple(v != _charwise(k, one_to_one) for k, v in zip(keys, values))
     return CompiledChain(
         name=spec.name,
         normalization={k: v for k, v in reference.normalization.items() if k != v},
@@ -108,11 +108,14 @@ def _separators(reference: ReferenceChain, segmentation: Mapping[str, str]) -> l
 
 
 def _compiled_stage(table: Mapping[str, str]) -> CompiledStage:
-    keys = tuple(sorted(k for k, v in table.items() if len(k) > 1 or len(v) != 1))
+    def in_place(key: str, value: str) -> bool:
+        return len(key) == 1 and len(value) == 1 and len(key.encode()) == len(value.encode())
+
+    keys = tuple(sorted(k for k, v in table.items() if not in_place(k, v)))
     return CompiledStage(
         keys=keys,
         values=tuple(table[k] for k in keys),
-        chars={k: v for k, v in table.items() if len(k) == 1 and len(v) == 1 and k != v},
+        chars={k: v for k, v in table.items() if in_place(k, v) and k != v},
     )
 
 

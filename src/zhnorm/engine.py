@@ -61,8 +61,8 @@ class _StageRunner:
     """Maximum forward match of one stage's dictionary over text."""
 
     def __init__(self, stage: CompiledStage):
-        self._keys = _automaton(stage.keys)
-        self._values = stage.values
+        self._keys = _automaton(stage.keys, as_bytes=True)
+        self._values = tuple(v.encode(_ENCODING, _ERRORS) for v in stage.values)
         self._chars = CharMap(stage.chars)
 
     def __call__(self, text: str) -> str:
@@ -70,9 +70,11 @@ class _StageRunner:
         if self._keys is None:
             return mapped
         values = self._values
-        return splice(
-            mapped, [(s, e, values[i]) for i, s, e in self._keys.find_matches_as_indexes(text)]
-        )
+        found = self._keys.find_matches_as_indexes(text.encode(_ENCODING, _ERRORS))
+        if not found:
+            return mapped
+        spans = [(s, e, values[i]) for i, s, e in found]
+        return splice(mapped.encode(_ENCODING, _ERRORS), spans).decode(_ENCODING, _ERRORS)
 
 
 class Engine:
