@@ -19,7 +19,7 @@ from .compiler import CompiledChain, compile_chain
 from .opencc_config import data_version, load_chain_spec
 
 # Bump when CompiledChain's fields or meaning change.
-FORMAT = 5
+FORMAT = 6
 
 
 def cache_dir() -> Path:

@@ -64,6 +64,7 @@ class CompiledChain:
     chars: Mapping[str, str]
     triggers: tuple[str, ...]
     stages: tuple[CompiledStage, ...]
+    ascii_inert: bool  # no table touches ASCII, so ASCII-only text is returned as is
 
 
 def compile_chain(spec: ChainSpec) -> CompiledChain:
@@ -93,6 +94,11 @@ def compile_chain(spec: ChainSpec) -> CompiledChain:
         chars=one_to_one,
         triggers=tuple(sorted(triggers)),
         stages=tuple(_compiled_stage(stage.table) for stage in reference.stages),
+        ascii_inert=not any(
+            ch.isascii()
+            for s in (*reference.normalization, *one_to_one, *keys, *triggers)
+            for ch in s
+        ),
     )
 
 

@@ -9,6 +9,7 @@ Lone surrogates travel through as 'surrogatepass' bytes that no key matches.
 
 from __future__ import annotations
 
+import threading
 from bisect import bisect_right
 
 import ahocorasick_rs
@@ -32,9 +33,16 @@ def _automaton(keys, *, overlapping: bool = False, as_bytes: bool = False):
     # faster, which matters for the first conversion of a process.
     impl = ahocorasick_rs.Implementation.ContiguousNFA
     if as_bytes:
-        patterns = [k.encode(_ENCODING, _ERRORS) for k in keys]
+        patterns = _encode_all(keys)
         return ahocorasick_rs.BytesAhoCorasick(patterns, matchkind=kind, implementation=impl)
     return ahocorasick_rs.AhoCorasick(list(keys), matchkind=kind, implementation=impl)
+
+
+def _encode_all(strings) -> list[bytes]:
+    """Encode many short strings at once: one encode and one split, not 50 K calls."""
+    if not strings:
+        return []
+    return "\n".join(strings).encode(_ENCODING, _ERRORS).split(b"\n")
 
 
 def _pick_separator(used) -> str:
@@ -62,7 +70,7 @@ class _StageRunner:
 
     def __init__(self, stage: CompiledStage):
         self._keys = _automaton(stage.keys, as_bytes=True)
-        self._values = tuple(v.encode(_ENCODING, _ERRORS) for v in stage.values)
+        self._values = _encode_all(stage.values)
         self._chars = CharMap(stage.chars)
 
     def __call__(self, text: str) -> str:
@@ -85,20 +93,14 @@ class Engine:
         self._normalize = CharMap(compiled.normalization)
         self._normalized_chars = Utf8Probe(compiled.normalization)
         self._keys = _automaton(compiled.keys, as_bytes=True)
-        self._values = tuple(v.encode(_ENCODING, _ERRORS) for v in compiled.values)
+        self._values = _encode_all(compiled.values)
         self._patch = compiled.patch
         self._chars = CharMap(compiled.chars)
         self._triggers = _automaton(compiled.triggers, overlapping=True, as_bytes=True)
-        self._stages = [_StageRunner(stage) for stage in compiled.stages]
-        self._used = frozenset(
-            ch for stage in compiled.stages for s in (*stage.keys, *stage.values) for ch in s
-        )
-        self._separator = _pick_separator(self._used)
-        self._ascii_inert = not any(
-            ch.isascii()
-            for s in (*compiled.normalization, *compiled.chars, *compiled.keys, *compiled.triggers)
-            for ch in s
-        )
+        self._compiled_stages = compiled.stages
+        self._stages: list[_StageRunner] | None = None  # built when first needed
+        self._stages_lock = threading.Lock()
+        self._ascii_inert = compiled.ascii_inert
 
     def convert(self, text: str) -> str:
         if not text or (self._ascii_inert and text.isascii()):
@@ -133,6 +135,19 @@ class Engine:
                 stretches.add((low, high))
         return sorted(stretches)
 
+    def _stage_runners(self):
+        """The stage automata, built on the first stretch that needs them
+        (many texts never do, and building them costs start-up time)."""
+        if self._stages is None:
+            with self._stages_lock:
+                if self._stages is None:
+                    stages = self._compiled_stages
+                    self._used = frozenset(
+                        ch for stage in stages for s in (*stage.keys, *stage.values) for ch in s
+                    )
+                    self._stages = [_StageRunner(stage) for stage in stages]
+        return self._stages, self._used
+
     def _convert_stretches(self, data: bytes, bounds: list[tuple[int, int]]) -> list:
         """Convert whole stretches stage by stage, as OpenCC converts a segment.
 
@@ -140,11 +155,12 @@ class Engine:
         no stage key or value contains, so no match can cross between them.
         """
         pieces = [data[a:b].decode(_ENCODING, _ERRORS) for a, b in bounds]
-        separator = self._separator
+        stages, used = self._stage_runners()
+        separator = _pick_separator(used)
         if any(separator in piece for piece in pieces):
-            separator = _pick_separator(self._used.union(*pieces))
+            separator = _pick_separator(used.union(*pieces))
         joined = separator.join(pieces)
-        for stage in self._stages:
+        for stage in stages:
             joined = stage(joined)
         return [
             (a, b, out.encode(_ENCODING, _ERRORS))
