@@ -8,8 +8,8 @@ import pytest
 
 from zhnorm.markup import convert_markup, convert_markup_result, sniff, sniff_scores, tokenize
 
-opencc = pytest.importorskip("opencc")
-TW = opencc.OpenCC("s2twp").convert
+import zhnorm
+TW = zhnorm.Converter("s2twp").convert
 SEED = Path(__file__).parent.parent / "seeds" / "000_05b906160e962e71.txt"
 
 

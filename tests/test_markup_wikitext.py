@@ -50,8 +50,8 @@ TARGET = re.compile(r"\[\[([^|\[\]{}<>\n]+)")
 
 
 def _opencc(config: str):
-    opencc = pytest.importorskip("opencc")
-    return opencc.OpenCC(config).convert
+    import zhnorm
+    return zhnorm.Converter(config).convert
 
 
 @pytest.mark.parametrize("name", list(WIKI))
