@@ -48,7 +48,10 @@ def test_tags_are_case_insensitive(spelling):
 @pytest.mark.parametrize("tag,fallback", [("zh-SG", "zh-CN"), ("zh-MY", "zh-CN"), ("zh-MO", "zh-HK")])
 def test_fallback_tags_use_their_parents_chain(tag, fallback):
     text = "软件和信息技术的发展，軟體"
-    assert zhnorm.convert(text, tag) == zhnorm.convert(text, fallback)
+    ours = zhnorm.Converter(tag, default_groups=False)
+    parent = zhnorm.Converter(fallback, default_groups=False)
+    assert ours.convert(text) == parent.convert(text)
+    assert ours._engine is parent._engine
 
 
 def test_tag_accepts_mixed_scripts():
@@ -99,8 +102,10 @@ def test_never_raises_and_keeps_non_chinese(text):
 
 
 def test_converters_share_tables():
-    a, b = zhnorm.Converter("zh-TW"), zhnorm.Converter("s2twp")
+    a, b = zhnorm.Converter("zh-TW"), zhnorm.Converter("zh_tw")
     assert a._engine is b._engine
+    c, d = zhnorm.Converter("s2twp"), zhnorm.Converter("zh-TW", default_groups=False)
+    assert c._engine is d._engine
 
 
 def test_converter_pickles_as_its_target():

@@ -16,10 +16,11 @@ from pathlib import Path
 
 from . import __version__
 from .compiler import CompiledChain, compile_chain
+from .names import NameLayer
 from .opencc_config import data_version, load_chain_spec
 
 # Bump when CompiledChain's fields or meaning change.
-FORMAT = 6
+FORMAT = 7
 
 
 def cache_dir() -> Path:
@@ -31,21 +32,25 @@ def cache_dir() -> Path:
     return Path(base) / "zhnorm"
 
 
-def cache_path(config: str) -> Path:
-    return cache_dir() / f"{config}-zhnorm{__version__}-data{data_version()}-f{FORMAT}.pickle"
+def cache_path(config: str, layer: NameLayer | None = None) -> Path:
+    stem = config if layer is None else f"{config}+{layer.fingerprint()}"
+    return cache_dir() / f"{stem}-zhnorm{__version__}-data{data_version()}-f{FORMAT}.pickle"
 
 
-def load_compiled(config: str) -> CompiledChain:
-    """The compiled tables for an OpenCC config, from the cache or freshly built."""
-    path = cache_path(config)
+def load_compiled(config: str, layer: NameLayer | None = None) -> CompiledChain:
+    """The compiled tables for an OpenCC config (with a name layer on top, if
+    given), from the cache or freshly built."""
+    path = cache_path(config, layer)
+    name = path.name.split("-zhnorm", 1)[0]
     try:
         with open(path, "rb") as handle:
             compiled = pickle.load(handle)
-        if isinstance(compiled, CompiledChain) and compiled.name == config:
+        if isinstance(compiled, CompiledChain) and compiled.name == name:
             return compiled
     except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
         pass
-    compiled = compile_chain(load_chain_spec(config))
+    rules = layer.pairs() if layer is not None else None
+    compiled = compile_chain(load_chain_spec(config), rules, name=name)
     _store(path, compiled)
     return compiled
 

@@ -67,8 +67,11 @@ class CompiledChain:
     ascii_inert: bool  # no table touches ASCII, so ASCII-only text is returned as is
 
 
-def compile_chain(spec: ChainSpec) -> CompiledChain:
-    reference = ReferenceChain.from_spec(spec)
+def compile_chain(
+    spec: ChainSpec, rules: Mapping[str, str] | None = None, name: str | None = None
+) -> CompiledChain:
+    """Compile an OpenCC chain, with phrase `rules` on top (see ReferenceChain)."""
+    reference = ReferenceChain.from_spec(spec, rules)
     segmentation = _segmentation_table(spec, reference)
     composed = _char_table(reference, segmentation)
     # The engine maps unmatched text in place, so a character's output must
@@ -79,14 +82,14 @@ def compile_chain(spec: ChainSpec) -> CompiledChain:
     }
     several = set(composed) - set(one_to_one)
     triggers = _triggers(reference, segmentation) | several
-    phrases = sorted(k for k in segmentation if len(k) > 1)
+    phrases = sorted(k for k in segmentation if len(k) > 1 or k in reference.rules)
     if triggers and len(phrases) < SPLIT_STRETCHES_BELOW_KEYS:
         phrases += _separators(reference, segmentation)
     keys = tuple(phrases)
     values = tuple(reference.convert_segment(k) for k in keys)
     patch = tuple(v != _charwise(k, one_to_one) for k, v in zip(keys, values))
     return CompiledChain(
-        name=spec.name,
+        name=name or spec.name,
         normalization={k: v for k, v in reference.normalization.items() if k != v},
         keys=keys,
         values=values,

@@ -6,22 +6,24 @@ import threading
 
 from .cache import load_compiled
 from .engine import Engine
+from .names import NameLayer
 from .targets import Target, resolve
 
-_ENGINES: dict[str, Engine] = {}
-_ENGINES_LOCK = threading.Lock()
+_ENGINES: dict[tuple, Engine] = {}
+_ENGINES_LOCK = threading.RLock()  # building one engine may build others (script forms)
 
 MARKUPS = ("plain", "markdown", "wikitext", "auto")
 
 
-def engine_for(config: str) -> Engine:
-    """The process-wide Engine of an OpenCC config, built on first use."""
-    engine = _ENGINES.get(config)
+def engine_for(config: str, layer: NameLayer | None = None) -> Engine:
+    """The process-wide Engine of an OpenCC config and name layer, built on first use."""
+    key = (config, layer)
+    engine = _ENGINES.get(key)
     if engine is None:
         with _ENGINES_LOCK:
-            engine = _ENGINES.get(config)
+            engine = _ENGINES.get(key)
             if engine is None:
-                engine = _ENGINES[config] = Engine(load_compiled(config))
+                engine = _ENGINES[key] = Engine(load_compiled(config, layer))
     return engine
 
 
@@ -44,11 +46,16 @@ class Converter:
     worker processes.
     """
 
-    __slots__ = ("target", "_engine")
+    __slots__ = ("target", "groups", "default_groups", "_engine")
 
-    def __init__(self, target: str | Target):
+    def __init__(self, target: str | Target, groups=(), *, default_groups: bool = True):
+        """`groups`: extra conversion groups (e.g. ["Movie"]) for a tag target;
+        `default_groups=False` leaves out the default name groups."""
         self.target = resolve(target)
-        self._engine = engine_for(self.target.config)
+        layer = NameLayer.for_target(self.target.variant, groups, default_groups)
+        self.groups = layer.groups if layer else ()
+        self.default_groups = bool(layer and layer.default_groups)
+        self._engine = engine_for(self.target.config, layer)
 
     def convert(self, text: str, markup: str = "plain") -> str:
         """Convert `text`; with `markup` other than "plain", only its prose."""
@@ -75,10 +82,14 @@ class Converter:
         )
 
     def __reduce__(self):
-        return (Converter, (self.target.name,))
+        return (_rebuild, (self.target.name, self.groups, self.default_groups))
 
     def __repr__(self) -> str:
         return f"Converter({self.target.name!r})"
+
+
+def _rebuild(target: str, groups, default_groups: bool) -> Converter:
+    return Converter(target, groups, default_groups=default_groups)
 
 
 def convert(text: str, target: str | Target, markup: str = "plain") -> str:

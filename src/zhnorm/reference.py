@@ -11,7 +11,7 @@ that segment.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 from .dictionary import flatten, max_key_length
@@ -52,16 +52,34 @@ class ReferenceChain:
     normalization: Mapping[str, str]
     segmentation: Stage | None
     stages: Sequence[Stage]
+    rules: Mapping[str, str] = field(default_factory=dict)
 
     @classmethod
-    def from_spec(cls, spec: ChainSpec) -> "ReferenceChain":
+    def from_spec(cls, spec: ChainSpec, rules: Mapping[str, str] | None = None) -> "ReferenceChain":
+        """The chain of an OpenCC config, optionally with phrase rules on top.
+
+        Rules (source form → output) take part in segmentation like
+        dictionary phrases and give their segment's output directly. A
+        dictionary phrase that contains a rule's source form is left out of
+        segmentation, so the rule is never hidden inside a longer phrase
+        (格鲁吉亚 inside 格鲁吉亚共和国).
+        """
         normalization: dict[str, str] = {}
         for step in spec.normalization:
             normalization.update(flatten(step))
+        stages = tuple(Stage.of(flatten(stage)) for stage in spec.stages)
+        segmentation = flatten(spec.segmentation) if spec.segmentation else None
+        if rules:
+            if segmentation is None:
+                if len(stages) != 1:
+                    raise ValueError(f"{spec.name}: several stages need a segmentation")
+                segmentation = dict(stages[0].table)
+            segmentation = _merge_rules(segmentation, rules)
         return cls(
             normalization=normalization,
-            segmentation=Stage.of(flatten(spec.segmentation)) if spec.segmentation else None,
-            stages=tuple(Stage.of(flatten(stage)) for stage in spec.stages),
+            segmentation=Stage.of(segmentation) if segmentation is not None else None,
+            stages=stages,
+            rules=dict(rules or {}),
         )
 
     def convert(self, text: str) -> str:
@@ -69,6 +87,9 @@ class ReferenceChain:
         return "".join(self.convert_segment(segment) for segment in self.segment(text))
 
     def convert_segment(self, segment: str) -> str:
+        ruled = self.rules.get(segment)
+        if ruled is not None:
+            return ruled
         for stage in self.stages:
             segment = stage.convert(segment)
         return segment
@@ -94,3 +115,21 @@ class ReferenceChain:
         if gap_start < n:
             segments.append(text[gap_start:])
         return segments
+
+
+def _merge_rules(segmentation: Mapping[str, str], rules: Mapping[str, str]) -> dict[str, str]:
+    """Segmentation keys plus rule keys, without keys that contain a rule key."""
+    longest = max(map(len, rules))
+
+    def hides_a_rule(key: str) -> bool:
+        n = len(key)
+        return any(
+            key[i : i + length] in rules
+            for i in range(n)
+            for length in range(1, min(longest, n - i) + 1)
+            if length < n
+        )
+
+    merged = {k: v for k, v in segmentation.items() if not hides_a_rule(k)}
+    merged.update(rules)
+    return merged

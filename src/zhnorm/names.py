@@ -1,0 +1,70 @@
+"""The name and regional-term layer that tag targets put on top of OpenCC.
+
+Transliterated names and regional terms differ between standards (阿塞拜疆 /
+亞塞拜然, 信息技术 / 資訊科技); OpenCC covers a few hundred. Chinese
+Wikipedia's conversion groups cover tens of thousands: a tag target switches
+on the default groups (see cgroups.DEFAULT_GROUPS), a caller may add topic
+groups. Precedence, highest first: groups named by the caller, default
+groups, OpenCC's regional phrases, script conversion. (Rules written in an
+article, ``-{ }-`` and NoteTA, are applied by the markup layer above all of
+these.)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+# Variants that have regional vocabulary, and so default groups.
+REGIONAL_VARIANTS = ("zh-cn", "zh-tw", "zh-hk", "zh-sg", "zh-mo", "zh-my")
+
+
+@dataclass(frozen=True)
+class NameLayer:
+    """Which conversion groups a target applies, for one MediaWiki variant."""
+
+    variant: str
+    groups: tuple[str, ...] = ()
+    default_groups: bool = True
+
+    @classmethod
+    def for_target(cls, variant: str | None, groups=(), default_groups: bool = True) -> "NameLayer | None":
+        """The layer of a target, or None where nothing applies (OpenCC configs)."""
+        groups = tuple(groups or ())
+        if variant is None:
+            if groups:
+                raise ValueError(
+                    "conversion groups apply to language-tag targets (zh-TW, zh-CN, …); "
+                    "OpenCC configuration names convert exactly as OpenCC does"
+                )
+            return None
+        if groups:
+            from .cgroups import load_group
+
+            groups = tuple(load_group(g).name for g in groups)  # validates, canonical names
+        uses_defaults = default_groups and variant in REGIONAL_VARIANTS
+        if not groups and not uses_defaults:
+            return None
+        return cls(variant, groups, uses_defaults)
+
+    def pairs(self) -> dict[str, str]:
+        """Source form (any regional form, either script) → this variant's form."""
+        from .cgroups import default_pairs, group_pairs
+
+        table = dict(default_pairs(self.variant)) if self.default_groups else {}
+        if self.groups:
+            table.update(group_pairs(self.groups, self.variant))
+        return table
+
+    def fingerprint(self) -> str:
+        """A short name for the cache: what the layer is, and which data made it."""
+        text = "|".join([self.variant, str(self.default_groups), *self.groups, _data_digest()])
+        return f"{self.variant}-{hashlib.sha1(text.encode()).hexdigest()[:12]}"
+
+
+@lru_cache(maxsize=1)
+def _data_digest() -> str:
+    index = resources.files("zhnorm").joinpath("data", "cgroups.index.json").read_bytes()
+    return hashlib.sha1(index).hexdigest()
