@@ -5,6 +5,7 @@ Runs inside the peer's own venv (``bench/.venvs/<peer>/bin/python``), started
 by ``run.py`` as a fresh subprocess for every measurement.
 
     peer_worker.py PEER CONFIG MODE [--input FILE] [--repeats N] [--budget S] [--output FILE]
+                   [--watchdog S]
 
 Modes:
 
@@ -185,7 +186,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--budget", type=float, default=1e9, help="stop after >=3 runs once this many s spent")
     ap.add_argument("--output")
+    ap.add_argument("--watchdog", type=float, default=None,
+                    help="after this many seconds dump every thread's stack to stderr and exit 70")
     args = ap.parse_args(argv)
+    if args.watchdog:
+        # A hung peer (e.g. a deadlock) then says where it hangs instead of
+        # just being killed by the parent's timeout.
+        import faulthandler  # noqa: PLC0415
+
+        faulthandler.dump_traceback_later(args.watchdog, exit=True)
     if args.mode != "cold" and not args.input:
         ap.error("--input is required for throughput and memory")
     try:

@@ -104,6 +104,7 @@ def worker(peer: str, config: str, mode: str, args, *, input_path: Path | None =
         cmd += ["--repeats", str(repeats), "--budget", str(args.budget)]
     if output is not None:
         cmd += ["--output", str(output)]
+    cmd += ["--watchdog", str(max(1.0, args.timeout - 10))]
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(cmd, capture_output=True, text=True, timeout=args.timeout, cwd=REPO)
@@ -113,9 +114,15 @@ def worker(peer: str, config: str, mode: str, args, *, input_path: Path | None =
     wall = time.perf_counter() - t0
     lines = [ln for ln in proc.stdout.splitlines() if ln.startswith("{")]
     if proc.returncode != 0 or not lines:
-        tail = (proc.stderr or proc.stdout).strip().splitlines()[-3:]
+        err = (proc.stderr or proc.stdout).strip().splitlines()
+        if any(ln.startswith("Timeout (") for ln in err):
+            # faulthandler's dump: most recent call first; keep the innermost frames.
+            frames = [ln.strip() for ln in err if ln.strip().startswith("File ")][:6]
+            return {"peer": peer, "config": config, "mode": mode, "ok": False,
+                    "error": f"hung: no result after {args.timeout - 10:.0f} s; stack (innermost first): "
+                             + " | ".join(frames)}
         return {"peer": peer, "config": config, "mode": mode, "ok": False,
-                "error": f"worker exit {proc.returncode}: {' | '.join(tail)}"}
+                "error": f"worker exit {proc.returncode}: {' | '.join(err[-3:])}"}
     res = json.loads(lines[-1])
     res["process_wall_s"] = wall
     return res
@@ -278,7 +285,8 @@ def summary(data: dict) -> str:
         rv = z["best_mbps"] / o["best_mbps"]
         pb = o.get("process_bests_s", [])
         spread = max(pb) / min(pb) if len(pb) > 1 else None
-        close = spread is not None and abs(rv - target) / target < spread - 1
+        # Within noise: the target lies within the row's own A/A spread of the ratio.
+        close = spread is not None and target / spread <= rv < target * spread
         note = f"opencc A/A spread {spread:.2f}x" if spread else ""
         if close:
             note += ": within noise of the target, re-run before concluding"
@@ -512,6 +520,10 @@ def build_report(data: dict) -> str:
 
 # --------------------------------------------------------------------------- main
 
+def out_dir_for(args) -> Path:
+    return (BENCH / "out" / ("quick" if args.quick else "")).resolve()
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="zhnorm benchmark harness")
     ap.add_argument("--quick", action="store_true",
@@ -534,7 +546,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rebuild-corpus", action="store_true")
     ap.add_argument("--report-only", type=Path, default=None, metavar="RESULTS_JSON",
                     help="only re-render the Markdown report from a saved results.json")
-    ap.add_argument("--timeout", type=float, default=600.0, help="seconds per worker process")
+    ap.add_argument("--timeout", type=float, default=180.0,
+                    help="seconds per worker process (default 180); 10 s before it the worker dumps its stack")
     args = ap.parse_args(argv)
 
     if args.report_only:
@@ -547,8 +560,12 @@ def main(argv: list[str] | None = None) -> int:
     args.budget = args.budget if args.budget is not None else (8.0 if args.quick else 20.0)
     args.cold_rounds = args.cold_rounds or (3 if args.quick else 5)
     args.size = args.size or (1_000_000 if args.quick else 5_000_000)
-    args.corpus_dir = BENCH / "out" / ("quick" if args.quick else "")
-    args.corpus_dir = args.corpus_dir.resolve()
+    args.corpus_dir = out_dir_for(args)
+    # The raw JSON goes to bench/out/ for the default report, next to the
+    # report when --results names another place (so a side run never
+    # overwrites the raw data of the committed results.md).
+    raw = args.results.with_suffix(".json") if args.results else (
+        out_dir_for(args) / ("results-quick.json" if args.quick else "results.json"))
     args.results = args.results or (BENCH / "out" / "results-quick.md" if args.quick else BENCH / "results.md")
     configs = args.configs or DEFAULT_CONFIGS + ["s2t+markdown"]
     peers = [p for p in PEER_ORDER if p in args.peers]
@@ -697,7 +714,6 @@ def main(argv: list[str] | None = None) -> int:
     report = build_report(data)
     args.results.parent.mkdir(parents=True, exist_ok=True)
     args.results.write_text(report, encoding="utf-8")
-    raw = out_dir / ("results-quick.json" if args.quick else "results.json")
     raw.write_text(json.dumps(data, indent=1, ensure_ascii=False, default=str) + "\n", encoding="utf-8")
     log(f"wrote {args.results} and {raw} in {data['duration_s']:.0f} s")
     return 0
