@@ -1,0 +1,760 @@
+/* zhnorm._accel: the engine's fast pass (see engine.py) in one C loop.
+ *
+ * One left-to-right scan over the code points of a str: at each position
+ * the longest segmentation key starting there is looked up in a trie and its
+ * final value is written out; a position no key covers is mapped through the
+ * one-to-one char table. Runs of uncovered positions ("stretches") that
+ * contain a trigger string are copied unconverted and reported, so the
+ * caller can convert them stage by stage as OpenCC does.
+ *
+ * Everything works on code points, so UCS1/2/4 strings, astral characters
+ * and lone surrogates need no special case: a code point no table knows
+ * passes through.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__GNUC__) || defined(__clang__)
+#define ALWAYS_INLINE static inline __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define ALWAYS_INLINE static __forceinline
+#else
+#define ALWAYS_INLINE static inline
+#endif
+
+/* Strings are always ready from 3.12 on, and the call is deprecated there. */
+#if PY_VERSION_HEX >= 0x030C0000
+#define READY(s) 0
+#else
+#define READY(s) PyUnicode_READY(s)
+#endif
+
+#define MAX_CODE 0x110000u
+#define BLOCK_BITS 8
+#define BLOCK_SIZE (1u << BLOCK_BITS)
+#define N_BLOCKS (MAX_CODE >> BLOCK_BITS)
+
+/* ---------------------------------------------------------------- tries */
+
+/* A trie over code points. Children of a node sit contiguously in
+ * labels/targets, sorted by label, so a step is a short binary search in
+ * one or two cache lines. Node 0 is the root; its children are also reached
+ * through the per-code-point table (one lookup instead of a search among
+ * thousands). */
+typedef struct {
+    uint32_t first; /* index of the first child edge */
+    uint32_t count; /* number of child edges */
+    int32_t value;  /* index of the key ending here, or -1 */
+} Node;
+
+typedef struct {
+    Node *nodes;
+    uint32_t n_nodes;
+    uint32_t *labels;
+    uint32_t *targets;
+} Trie;
+
+static void trie_free(Trie *t) {
+    PyMem_Free(t->nodes);
+    PyMem_Free(t->labels);
+    PyMem_Free(t->targets);
+    memset(t, 0, sizeof(*t));
+}
+
+ALWAYS_INLINE uint32_t trie_child(const Trie *t, uint32_t node, uint32_t c) {
+    const Node *nd = &t->nodes[node];
+    const uint32_t *labels = t->labels;
+    uint32_t lo = nd->first, end = lo + nd->count, hi = end;
+    while (lo < hi) { /* lower bound of c */
+        uint32_t mid = lo + ((hi - lo) >> 1);
+        if (labels[mid] < c)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return (lo < end && labels[lo] == c) ? t->targets[lo] : 0;
+}
+
+static int compare_u64(const void *a, const void *b) {
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static uint32_t hash_edge(uint32_t parent, uint32_t label, uint32_t mask) {
+    uint64_t k = ((uint64_t)parent << 21) | label;
+    return (uint32_t)((k * 0x9E3779B97F4A7C15ull) >> 40) & mask;
+}
+
+/* Build a trie of the strings of `seq` (a tuple or list), value = index.
+ * The first of duplicate keys wins. Building goes through a hash table of
+ * edges (any key order works in linear time), then the edges are grouped by
+ * parent with a counting sort and each group sorted by label. */
+static int trie_build(Trie *t, PyObject *seq, const char *what) {
+    PyObject *fast = PySequence_Fast(seq, "keys must be a sequence of str");
+    if (fast == NULL)
+        return -1;
+    Py_ssize_t n_keys = PySequence_Fast_GET_SIZE(fast);
+    PyObject **items = PySequence_Fast_ITEMS(fast);
+    size_t total = 1;
+    for (Py_ssize_t k = 0; k < n_keys; k++) {
+        PyObject *key = items[k];
+        if (!PyUnicode_Check(key) || READY(key) < 0) {
+            PyErr_Format(PyExc_TypeError, "%s must be str", what);
+            Py_DECREF(fast);
+            return -1;
+        }
+        if (PyUnicode_GET_LENGTH(key) == 0) {
+            PyErr_Format(PyExc_ValueError, "%s must not be empty", what);
+            Py_DECREF(fast);
+            return -1;
+        }
+        total += (size_t)PyUnicode_GET_LENGTH(key);
+    }
+    if (total >= 0x7FFFFFFFu) {
+        PyErr_Format(PyExc_OverflowError, "too many %s", what);
+        Py_DECREF(fast);
+        return -1;
+    }
+    uint32_t slots = 16;
+    while (slots < 2 * total)
+        slots <<= 1;
+    uint32_t mask = slots - 1;
+    uint32_t *table = PyMem_Calloc(slots, sizeof(uint32_t)); /* 0 = empty */
+    uint32_t *parent = PyMem_Malloc(total * sizeof(uint32_t));
+    uint32_t *label = PyMem_Malloc(total * sizeof(uint32_t));
+    int32_t *value = PyMem_Malloc(total * sizeof(int32_t));
+    uint32_t *cursor = NULL;
+    if (!table || !parent || !label || !value)
+        goto nomem;
+    uint32_t n_nodes = 1;
+    parent[0] = label[0] = 0;
+    value[0] = -1;
+    for (Py_ssize_t k = 0; k < n_keys; k++) {
+        PyObject *key = items[k];
+        int kind = PyUnicode_KIND(key);
+        const void *data = PyUnicode_DATA(key);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(key);
+        uint32_t node = 0;
+        for (Py_ssize_t i = 0; i < len; i++) {
+            uint32_t c = PyUnicode_READ(kind, data, i);
+            uint32_t h = hash_edge(node, c, mask), found;
+            while ((found = table[h]) != 0 && !(parent[found] == node && label[found] == c))
+                h = (h + 1) & mask;
+            if (!found) {
+                found = n_nodes++;
+                parent[found] = node;
+                label[found] = c;
+                value[found] = -1;
+                table[h] = found;
+            }
+            node = found;
+        }
+        if (value[node] < 0)
+            value[node] = (int32_t)k;
+    }
+    PyMem_Free(table);
+    table = NULL;
+
+    t->n_nodes = n_nodes;
+    t->nodes = PyMem_Calloc(n_nodes, sizeof(Node));
+    t->labels = PyMem_Malloc((n_nodes > 1 ? n_nodes - 1 : 1) * sizeof(uint32_t));
+    t->targets = PyMem_Malloc((n_nodes > 1 ? n_nodes - 1 : 1) * sizeof(uint32_t));
+    cursor = PyMem_Malloc(n_nodes * sizeof(uint32_t));
+    if (!t->nodes || !t->labels || !t->targets || !cursor)
+        goto nomem;
+    for (uint32_t v = 1; v < n_nodes; v++)
+        t->nodes[parent[v]].count++;
+    uint32_t at = 0;
+    for (uint32_t v = 0; v < n_nodes; v++) {
+        t->nodes[v].first = cursor[v] = at;
+        t->nodes[v].value = value[v];
+        at += t->nodes[v].count;
+    }
+    for (uint32_t v = 1; v < n_nodes; v++) {
+        uint32_t e = cursor[parent[v]]++;
+        t->labels[e] = label[v];
+        t->targets[e] = v;
+    }
+    /* Nodes are numbered in creation order, so with sorted keys every group
+     * is already in label order; sort only the groups that are not. */
+    uint64_t *scratch = NULL;
+    size_t scratch_size = 0;
+    for (uint32_t v = 0; v < n_nodes; v++) {
+        Node *nd = &t->nodes[v];
+        int sorted = 1;
+        for (uint32_t e = nd->first + 1; e < nd->first + nd->count; e++)
+            if (t->labels[e - 1] > t->labels[e]) {
+                sorted = 0;
+                break;
+            }
+        if (sorted)
+            continue;
+        if (scratch_size < nd->count) {
+            PyMem_Free(scratch);
+            scratch_size = nd->count;
+            scratch = PyMem_Malloc(scratch_size * sizeof(uint64_t));
+            if (!scratch)
+                goto nomem;
+        }
+        for (uint32_t j = 0; j < nd->count; j++)
+            scratch[j] = ((uint64_t)t->labels[nd->first + j] << 32) | t->targets[nd->first + j];
+        qsort(scratch, nd->count, sizeof(uint64_t), compare_u64);
+        for (uint32_t j = 0; j < nd->count; j++) {
+            t->labels[nd->first + j] = (uint32_t)(scratch[j] >> 32);
+            t->targets[nd->first + j] = (uint32_t)scratch[j];
+        }
+    }
+    PyMem_Free(scratch);
+    PyMem_Free(cursor);
+    PyMem_Free(parent);
+    PyMem_Free(label);
+    PyMem_Free(value);
+    Py_DECREF(fast);
+    return 0;
+
+nomem:
+    PyMem_Free(table);
+    PyMem_Free(cursor);
+    PyMem_Free(parent);
+    PyMem_Free(label);
+    PyMem_Free(value);
+    trie_free(t);
+    Py_DECREF(fast);
+    PyErr_NoMemory();
+    return -1;
+}
+
+/* -------------------------------------------------- per-code-point table */
+
+/* What the scan needs to know about one code point, in one lookup. Code
+ * points are stored XOR the code point itself, so an all-zero entry means
+ * "unchanged, starts nothing" and untouched ranges share one zero block.
+ * With normalisation, the entry of a code point that normalises to another
+ * describes that other one (its output, its trie nodes), so normalising
+ * costs no second lookup. */
+typedef struct {
+    uint32_t map_xor;      /* char-table output of the (normalised) code point */
+    uint32_t key_node;     /* child of the keys trie root, 0 if none */
+    uint32_t trigger_node; /* child of the triggers trie root, 0 if none */
+    uint32_t norm_xor;     /* normalised code point */
+} Entry;
+
+typedef struct {
+    uint16_t block_of[N_BLOCKS]; /* block number per 256 code points; 0 = zero block */
+    Entry *blocks;
+    uint32_t n_blocks;
+} CodeTable;
+
+ALWAYS_INLINE const Entry *code_entry(const CodeTable *ct, uint32_t c) {
+    return &ct->blocks[((uint32_t)ct->block_of[c >> BLOCK_BITS] << BLOCK_BITS) | (c & (BLOCK_SIZE - 1))];
+}
+
+/* Count the blocks first, so the table is allocated once. */
+static void code_mark(uint8_t *used, uint32_t c) { used[c >> BLOCK_BITS] = 1; }
+
+static Entry *code_slot(CodeTable *ct, uint32_t c) {
+    return &ct->blocks[((uint32_t)ct->block_of[c >> BLOCK_BITS] << BLOCK_BITS) | (c & (BLOCK_SIZE - 1))];
+}
+
+/* ------------------------------------------------------------ the type */
+
+/* Most positions of real text start some key (s2t has keys for nearly every
+ * common character) but few continue one, so the first step below the root
+ * is where most of the time would go. A bit per hashed pair of code points
+ * that begins a key answers "no" for almost all of them from a small,
+ * cache-resident bitset; false positives merely do the trie step. */
+typedef struct {
+    uint64_t *bits;
+    int shift; /* 64 - log2(number of bits) */
+} PairFilter;
+
+ALWAYS_INLINE uint64_t pair_hash(uint32_t a, uint32_t b) {
+    return (((uint64_t)a << 21) | b) * 0x9E3779B97F4A7C15ull;
+}
+
+ALWAYS_INLINE int pair_maybe(const PairFilter *f, uint32_t a, uint32_t b) {
+    uint64_t h = pair_hash(a, b) >> f->shift;
+    return (int)((f->bits[h >> 6] >> (h & 63)) & 1);
+}
+
+/* Set a bit for every path root -> a -> b of the trie, ~16 bits per pair. */
+static int pair_filter_build(PairFilter *f, const Trie *t) {
+    const Node *root = &t->nodes[0];
+    size_t pairs = 0;
+    for (uint32_t e = root->first; e < root->first + root->count; e++)
+        pairs += t->nodes[t->targets[e]].count;
+    int log2 = 12;
+    while (log2 < 40 && ((size_t)1 << log2) < 16 * pairs)
+        log2++;
+    f->shift = 64 - log2;
+    f->bits = PyMem_Calloc(((size_t)1 << log2) / 64, sizeof(uint64_t));
+    if (!f->bits) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (uint32_t e = root->first; e < root->first + root->count; e++) {
+        const Node *first = &t->nodes[t->targets[e]];
+        for (uint32_t g = first->first; g < first->first + first->count; g++) {
+            uint64_t h = pair_hash(t->labels[e], t->labels[g]) >> f->shift;
+            f->bits[h >> 6] |= (uint64_t)1 << (h & 63);
+        }
+    }
+    return 0;
+}
+
+typedef struct {
+    PyObject_HEAD
+    Trie keys;
+    PairFilter pairs;
+    Trie triggers;
+    PairFilter trigger_pairs;
+    CodeTable codes;
+    int normalizes; /* scan() normalises too (see Entry) */
+    Py_UCS4 *pool; /* every value's code points, back to back */
+    uint32_t *value_start;
+    uint32_t *value_length;
+    Py_ssize_t n_values;
+} Tables;
+
+static void Tables_dealloc(Tables *self) {
+    trie_free(&self->keys);
+    trie_free(&self->triggers);
+    PyMem_Free(self->pairs.bits);
+    PyMem_Free(self->trigger_pairs.bits);
+    PyMem_Free(self->codes.blocks);
+    PyMem_Free(self->pool);
+    PyMem_Free(self->value_start);
+    PyMem_Free(self->value_length);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static int one_code_point(PyObject *s, uint32_t *out) {
+    if (!PyUnicode_Check(s) || READY(s) < 0 || PyUnicode_GET_LENGTH(s) != 1) {
+        PyErr_SetString(PyExc_ValueError, "chars must map one code point to one code point");
+        return -1;
+    }
+    *out = PyUnicode_READ_CHAR(s, 0);
+    return 0;
+}
+
+static int load_values(Tables *self, PyObject *values, Py_ssize_t n_keys) {
+    PyObject *fast = PySequence_Fast(values, "values must be a sequence of str");
+    if (fast == NULL)
+        return -1;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(fast);
+    PyObject **items = PySequence_Fast_ITEMS(fast);
+    if (n != n_keys) {
+        PyErr_SetString(PyExc_ValueError, "keys and values differ in length");
+        goto fail;
+    }
+    size_t total = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        if (!PyUnicode_Check(items[k]) || READY(items[k]) < 0) {
+            PyErr_SetString(PyExc_TypeError, "values must be str");
+            goto fail;
+        }
+        total += (size_t)PyUnicode_GET_LENGTH(items[k]);
+    }
+    if (total >= 0xFFFFFFFFu) {
+        PyErr_SetString(PyExc_OverflowError, "values too long");
+        goto fail;
+    }
+    self->n_values = n;
+    self->pool = PyMem_Malloc((total ? total : 1) * sizeof(Py_UCS4));
+    self->value_start = PyMem_Malloc((n ? n : 1) * sizeof(uint32_t));
+    self->value_length = PyMem_Malloc((n ? n : 1) * sizeof(uint32_t));
+    if (!self->pool || !self->value_start || !self->value_length) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    uint32_t at = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        PyObject *v = items[k];
+        Py_ssize_t len = PyUnicode_GET_LENGTH(v);
+        if (PyUnicode_AsUCS4(v, self->pool + at, len, 0) == NULL)
+            goto fail;
+        self->value_start[k] = at;
+        self->value_length[k] = (uint32_t)len;
+        at += (uint32_t)len;
+    }
+    Py_DECREF(fast);
+    return 0;
+fail:
+    Py_DECREF(fast);
+    return -1;
+}
+
+static int build_code_table(Tables *self, PyObject *chars, PyObject *normalization) {
+    CodeTable *ct = &self->codes;
+    uint8_t *used = PyMem_Calloc(N_BLOCKS, 1);
+    if (!used) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_ssize_t pos = 0;
+    PyObject *k, *v;
+    while (PyDict_Next(chars, &pos, &k, &v)) {
+        uint32_t a, b;
+        if (one_code_point(k, &a) < 0 || one_code_point(v, &b) < 0)
+            goto fail;
+        code_mark(used, a);
+    }
+    pos = 0;
+    while (normalization && PyDict_Next(normalization, &pos, &k, &v)) {
+        uint32_t a, b;
+        if (one_code_point(k, &a) < 0 || one_code_point(v, &b) < 0)
+            goto fail;
+        code_mark(used, a);
+    }
+    Trie *tries[2] = {&self->keys, &self->triggers};
+    for (int t = 0; t < 2; t++) {
+        const Node *root = &tries[t]->nodes[0];
+        for (uint32_t e = root->first; e < root->first + root->count; e++)
+            code_mark(used, tries[t]->labels[e]);
+    }
+    uint32_t n_blocks = 1; /* block 0: all zero, shared by untouched ranges */
+    for (uint32_t b = 0; b < N_BLOCKS; b++)
+        if (used[b]) {
+            if (n_blocks > 0xFFFF) { /* cannot happen: N_BLOCKS < 0xFFFF */
+                PyErr_SetString(PyExc_OverflowError, "code table too large");
+                goto fail;
+            }
+            ct->block_of[b] = (uint16_t)n_blocks++;
+        }
+    ct->n_blocks = n_blocks;
+    ct->blocks = PyMem_Calloc((size_t)n_blocks * BLOCK_SIZE, sizeof(Entry));
+    if (!ct->blocks) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    pos = 0;
+    while (PyDict_Next(chars, &pos, &k, &v)) {
+        uint32_t a = PyUnicode_READ_CHAR(k, 0), b = PyUnicode_READ_CHAR(v, 0);
+        code_slot(ct, a)->map_xor = a ^ b;
+    }
+    for (int t = 0; t < 2; t++) {
+        const Node *root = &tries[t]->nodes[0];
+        for (uint32_t e = root->first; e < root->first + root->count; e++) {
+            Entry *slot = code_slot(ct, tries[t]->labels[e]);
+            if (t == 0)
+                slot->key_node = tries[t]->targets[e];
+            else
+                slot->trigger_node = tries[t]->targets[e];
+        }
+    }
+    /* Last, once every code point's own entry is final: a normalised code
+     * point takes its target's entry. Targets are read before any is
+     * overwritten, so normalising is one step, as in OpenCC. */
+    Py_ssize_t n_norm = normalization ? PyDict_GET_SIZE(normalization) : 0;
+    if (n_norm) {
+        Entry *targets = PyMem_Malloc((size_t)n_norm * sizeof(Entry));
+        if (!targets) {
+            PyErr_NoMemory();
+            goto fail;
+        }
+        Py_ssize_t at = 0;
+        pos = 0;
+        while (PyDict_Next(normalization, &pos, &k, &v))
+            targets[at++] = *code_entry(ct, PyUnicode_READ_CHAR(v, 0));
+        at = 0;
+        pos = 0;
+        while (PyDict_Next(normalization, &pos, &k, &v)) {
+            uint32_t a = PyUnicode_READ_CHAR(k, 0), b = PyUnicode_READ_CHAR(v, 0);
+            Entry target = targets[at++];
+            target.norm_xor = a ^ b; /* map_xor stays relative to b */
+            *code_slot(ct, a) = target;
+        }
+        PyMem_Free(targets);
+    }
+    self->normalizes = n_norm > 0;
+    PyMem_Free(used);
+    return 0;
+fail:
+    PyMem_Free(used);
+    return -1;
+}
+
+static PyObject *Tables_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    static char *kwlist[] = {"keys", "values", "chars", "triggers", "normalization", NULL};
+    PyObject *keys, *values, *chars, *triggers, *normalization = NULL;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OOO!O|O!:Tables", kwlist, &keys, &values,
+                                     &PyDict_Type, &chars, &triggers, &PyDict_Type,
+                                     &normalization))
+        return NULL;
+    Tables *self = (Tables *)type->tp_alloc(type, 0);
+    if (self == NULL)
+        return NULL;
+    if (trie_build(&self->keys, keys, "keys") < 0 ||
+        trie_build(&self->triggers, triggers, "triggers") < 0 ||
+        pair_filter_build(&self->pairs, &self->keys) < 0 ||
+        pair_filter_build(&self->trigger_pairs, &self->triggers) < 0 ||
+        load_values(self, values, (Py_ssize_t)PySequence_Size(keys)) < 0 ||
+        build_code_table(self, chars, normalization) < 0) {
+        Py_DECREF(self);
+        return NULL;
+    }
+    return (PyObject *)self;
+}
+
+/* ------------------------------------------------------------ the scan */
+
+#define READ(kind, data, i)                                                    \
+    ((kind) == PyUnicode_1BYTE_KIND   ? (uint32_t)((const Py_UCS1 *)(data))[i] \
+     : (kind) == PyUnicode_2BYTE_KIND ? (uint32_t)((const Py_UCS2 *)(data))[i] \
+                                      : (uint32_t)((const Py_UCS4 *)(data))[i])
+
+typedef struct {
+    Py_UCS4 *buf;
+    size_t len, cap;
+} Out;
+
+static int out_reserve(Out *out, size_t need) {
+    if (need <= out->cap)
+        return 0;
+    size_t cap = out->cap + out->cap / 2;
+    if (cap < need)
+        cap = need;
+    Py_UCS4 *buf = PyMem_Realloc(out->buf, cap * sizeof(Py_UCS4));
+    if (!buf) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    out->buf = buf;
+    out->cap = cap;
+    return 0;
+}
+
+/* The code point at data[i], normalised when `norm` (a constant after
+ * inlining, so the plain scan pays nothing for it). */
+ALWAYS_INLINE uint32_t source_at(const Tables *self, int kind, int norm, const void *data,
+                                 Py_ssize_t i) {
+    uint32_t c = READ(kind, data, i);
+    return norm ? c ^ code_entry(&self->codes, c)->norm_xor : c;
+}
+
+/* Whether a trigger occurs entirely inside data[from:end]; `from` is the
+ * first position of the stretch whose code point starts some trigger. */
+ALWAYS_INLINE int has_trigger(const Tables *self, int kind, int norm, const void *data,
+                              Py_ssize_t from, Py_ssize_t end) {
+    const Trie *t = &self->triggers;
+    for (Py_ssize_t p = from; p < end; p++) {
+        uint32_t c = READ(kind, data, p);
+        const Entry *e = code_entry(&self->codes, c);
+        uint32_t node = e->trigger_node;
+        if (!node)
+            continue;
+        if (t->nodes[node].value >= 0)
+            return 1;
+        if (norm)
+            c ^= e->norm_xor;
+        if (p + 1 >= end ||
+            !pair_maybe(&self->trigger_pairs, c, source_at(self, kind, norm, data, p + 1)))
+            continue;
+        Py_ssize_t q = p + 1;
+        while (node) {
+            if (t->nodes[node].value >= 0)
+                return 1;
+            if (q >= end)
+                break;
+            node = trie_child(t, node, source_at(self, kind, norm, data, q++));
+        }
+    }
+    return 0;
+}
+
+/* End a stretch src[start:end] written to out[out_start:]: if it holds a
+ * trigger, put the (normalised) source back and report it. `first_trigger`
+ * is where the first code point starting a trigger was seen, or -1. */
+ALWAYS_INLINE int close_stretch(const Tables *self, int kind, int norm, const void *data,
+                                Py_ssize_t start, Py_ssize_t end, Py_ssize_t first_trigger,
+                                Out *out, size_t out_start, PyObject *redo) {
+    if (first_trigger < 0 || !has_trigger(self, kind, norm, data, first_trigger, end))
+        return 0;
+    for (Py_ssize_t p = start; p < end; p++)
+        out->buf[out_start + (size_t)(p - start)] = source_at(self, kind, norm, data, p);
+    PyObject *item = Py_BuildValue("(nnnn)", start, end, (Py_ssize_t)out_start,
+                                   (Py_ssize_t)out_start + (end - start));
+    if (item == NULL)
+        return -1;
+    int r = PyList_Append(redo, item);
+    Py_DECREF(item);
+    return r;
+}
+
+/* The loop, written once and specialised per string kind (and with or
+ * without normalisation) by inlining. */
+ALWAYS_INLINE int scan_kind(const Tables *self, int kind, int norm, const void *data,
+                            Py_ssize_t n, Out *out, PyObject *redo) {
+    const CodeTable *codes = &self->codes;
+    const Trie *keys = &self->keys;
+    const Node *nodes = keys->nodes;
+    Py_UCS4 *buf = out->buf;
+    size_t len = 0;
+    Py_ssize_t i = 0, stretch = 0, first_trigger = -1;
+    size_t stretch_out = 0;
+    /* Invariant: cap >= len + (n - i), so an unmatched code point (one in,
+     * one out) never needs a capacity check; only values can grow. */
+    while (i < n) {
+        uint32_t c = READ(kind, data, i);
+        const Entry *e = code_entry(codes, c);
+        if (norm)
+            c ^= e->norm_xor;
+        if (e->key_node) {
+            uint32_t node = e->key_node;
+            int32_t best = nodes[node].value;
+            Py_ssize_t best_end = i + 1, j = i + 1;
+            if (j < n && !pair_maybe(&self->pairs, c, source_at(self, kind, norm, data, j)))
+                j = n; /* no key continues with this pair: skip the walk */
+            while (j < n && nodes[node].count) {
+                node = trie_child(keys, node, source_at(self, kind, norm, data, j));
+                if (!node)
+                    break;
+                j++;
+                if (nodes[node].value >= 0) {
+                    best = nodes[node].value;
+                    best_end = j;
+                }
+            }
+            if (best >= 0) {
+                if (stretch < i) {
+                    out->len = len;
+                    if (close_stretch(self, kind, norm, data, stretch, i, first_trigger, out,
+                                      stretch_out, redo) < 0)
+                        return -1;
+                }
+                uint32_t vlen = self->value_length[best];
+                size_t need = len + vlen + (size_t)(n - best_end);
+                if (need > out->cap) {
+                    out->len = len;
+                    if (out_reserve(out, need) < 0)
+                        return -1;
+                    buf = out->buf;
+                }
+                memcpy(buf + len, self->pool + self->value_start[best], vlen * sizeof(Py_UCS4));
+                len += vlen;
+                i = best_end;
+                stretch = i;
+                stretch_out = len;
+                first_trigger = -1;
+                continue;
+            }
+        }
+        if (e->trigger_node && first_trigger < 0)
+            first_trigger = i;
+        buf[len++] = c ^ e->map_xor;
+        i++;
+    }
+    out->len = len;
+    if (stretch < n && close_stretch(self, kind, norm, data, stretch, n, first_trigger, out,
+                                     stretch_out, redo) < 0)
+        return -1;
+    return 0;
+}
+
+#define SCAN_VARIANT(NAME, KIND, NORM)                                                  \
+    static int NAME(const Tables *s, const void *d, Py_ssize_t n, Out *o, PyObject *r) { \
+        return scan_kind(s, KIND, NORM, d, n, o, r);                                    \
+    }
+SCAN_VARIANT(scan_ucs1, PyUnicode_1BYTE_KIND, 0)
+SCAN_VARIANT(scan_ucs2, PyUnicode_2BYTE_KIND, 0)
+SCAN_VARIANT(scan_ucs4, PyUnicode_4BYTE_KIND, 0)
+SCAN_VARIANT(scan_ucs1_norm, PyUnicode_1BYTE_KIND, 1)
+SCAN_VARIANT(scan_ucs2_norm, PyUnicode_2BYTE_KIND, 1)
+SCAN_VARIANT(scan_ucs4_norm, PyUnicode_4BYTE_KIND, 1)
+
+static PyObject *Tables_scan(Tables *self, PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "scan() needs str, not %.100s", Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    if (READY(text) < 0)
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    PyObject *redo = PyList_New(0);
+    if (redo == NULL)
+        return NULL;
+    Out out = {NULL, 0, 0};
+    if (out_reserve(&out, (size_t)n + 16) < 0) {
+        Py_DECREF(redo);
+        return NULL;
+    }
+    int r;
+    if (self->normalizes)
+        r = kind == PyUnicode_1BYTE_KIND   ? scan_ucs1_norm(self, data, n, &out, redo)
+            : kind == PyUnicode_2BYTE_KIND ? scan_ucs2_norm(self, data, n, &out, redo)
+                                           : scan_ucs4_norm(self, data, n, &out, redo);
+    else
+        r = kind == PyUnicode_1BYTE_KIND   ? scan_ucs1(self, data, n, &out, redo)
+            : kind == PyUnicode_2BYTE_KIND ? scan_ucs2(self, data, n, &out, redo)
+                                           : scan_ucs4(self, data, n, &out, redo);
+    PyObject *result = NULL;
+    if (r == 0) {
+        PyObject *s = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out.buf, (Py_ssize_t)out.len);
+        if (s != NULL) {
+            result = PyTuple_Pack(2, s, redo);
+            Py_DECREF(s);
+        }
+    }
+    PyMem_Free(out.buf);
+    Py_DECREF(redo);
+    return result;
+}
+
+static PyObject *Tables_sizeof(Tables *self, PyObject *Py_UNUSED(ignored)) {
+    size_t size = sizeof(Tables);
+    const Trie *tries[2] = {&self->keys, &self->triggers};
+    for (int t = 0; t < 2; t++)
+        size += tries[t]->n_nodes * (sizeof(Node) + 2 * sizeof(uint32_t));
+    size += (size_t)self->codes.n_blocks * BLOCK_SIZE * sizeof(Entry);
+    size += ((size_t)1 << (64 - self->pairs.shift)) / 8;
+    size += ((size_t)1 << (64 - self->trigger_pairs.shift)) / 8;
+    size_t pool = 0;
+    for (Py_ssize_t k = 0; k < self->n_values; k++)
+        pool += self->value_length[k];
+    size += pool * sizeof(Py_UCS4) + (size_t)self->n_values * 2 * sizeof(uint32_t);
+    return PyLong_FromSize_t(size);
+}
+
+static PyMethodDef Tables_methods[] = {
+    {"scan", (PyCFunction)Tables_scan, METH_O,
+     "scan(text) -> (out, stretches): one pass; see zhnorm.accel.FastPass.scan."},
+    {"__sizeof__", (PyCFunction)Tables_sizeof, METH_NOARGS, "Bytes held, tables included."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject TablesType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "zhnorm._accel.Tables",
+    .tp_basicsize = sizeof(Tables),
+    .tp_dealloc = (destructor)Tables_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Tables(keys, values, chars, triggers, normalization=None): a compiled "
+              "chain's fast-pass tables.",
+    .tp_methods = Tables_methods,
+    .tp_new = Tables_new,
+};
+
+static struct PyModuleDef accel_module = {
+    PyModuleDef_HEAD_INIT, "zhnorm._accel",
+    "The engine's fast pass in C; use it through zhnorm.accel.", -1, NULL,
+};
+
+PyMODINIT_FUNC PyInit__accel(void) {
+    if (PyType_Ready(&TablesType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&accel_module);
+    if (m == NULL)
+        return NULL;
+    Py_INCREF(&TablesType);
+    if (PyModule_AddObject(m, "Tables", (PyObject *)&TablesType) < 0) {
+        Py_DECREF(&TablesType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}

@@ -1,0 +1,93 @@
+"""The engine's fast pass in C, when the optional extension is built.
+
+``FastPass.scan`` does in one C loop what ``Engine.convert`` does with an
+automaton pass, a char map and a splice: the leftmost-longest match of the
+segmentation keys, their final values, the char table for the text between
+them, and the search for triggers in that text. Stretches holding a trigger
+come back unconverted, with their bounds, for the stage-by-stage conversion
+that stays in Python (they are rare and need OpenCC's exact algorithm).
+
+Without a C compiler the extension is not built; ``available()`` is then
+False and the pure-Python engine does all the work.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+from .compiler import CompiledChain
+
+try:
+    from . import _accel
+except ImportError:  # built without a compiler: the pure-Python engine remains
+    _accel = None
+
+Stretch = tuple[int, int, int, int]
+
+
+def available() -> bool:
+    """Whether the C extension imported."""
+    return _accel is not None
+
+
+class FastPass:
+    """A compiled chain's keys, values, char table and triggers, in C."""
+
+    __slots__ = ("_tables", "normalizes")
+
+    def __init__(self, compiled: CompiledChain, *, normalize: bool = False):
+        """With ``normalize=True`` scan() also applies the chain's normalisation
+        (one code point to one), in the same pass: the caller then need not
+        look for characters to normalise first."""
+        if _accel is None:
+            raise RuntimeError("zhnorm._accel is not built; use the pure-Python engine")
+        self.normalizes = normalize
+        self._tables = _accel.Tables(
+            compiled.keys,
+            compiled.values,
+            _dict(compiled.chars),
+            compiled.triggers,
+            _dict(compiled.normalization) if normalize else {},
+        )
+
+    def scan(self, text: str) -> tuple[str, list[Stretch]]:
+        """Convert `text` in one pass (normalise it first unless built with
+        ``normalize=True``).
+
+        Returns the output and the stretches still to convert, each
+        ``(src_start, src_end, out_start, out_end)`` in code points: the
+        unmatched text ``text[src_start:src_end]`` held a trigger, so it is
+        copied unconverted (but normalised) to ``out[out_start:out_end]``
+        (same length) for the caller to convert stage by stage.
+        """
+        return self._tables.scan(text)
+
+    def convert(self, text: str, convert_pieces: Callable[[list[str]], Sequence[str]]) -> str:
+        """``scan`` plus the redo: `convert_pieces` converts the unconverted
+        stretches (a list of str, in order) as OpenCC converts a segment."""
+        out, stretches = self._tables.scan(text)
+        if not stretches:
+            return out
+        pieces = convert_pieces([out[c:d] for _, _, c, d in stretches])
+        return splice_stretches(out, stretches, pieces)
+
+    def __sizeof__(self) -> int:
+        return object.__sizeof__(self) + self._tables.__sizeof__()
+
+
+def _dict(table) -> dict:
+    return table if type(table) is dict else dict(table)
+
+
+def splice_stretches(out: str, stretches: Sequence[Stretch], pieces: Sequence[str]) -> str:
+    """`out` with each stretch's ``out[out_start:out_end]`` replaced by its piece."""
+    if len(pieces) != len(stretches):
+        raise ValueError(f"{len(stretches)} stretches but {len(pieces)} converted pieces")
+    parts = []
+    at = 0
+    for (_, _, start, end), piece in zip(stretches, pieces):
+        parts.append(out[at:start])
+        parts.append(piece)
+        at = end
+    parts.append(out[at:])
+    return "".join(parts)

@@ -1,0 +1,304 @@
+"""The C fast pass (zhnorm._accel through zhnorm.accel) is exact.
+
+Three oracles: the reference model of OpenCC (the whole result, once the
+reported stretches are converted stage by stage), a plain-Python model of the
+pass itself (the output *and* the exact list of stretches), and the Python
+engine's own choice of stretches to redo. Texts: the fixture articles and
+their conversions, generated text built from dictionary pieces with
+punctuation, ASCII, astral characters and lone surrogates, and small
+hand-made tables that stress the trie (shared prefixes, astral keys,
+one-character keys, values of every length).
+"""
+
+import os
+from itertools import accumulate
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from zhnorm import accel
+
+if not accel.available():
+    if os.environ.get("ZHNORM_REQUIRE_ACCEL"):
+        raise RuntimeError("ZHNORM_REQUIRE_ACCEL is set but zhnorm._accel did not import")
+    pytest.skip(
+        "zhnorm._accel is not built (no C compiler at install time); "
+        "the pure-Python engine is tested by the other modules",
+        allow_module_level=True,
+    )
+
+from zhnorm.accel import FastPass, splice_stretches  # noqa: E402
+from zhnorm.cache import load_compiled  # noqa: E402
+from zhnorm.opencc_config import config_names, load_chain_spec  # noqa: E402
+from zhnorm.reference import ReferenceChain  # noqa: E402
+
+ARTICLES = sorted((Path(__file__).parent / "fixtures" / "markup" / "articles").glob("*.md"))
+CONFIGS = config_names()
+_CACHE: dict = {}
+
+
+def _cached(kind, config, make):
+    if (kind, config) not in _CACHE:
+        _CACHE[kind, config] = make()
+    return _CACHE[kind, config]
+
+
+def compiled(config):
+    return _cached("compiled", config, lambda: load_compiled(config))
+
+
+def reference(config):
+    return _cached("reference", config, lambda: ReferenceChain.from_spec(load_chain_spec(config)))
+
+
+def fast(config):
+    return _cached("fast", config, lambda: FastPass(compiled(config)))
+
+
+def fast_normalizing(config):
+    return _cached("fast+n", config, lambda: FastPass(compiled(config), normalize=True))
+
+
+def articles():
+    return _cached("articles", None, lambda: "\n".join(p.read_text(encoding="utf-8") for p in ARTICLES))
+
+
+def converted_articles(config):
+    """The articles converted by another chain, for input of the other script."""
+    return _cached("converted", config, lambda: reference(config).convert(articles()))
+
+
+def normalize(config, text):
+    table = compiled(config).normalization
+    return "".join(table.get(ch, ch) for ch in text)
+
+
+def model_scan(tables, text):
+    """The fast pass written plainly: the specification scan() must meet."""
+    table = {}
+    for key, value in zip(tables.keys, tables.values):
+        table.setdefault(key, value)
+    lengths = sorted({len(k) for k in table}, reverse=True)
+    triggers = set(tables.triggers)
+    trigger_lengths = sorted({len(t) for t in triggers})
+    chars = tables.chars
+
+    def has_trigger(gap):
+        return any(
+            gap[p : p + length] in triggers
+            for p in range(len(gap))
+            for length in trigger_lengths
+            if p + length <= len(gap)
+        )
+
+    matches, i, n = [], 0, len(text)
+    while i < n:
+        for length in lengths:
+            if length <= n - i and text[i : i + length] in table:
+                matches.append((i, i + length))
+                i += length
+                break
+        else:
+            i += 1
+    out, stretches, at, size = [], [], 0, 0
+    for start, end in [*matches, (n, n)]:
+        if at < start:
+            gap = text[at:start]
+            if has_trigger(gap):
+                stretches.append((at, start, size, size + len(gap)))
+                out.append(gap)
+            else:
+                out.append("".join(chars.get(ch, ch) for ch in gap))
+            size += len(gap)
+        if start < end:
+            value = table[text[start:end]]
+            out.append(value)
+            size += len(value)
+        at = end
+    return "".join(out), stretches
+
+
+def check_stretch_shape(text, out, stretches):
+    """Sorted, disjoint, and each copied unconverted at its output place."""
+    last_src = last_out = 0
+    for a, b, c, d in stretches:
+        assert last_src <= a < b <= len(text) and last_out <= c < d <= len(out)
+        assert b - a == d - c and out[c:d] == text[a:b]
+        last_src, last_out = b, d
+
+
+def check(config, text, *, with_model=True):
+    """FastPass plus the reference's stage-by-stage redo equals OpenCC's model;
+    normalising in the pass gives the same as normalising before it."""
+    ref = reference(config)
+    normalized = normalize(config, text)
+    out, stretches = fast(config).scan(normalized)
+    check_stretch_shape(normalized, out, stretches)
+    redone = [ref.convert_segment(normalized[a:b]) for a, b, _, _ in stretches]
+    assert splice_stretches(out, stretches, redone) == ref.convert(text)
+    assert fast_normalizing(config).scan(text) == (out, stretches)
+    if with_model:
+        assert (out, stretches) == model_scan(compiled(config), normalized)
+
+
+def test_articles_are_there():
+    assert len(ARTICLES) >= 30
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_articles(config):
+    text = articles()
+    check(config, text)
+    for other in ("t2s", "s2t"):
+        check(config, converted_articles(other), with_model=False)
+
+
+@pytest.mark.parametrize("config", ["s2twp", "tw2sp", "hk2sp", "tw2s", "s2hkp"])
+def test_redo_is_what_the_python_engine_redoes(config):
+    """The same stretches as Engine._stretches_with_triggers (in UTF-8 byte offsets)."""
+    from zhnorm.converter import engine_for
+
+    engine = engine_for(config)
+    if not all(hasattr(engine, a) for a in ("_keys", "_stretches_with_triggers")):
+        pytest.skip("the Python engine no longer exposes its stretch search")
+    for text in (articles(), converted_articles("s2t")):
+        text = normalize(config, text)
+        data = text.encode("utf-8", "surrogatepass")
+        matches = engine._keys.find_matches_as_indexes(data) if engine._keys else []
+        expected = engine._stretches_with_triggers(data, matches)
+        offsets = [0, *accumulate(len(ch.encode("utf-8", "surrogatepass")) for ch in text)]
+        _, stretches = fast(config).scan(text)
+        assert [(offsets[a], offsets[b]) for a, b, _, _ in stretches] == expected
+
+
+def _alphabet(config):
+    """Pieces of every table of the chain, its triggers, and awkward characters."""
+    ref, tables = reference(config), compiled(config)
+    dicts = [stage.table for stage in ref.stages]
+    if ref.segmentation:
+        dicts.append(ref.segmentation.table)
+    pieces = sorted({k for table in dicts for k in table if len(k) <= 4})
+    pieces = pieces[:: max(1, len(dicts) * 7)]
+    triggers = sorted(tables.triggers)[:: max(1, len(tables.triggers) // 300)]
+    keys = sorted(tables.keys)[:: max(1, len(tables.keys) // 300)]
+    astral = sorted({ch for table in dicts for k in table for ch in k if ord(ch) > 0xFFFF})[:20]
+    odd = ["\U0001F600", "\U00020000", "\ud800", "\udfff", "\udc00", "é", "\x00", "\r\n"]
+    return pieces + triggers + keys + astral + odd + sorted(tables.normalization)[:10] + list(
+        "，。、；：？！「」《》… a1Z\n"
+    )
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_generated_text(config):
+    alphabet = _alphabet(config)
+
+    @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.sampled_from(alphabet), max_size=40))
+    def run(parts):
+        check(config, "".join(parts))
+
+    run()
+
+
+@pytest.mark.parametrize("config", CONFIGS)
+def test_empty_and_ascii(config):
+    assert fast(config).scan("") == ("", [])
+    assert fast_normalizing(config).scan("") == ("", [])
+    for text in ("a", "Hello, world! 123\n", "x" * 5000):
+        check(config, text)
+
+
+@pytest.mark.parametrize("config", ["s2t", "t2s", "s2twp", "tw2sp"])
+def test_every_string_kind(config):
+    """UCS1, UCS2 and UCS4 strings take separate C paths: same answers."""
+    pass_ = fast(config)
+    sample = normalize(config, articles()[:3000])
+    for tail in ("é", "\ud800", "\U0001F600"):  # 1-, 2-, 4-byte kinds once joined
+        latin = "café " * 3 + tail
+        assert pass_.scan(latin) == model_scan(compiled(config), latin)
+        text = sample + "\n" + tail
+        out, stretches = pass_.scan(text)
+        assert (out, stretches) == model_scan(compiled(config), text)
+        assert out == pass_.scan(sample + "\n")[0] + tail
+
+
+def _tables(keys, values, chars, triggers, normalization=None):
+    return SimpleNamespace(
+        keys=tuple(keys),
+        values=tuple(values),
+        chars=chars,
+        triggers=tuple(triggers),
+        normalization=normalization or {},
+    )
+
+
+LETTERS = "ab中文\U00020000\U0001F600\ud800é"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.text(LETTERS, min_size=1, max_size=4), unique=True, max_size=12),
+    st.data(),
+)
+def test_handmade_tables(keys, data):
+    """Any keys, in any order, with values of any length, and any triggers."""
+    values = [data.draw(st.text(LETTERS + "xyz", max_size=3)) for _ in keys]
+    mapped = data.draw(st.lists(st.sampled_from(LETTERS), unique=True, max_size=4))
+    chars = {ch: data.draw(st.sampled_from(LETTERS + "XY")) for ch in mapped}
+    triggers = data.draw(st.lists(st.text(LETTERS, min_size=1, max_size=3), unique=True, max_size=4))
+    # Normalisation may chain (a -> b -> c): OpenCC applies it once.
+    sources = data.draw(st.lists(st.sampled_from(LETTERS + "NM"), unique=True, max_size=4))
+    normalization = {ch: data.draw(st.sampled_from(LETTERS + "NM")) for ch in sources}
+    tables = _tables(keys, values, chars, triggers, normalization)
+    text = data.draw(st.text(LETTERS + "NM., ", max_size=30))
+    normalized = "".join(normalization.get(ch, ch) for ch in text)
+    out, stretches = FastPass(tables).scan(normalized)
+    check_stretch_shape(normalized, out, stretches)
+    assert (out, stretches) == model_scan(tables, normalized)
+    assert FastPass(tables, normalize=True).scan(text) == (out, stretches)
+
+
+def test_longest_key_wins_and_walk_backs_off():
+    """`abcd` is not a key, so at `abc…` the pass falls back to `ab`."""
+    tables = _tables(["ab", "abcde", "c", "b"], ["1", "2", "3", "4"], {"d": "D"}, ["dd"])
+    assert FastPass(tables).scan("abcdx") == ("13Dx", [])
+    assert FastPass(tables).scan("abcdex") == ("2x", [])
+    assert FastPass(tables).scan("xddyab") == ("xddy1", [(0, 4, 0, 4)])
+    assert FastPass(tables).scan("dcdd") == ("D3dd", [(2, 4, 2, 4)])
+
+
+def test_triggers_count_only_inside_a_stretch():
+    """A trigger reaching into a key match, or past the text, does not count."""
+    tables = _tables(["ab"], ["1"], {}, ["xa", "yy", "by"])
+    assert FastPass(tables).scan("xab") == ("x1", [])
+    assert FastPass(tables).scan("aby") == ("1y", [])
+    assert FastPass(tables).scan("zy") == ("zy", [])
+    assert FastPass(tables).scan("zyy") == ("zyy", [(0, 3, 0, 3)])
+
+
+def test_bad_tables_are_refused():
+    with pytest.raises(ValueError):
+        FastPass(_tables(["ab"], ["x"], {"a": "xy"}, []))
+    with pytest.raises(ValueError):
+        FastPass(_tables(["ab"], ["x"], {}, [], {"a": ""}), normalize=True)
+    with pytest.raises(ValueError):
+        FastPass(_tables([""], ["x"], {}, []))
+    with pytest.raises(ValueError):
+        FastPass(_tables(["ab"], [], {}, []))
+    with pytest.raises(TypeError):
+        FastPass(_tables([b"ab"], ["x"], {}, []))
+    with pytest.raises(TypeError):
+        fast("s2t").scan(b"bytes")
+
+
+def test_tables_are_small_and_quick_to_build():
+    import time
+
+    start = time.perf_counter()
+    pass_ = FastPass(compiled("s2t"))
+    elapsed = time.perf_counter() - start
+    assert pass_.__sizeof__() < 16 * 2**20
+    assert elapsed < 0.5  # ~10 ms measured; generous for slow CI machines
