@@ -38,13 +38,6 @@ def main(argv: list[str] | None = None) -> int:
     except (UsageError, backend.FeatureUnavailable) as e:
         console.error(None, str(e))
         return EXIT_USAGE
-    except ValueError as e:
-        # The library's error for an unknown target (a ValueError subclass that
-        # lists the valid targets); anything else is a bug and should show.
-        if type(e).__module__.startswith("zhnorm") and "target" in type(e).__name__.lower():
-            console.error(None, str(e))
-            return EXIT_USAGE
-        raise
     except KeyboardInterrupt:
         console.error(None, "interrupted")
         return EXIT_INTERRUPTED

@@ -68,6 +68,9 @@ def _module(name: str):
 
 def list_targets() -> list[str]:
     """Every target the library accepts: OpenCC configs, then language tags."""
+    names = getattr(zhnorm, "target_names", None)
+    if callable(names):
+        return list(names())
     targets = _module("targets")
     if targets is not None:
         for attr in ("list_targets", "all_targets", "names"):
@@ -129,12 +132,23 @@ def _sniff_by_extension(text: str, filename: str) -> str:
 
 @dataclass
 class Engine:
-    """A converter plus how to call it; built once, pickled to workers."""
+    """A converter plus how to call it; built once, pickled to workers.
+
+    Conversion semantics (library-exact):
+
+    * ``--markup plain``: ``Converter.convert(text, markup="plain")``.
+    * ``--markup markdown|wikitext``: ``Converter.convert(text, markup=mode)``.
+    * ``--markup auto``: the library's own per-file choice,
+      ``Converter.convert_markup(text, "auto", filename=name)``; this is
+      what ``zhnorm.convert(text, target, markup="auto")`` does, plus the
+      file name.
+    """
 
     target: str
     converter: Any
     markup: str = "auto"
-    markup_call: str | None = None  # "method", "function" or None (plain only)
+    markup_call: str | None = None  # "method" or None (plain only)
+    convert_markup: bool = False  # converter has convert_markup(text, markup, filename=)
     sniff: Callable[[str, str], str] | None = None
     groups: tuple[str, ...] = ()
     rules: tuple[Any, ...] = ()
@@ -149,13 +163,21 @@ class Engine:
         mode = sniff(text, filename or "")
         return getattr(mode, "value", mode)
 
-    def convert(self, text: str, mode: str) -> str:
-        if mode == "plain" and self.markup_call is None:
-            return self.converter.convert(text)
+    def via_markup(self, mode: str) -> bool:
+        """True if a plain-text file goes through the markup layer (which
+        applies ``-{ }-`` rules): the case for "auto" resolved to plain."""
+        return mode == "plain" and self.markup == "auto" and self.convert_markup
+
+    def convert(self, text: str, mode: str, filename: str = "") -> str:
+        """Convert *text* read as *mode* (already resolved)."""
+        if mode == "plain":
+            if self.via_markup(mode):
+                return self.converter.convert_markup(text, "plain", filename=filename or None).text
+            if self.markup_call is None:
+                return self.converter.convert(text)
+            return self.converter.convert(text, markup="plain")
         if self.markup_call == "method":
             return self.converter.convert(text, markup=mode)
-        if self.markup_call == "function":
-            return zhnorm.convert(text, self.target, markup=mode)
         raise FeatureUnavailable(
             f"{mode} conversion", "markup support (zhnorm.convert(..., markup=...))"
         )
@@ -165,7 +187,7 @@ class Engine:
         if self.explain is None:
             raise FeatureUnavailable("--report", "zhnorm.explain")
         kwargs = dict(self.explain_kwargs)
-        if mode != "plain" or "markup" in kwargs:
+        if mode != "plain":
             kwargs["markup"] = mode
         return list(self.explain(text, self.target, **kwargs))
 
@@ -174,8 +196,8 @@ def build_engine(target: str, markup: str = "auto", groups=(), rules=(),
                  want_explain: bool = False) -> Engine:
     """Build the converter for *target* once, checking every feature asked for.
 
-    Raises the library's ValueError for an unknown target, FeatureUnavailable
-    for a feature the library lacks.
+    Raises the library's ValueError for an unknown target or group,
+    FeatureUnavailable for a feature the library lacks.
     """
     cls = _converter_class()
     kwargs: dict = {}
@@ -189,13 +211,11 @@ def build_engine(target: str, markup: str = "auto", groups=(), rules=(),
         kwargs["rules"] = list(rules)
     converter = cls(target, **kwargs)
 
-    markup_call = None
-    if _accepts(converter.convert, "markup"):
-        markup_call = "method"
-    elif not kwargs and _accepts(getattr(zhnorm, "convert", lambda t, g: t), "markup"):
-        markup_call = "function"
+    markup_call = "method" if _accepts(converter.convert, "markup") else None
     if markup in ("markdown", "wikitext") and markup_call is None:
         raise FeatureUnavailable(f"--markup {markup}", "markup support (zhnorm.convert(..., markup=...))")
+    cm = getattr(converter, "convert_markup", None)
+    has_cm = callable(cm) and _accepts(cm, "filename")
 
     explain = None
     explain_kwargs: dict = {}
@@ -215,6 +235,7 @@ def build_engine(target: str, markup: str = "auto", groups=(), rules=(),
         converter=converter,
         markup=markup,
         markup_call=markup_call,
+        convert_markup=has_cm,
         sniff=_sniffer(),
         groups=tuple(groups),
         rules=tuple(rules),

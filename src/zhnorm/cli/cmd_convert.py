@@ -88,8 +88,13 @@ def run(args, console: Console) -> int:
     rules = []
     for path in args.rules:
         rules.extend(backend.load_rules(path))
-    engine = backend.build_engine(args.target, markup=args.markup, groups=args.groups,
-                                  rules=rules, want_explain=bool(args.report))
+    try:
+        engine = backend.build_engine(args.target, markup=args.markup, groups=args.groups,
+                                      rules=rules, want_explain=bool(args.report))
+    except (ValueError, KeyError) as e:
+        # The library's word on an unknown target or group, or a group with an
+        # OpenCC config target: a usage error (its message lists valid names).
+        raise UsageError(e.args[0] if isinstance(e, KeyError) and e.args else str(e)) from None
 
     items: list[Item] = []
     skips: list[tuple[int, Skip]] = []

@@ -81,14 +81,15 @@ def _out_encoding(opts: Options, decoded_encoding: str) -> str:
 def convert_text(engine: Engine, text: str, filename: str) -> tuple[str, str]:
     """Convert decoded text (no BOM) as the CLI does; returns (output, mode).
 
-    A file whose every line ends in CRLF is converted as LF text and given
-    its CRs back, so markup scanners see one kind of line end.
+    A file whose every line ends in CRLF is read as its LF twin (for
+    sniffing and for the markup scanners) and given its CRs back; plain text
+    is converted as it is, CRs and all, since they are not prose.
     """
-    mode = engine.mode_for(text, filename)
-    if mode == "plain":
-        return engine.convert(text, mode), mode
     lf_text, crlf = zio.split_crlf(text)
-    out = engine.convert(lf_text, mode)
+    mode = engine.mode_for(lf_text, filename)
+    if mode == "plain":
+        return engine.convert(text, mode, filename), mode
+    out = engine.convert(lf_text, mode, filename)
     return (zio.join_crlf(out) if crlf else out), mode
 
 
@@ -182,7 +183,10 @@ def run_task(engine: Engine, opts: Options, task: Task) -> Result:
     try:
         if (item.path != STDIN and stat.S_ISREG(item.mode) and item.size > opts.stream_threshold
                 and not opts.diff and not opts.report and opts.action != "stdout"):
-            streamed = _run_streamed(engine, opts, task)
+            try:
+                streamed = _run_streamed(engine, opts, task)
+            except _NeedsWholeFile:
+                streamed = None
             if streamed is not None:
                 return streamed
         return _run_whole(engine, opts, task)
@@ -220,6 +224,19 @@ def _run_whole(engine: Engine, opts: Options, task: Task) -> Result:
 # --- streaming of large plain files --------------------------------------
 
 _CUT_MARKS = re.compile(r"-\{|\}-|\n")
+_PAGE_RULE = re.compile(r"-\{([^|{}]*)\|")
+
+
+class _NeedsWholeFile(Exception):
+    """A page-wide -{H|…}- rule: it applies to the rest of the file, so the
+    file cannot be converted block by block."""
+
+
+def _has_page_rule(text: str) -> bool:
+    for m in _PAGE_RULE.finditer(text):
+        if {f.strip() for f in m.group(1).split(";")} & {"H", "A", "-"}:
+            return True
+    return False
 
 
 def safe_cut(buf: str, force: bool = False) -> int:
@@ -285,9 +302,10 @@ def _run_streamed(engine: Engine, opts: Options, task: Task) -> Result | None:
         bom = skip > 0
         if not bom and text.startswith("\ufeff"):
             text, bom = text[1:], True
-        mode = engine.mode_for(text, item.path)
+        mode = engine.mode_for(zio.split_crlf(text)[0], item.path)
         if mode != "plain":
             return None
+        via_markup = engine.via_markup(mode)
         out_enc = _out_encoding(opts, enc)
         in_hash.update(first)
         total = len(first)
@@ -316,7 +334,9 @@ def _run_streamed(engine: Engine, opts: Options, task: Task) -> Result | None:
                     cut = len(buf)
                 if cut:
                     piece, buf = buf[:cut], buf[cut:]
-                    conv = engine.convert(piece, "plain")
+                    if via_markup and _PAGE_RULE.search(piece) and _has_page_rule(piece):
+                        raise _NeedsWholeFile
+                    conv = engine.convert(piece, "plain", item.path)
                     changed_text |= conv != piece
                     try:
                         data = zio.encode(conv, out_enc, prefix_bom, opts.errors)

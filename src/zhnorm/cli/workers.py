@@ -111,6 +111,10 @@ def ordered_map(
     per_worker = 2
     try:
         while True:
+            # Hand out what is ready first: that frees room in the window.
+            while next_out in done:
+                yield from done.pop(next_out)
+                next_out += 1
             # Keep every worker fed, but hold at most 2 * jobs batches.
             if not exhausted:
                 for w in workers:
@@ -124,9 +128,6 @@ def ordered_map(
                         sent[nxt[0]] = nxt[1]
                     if exhausted:
                         break
-            while next_out in done:
-                yield from done.pop(next_out)
-                next_out += 1
             if exhausted and not sent and not done:
                 return
             ready = multiprocessing.connection.wait(
