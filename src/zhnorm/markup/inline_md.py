@@ -20,10 +20,13 @@ from .tokens import Span
 
 _S = tuple.__new__  # Span(...) without the NamedTuple constructor overhead
 
-# Candidate characters: a C-level char-class search is ~10x faster than one
-# big alternation, so the scanner jumps between these and dispatches in
-# Python on the character found.
-_NEXT = re.compile(r"[\\`<!\[\]\-*_~&:w]")
+# Candidates.  The pattern starts with a character class, so the regex
+# engine skips to candidate characters in C (a pattern starting with an
+# alternation would be tried at every position, ~10x slower); the
+# look-behinds then drop, still in C, the ``-`` ``:`` ``w`` ``!`` that start
+# nothing (``-`` without ``{``, ``:`` without ``//``…), which are common in
+# prose and would otherwise each cost a round trip through Python.
+_NEXT = re.compile(r"[\\`<!\[\]\-*_~&:w](?:(?<=[\\`<\[\]*_~&])|(?<=-)\{|(?<=:)//|(?<=w)ww\.|(?<=!)\[)")
 _CITE = re.compile(r"\\\[[ \w.,\-]{1,16}\\\]")
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _TICKS = re.compile(r"`+")
@@ -33,12 +36,18 @@ _SCHEME = re.compile(r"(?:https?|ftp)$", re.I)
 
 # Link destination and optional title, CommonMark style, two levels of
 # balanced parentheses, backslash escapes (``\(`` ``\)``) allowed anywhere.
-_DEST = re.compile(
-    r"""\([ \t\n]*+
-    (?:<(?:[^<>\n\\]|\\.)*+>
-      |(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*+\))*+\))*+)
-    (?:[ \t\n]++(?:"(?:[^"\\]|\\.)*+"|'(?:[^'\\]|\\.)*+'|\((?:[^()\\]|\\.)*+\)))?+
-    [ \t\n]*+\)""",
+_DEST_RE = r"""\([ \t\n]*+
+    (?:<(?:[^<>\n\\]++|\\.)*+>
+      |(?:[^\s()\\]++|\\.|\((?:[^\s()\\]++|\\.|\((?:[^\s()\\]++|\\.)*+\))*+\))*+)
+    (?:[ \t\n]++(?:"(?:[^"\\]++|\\.)*+"|'(?:[^'\\]++|\\.)*+'|\((?:[^()\\]++|\\.)*+\)))?+
+    [ \t\n]*+\)"""
+_DEST = re.compile(_DEST_RE, re.X | re.S)
+# The common case in one match: ``[label](dest)`` or ``![label](dest)``
+# whose label holds nothing the scanner would act on (no brackets, code,
+# HTML, escapes, emphasis, entities, rules, URLs).  Such a label is one
+# text span, and the general bracket-stack path would give the same spans.
+_SIMPLE_LINK = re.compile(
+    r"""!?\[(?P<label>(?:[^\\`<\[\]*_~&:w\-]++|-(?!\{)|:(?!//)|w(?!ww\.))*+)\](?P<dest>""" + _DEST_RE + ")",
     re.X | re.S,
 )
 _TITLE_IN_DEST = re.compile(r"""[ \t\n](?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')[ \t\n]*\)$""", re.S)
@@ -164,7 +173,31 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
                 pos = tstart = q + 1
             else:
                 pos = q
-        elif ch == "[" or (ch == "!" and q < b and src[q] == "["):
+        elif ch == "[" or ch == "!":  # "!" only before "[" (see _NEXT)
+            lm = _SIMPLE_LINK.match(src, p, b)
+            if lm is not None:
+                ls, le = lm.span(1)
+                e = lm.end()
+                if p > tstart:
+                    append(_S(Span, ("text", tstart, p, True, False, None)))
+                append(_S(Span, ("link_open" if ch == "[" else "image_open", p, ls, False, False, None)))
+                if le > ls:
+                    if src.find(":", ls, le) < 0 and src.find("fig:", le, e) < 0:
+                        cut = -1  # what _label_cut would say, without the call
+                    else:
+                        cut = _label_cut(src, ls, le, le + 1, e)
+                    if cut > ls:
+                        append(_S(Span, ("link_label_name", ls, cut, False, False, None)))
+                        if cut < le:
+                            append(_S(Span, ("text", cut, le, True, False, None)))
+                    else:
+                        append(_S(Span, ("text", ls, le, True, False, None)))
+                append(_S(Span, ("link_target", le, e, False, False, None)))
+                if ch == "[":
+                    for o in stack:
+                        o[2] = False
+                pos = tstart = e
+                continue
             if ch == "!":
                 q += 1
             if p > tstart:
@@ -298,8 +331,6 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
                 append(_S(Span, ("text", tstart, p, True, False, None)))
             append(_S(Span, ("entity", p, m2.end(), False, True, None)))
             pos = tstart = m2.end()
-        elif ch == "!":
-            pos = q
         else:  # * _ ~
             m2 = _DELIM.match(src, p, b)
             if m2 is None:
@@ -323,24 +354,30 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
         append(_S(Span, ("text", tstart, b, True, False, None)))
 
 
-def _make_link(src: str, out: list[Span], opener: list, p: int, q: int, e: int, b: int) -> None:
-    """Turn the provisional opener into link markup and protect the target.
+def _label_cut(src: str, label_start: int, label_end: int, q: int, e: int) -> int:
+    """Where the name part of a link label ends (-1: no name part).
 
     File and category names shown as labels (the corpus's ``"fig:…"``
     links, ``[File:x.jpg|caption](…)``) stay as they are up to the ``|``.
+    ``src[q:e]`` is the destination.
     """
+    if src.find("fig:", q, e) >= 0 and (tm := _TITLE_IN_DEST.search(src, q, e)) \
+            and (tm.group(1) or tm.group(2) or "").startswith("fig:"):
+        return label_end
+    if src.find(":", label_start, label_end) >= 0 and _NS_LABEL.match(src, label_start, label_end):
+        bar = src.find("|", label_start, label_end)
+        return bar + 1 if bar >= 0 else label_end
+    return -1
+
+
+def _make_link(src: str, out: list[Span], opener: list, p: int, q: int, e: int, b: int) -> None:
+    """Turn the provisional opener into link markup and protect the target
+    (and the name part of the label, see :func:`_label_cut`)."""
     idx, is_image, _ = opener
     o = out[idx]
     out[idx] = _S(Span, ("image_open" if is_image else "link_open", o.start, o.end, False, False, None))
-    label_start, label_end = o.end, p
-    cut = -1
-    if src.find("fig:", q, e) >= 0 and (tm := _TITLE_IN_DEST.search(src, q, e)) \
-            and (tm.group(1) or tm.group(2) or "").startswith("fig:"):
-        cut = label_end
-    elif src.find(":", label_start, label_end) >= 0 and _NS_LABEL.match(src, label_start, label_end):
-        bar = src.find("|", label_start, label_end)
-        cut = bar + 1 if bar >= 0 else label_end
-    if cut > label_start:
+    cut = _label_cut(src, o.end, p, q, e)
+    if cut > o.end:
         for i in range(idx + 1, len(out)):
             s = out[i]
             if s.start >= cut:

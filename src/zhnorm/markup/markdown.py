@@ -13,6 +13,8 @@ code block.
 from __future__ import annotations
 
 import re
+from itertools import accumulate
+from operator import add
 
 from .inline_md import scan_inline
 from .tokens import Span
@@ -47,6 +49,8 @@ _HTML7 = re.compile(
 )
 _HTML_END = {"<!--": "-->", "<?": "?>", "<![CDATA[": "]]>"}
 _PIPE = re.compile(r"(?<!\\)\|")
+# First characters of lines that may hold block syntax (or an indent).
+_BLOCK_START = frozenset("`~#<=-*_>+0123456789[ \t")
 
 
 def _indent(line: str) -> int:
@@ -65,11 +69,9 @@ def scan_markdown(src: str) -> list[Span]:
     """Spans tiling ``src``; never raises on any string."""
     out: list[Span] = []
     lines = src.split("\n")
-    starts = []
-    pos = 0
-    for ln in lines:
-        starts.append(pos)
-        pos += len(ln) + 1
+    # starts[i] = offset of line i = total length of the lines before it,
+    # plus one newline each (computed in C).
+    starts = list(map(add, accumulate(map(len, lines), initial=0), range(len(lines) + 1)))
     nlines = len(lines)
     n = len(src)
 
@@ -95,17 +97,33 @@ def scan_markdown(src: str) -> list[Span]:
     while i < nlines:
         line = lines[i]
         ls = starts[i]
-        le = ls + len(line)
-        if le == ls and i == nlines - 1:
-            break  # nothing after the final newline
-        stripped = line.strip()
-        if not stripped:
-            close_para()
-            out.append(_S(Span, ("blank", ls, line_end(i), False, True, None)))
+        le = starts[i + 1] - 1
+        # Fast paths for the two commonest lines, with exactly the effect
+        # the general path below would have.  A line that starts with no
+        # block syntax (nor whitespace) and cannot start a table continues
+        # or opens a paragraph; its indent is 0, so a blank line before it
+        # closes every open list item.
+        if line and line[0] not in _BLOCK_START and ("|" not in line or para_start >= 0) \
+                and not line[0].isspace():
+            if para_start < 0:
+                para_start = ls
+                if prev == "blank":
+                    lists.clear()
+            para_end = le
+            prev = "para"
+            i += 1
+            continue
+        if not line or line.isspace():
+            if le == ls and i == nlines - 1:
+                break  # nothing after the final newline
+            if para_start >= 0:
+                close_para()
+            out.append(_S(Span, ("blank", ls, le + 1 if le < n else le, False, True, None)))
             prev = "blank"
             i += 1
             continue
-        ind = _indent(line)
+        stripped = line.strip()
+        ind = _indent(line) if line[0] in " \t" else 0
         if prev == "blank":
             while lists and ind < lists[-1]:
                 lists.pop()
@@ -205,9 +223,8 @@ def scan_markdown(src: str) -> list[Span]:
                 close_para()
                 ws = m.group(4) or ""
                 mk_end = m.end() if len(ws) <= 4 else m.end() - len(ws) + 1
-                content_indent = _indent(line[: m.start(4) if m.group(4) else m.end()]) + (
-                    len(ws) if len(ws) <= 4 else 1
-                )
+                # the leading indent of the line (the marker ends the count)
+                content_indent = ind + (len(ws) if len(ws) <= 4 else 1)
                 while lists and lists[-1] > ind:
                     lists.pop()
                 if lists and lists[-1] == content_indent:

@@ -59,15 +59,19 @@ def gather(src: str, spans: list[Span]) -> tuple[list[str], list[int]]:
     piece the index of its span (-1 for a separator)."""
     pieces: list[str] = []
     owners: list[int] = []
+    add_piece = pieces.append
+    add_owner = owners.append
     sep = True
-    for i, s in enumerate(spans):
-        if s.conv:
-            pieces.append(src[s.start:s.end])
-            owners.append(i)
+    i = -1
+    for _t, a, b, conv, brk, _m in spans:
+        i += 1
+        if conv:
+            add_piece(src[a:b])
+            add_owner(i)
             sep = False
-        elif s.brk and not sep:
-            pieces.append(SEP)
-            owners.append(-1)
+        elif brk and not sep:
+            add_piece(SEP)
+            add_owner(-1)
             sep = True
     return pieces, owners
 
@@ -80,6 +84,11 @@ def _map_cuts(src: str, dst: str, cuts: list[int], convert: Callable[[str], str]
     cut ends, if that conversion is a prefix of the rest of the output line
     (true whenever no phrase straddles the cut, since segmentation restarts
     at a boundary no phrase crosses); otherwise it is ``None``.
+
+    The segments between consecutive cuts of all changed lines are
+    converted in **one** call, joined by ``SEP`` (a hard phrase boundary),
+    instead of one call per cut; a separate call is made only for the text
+    since a cut that could not be placed.
     """
     src_lines = src.split(SEP)
     dst_lines = dst.split(SEP)
@@ -93,18 +102,40 @@ def _map_cuts(src: str, dst: str, cuts: list[int], convert: Callable[[str], str]
         a += len(sl) + 1
         b += len(dl) + 1
     result: list[int | None] = []
+    # First pass: cuts in unchanged lines; the segments of changed lines.
+    where: list[tuple[int, int]] = []  # (line, offset in line) of each cut
+    segs: list[str] = []
     line = -1
-    anchor_s = anchor_d = 0
+    last = 0
     for c in cuts:
         k = bisect_right(s_starts, c) - 1
         x = c - s_starts[k]
+        where.append((k, x))
+        if len(src_lines[k]) != len(dst_lines[k]):
+            if k != line:
+                line, last = k, 0
+            segs.append(src_lines[k][last:x])
+            last = x
+    if not segs:
+        return [d_starts[k] + x for k, x in where]
+    conv = convert(SEP.join(segs)).split(SEP)
+    if len(conv) != len(segs):
+        conv = None  # the converter did not keep the separators: one call per cut
+    line = -1
+    anchor_s = anchor_d = 0
+    j = 0  # index into segs / conv
+    for k, x in where:
         sl, dl = src_lines[k], dst_lines[k]
         if len(sl) == len(dl):
             result.append(d_starts[k] + x)
             continue
         if k != line:
-            line, anchor_s, anchor_d = k, 0, 0
-        left = convert(sl[anchor_s:x])
+            line, anchor_s, anchor_d, prev = k, 0, 0, 0
+        # conv[j] is the conversion of sl[prev:x]; usable when the last cut
+        # of this line was placed (anchor_s == prev).
+        left = conv[j] if conv is not None and anchor_s == prev else convert(sl[anchor_s:x])
+        j += 1
+        prev = x
         if dl.startswith(left, anchor_d):
             anchor_s, anchor_d = x, anchor_d + len(left)
             result.append(d_starts[k] + anchor_d)
@@ -128,13 +159,11 @@ def convert_spans(
         if out == joined:
             return result, 0
         pos = 0
+        startswith = out.startswith
         for piece, owner in zip(pieces, owners):
-            end = pos + len(piece)
-            if owner >= 0:
-                new = out[pos:end]
-                if new != piece:
-                    result[owner] = new
-            pos = end
+            if owner >= 0 and not startswith(piece, pos):
+                result[owner] = out[pos:pos + len(piece)]
+            pos += len(piece)
         return result, 0
     # Lengths differ somewhere: place each boundary through an alignment.
     cuts = []
