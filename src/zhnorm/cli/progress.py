@@ -83,7 +83,7 @@ class Progress:
         self.stream.write(text + "\n")
         self.stream.flush()
         if self.enabled and self.files:
-            self._last_draw = float("-inf")
+            self._draw(self.clock())  # put the bar back under the message
 
     def finish(self) -> None:
         self.clear()

@@ -106,6 +106,7 @@ def ordered_map(
     workers = [_Worker(ctx, func, state) for _ in range(jobs)]
     done: dict[int, list] = {}
     sent: dict[int, list] = {}
+    retry: deque = deque()  # batches queued on a worker that died before starting them
     next_out = 0
     exhausted = False
     per_worker = 2
@@ -116,10 +117,11 @@ def ordered_map(
                 yield from done.pop(next_out)
                 next_out += 1
             # Keep every worker fed, but hold at most 2 * jobs batches.
-            if not exhausted:
+            if not exhausted or retry:
                 for w in workers:
-                    while len(w.inflight) < per_worker and len(sent) + len(done) < per_worker * jobs:
-                        nxt = next(batches, None)
+                    while len(w.inflight) < per_worker and (
+                            retry or len(sent) + len(done) < per_worker * jobs):
+                        nxt = retry.popleft() if retry else next(batches, None)
                         if nxt is None:
                             exhausted = True
                             break
@@ -128,7 +130,7 @@ def ordered_map(
                         sent[nxt[0]] = nxt[1]
                     if exhausted:
                         break
-            if exhausted and not sent and not done:
+            if exhausted and not sent and not done and not retry:
                 return
             ready = multiprocessing.connection.wait(
                 [w.conn for w in workers] + [w.proc.sentinel for w in workers]
@@ -146,9 +148,14 @@ def ordered_map(
                 if w.proc.sentinel in ready and not w.proc.is_alive():
                     w.proc.join()
                     reason = _death_reason(w.proc.exitcode)
-                    for batch_id in w.inflight:
-                        lost = sent.pop(batch_id)
-                        done[batch_id] = [on_lost(item, reason) if on_lost else None for item in lost]
+                    # A worker takes its batches in order: the first was being
+                    # worked on (lost); the others had not started (retried).
+                    for k, batch_id in enumerate(w.inflight):
+                        batch = sent.pop(batch_id)
+                        if k == 0:
+                            done[batch_id] = [on_lost(item, reason) if on_lost else None for item in batch]
+                        else:
+                            retry.append((batch_id, batch))
                     w.conn.close()
                     workers[i] = _Worker(ctx, func, state)
     finally:
