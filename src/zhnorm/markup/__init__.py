@@ -162,19 +162,33 @@ def convert_markup_result(
     kind, sniffed, spans, converted, nrules, replaced, fallbacks = _run(
         text, markup, convert, variant, manual_rules, filename)
     parts: list[str] = []
-    copied = 0  # text[copied:s.start] is still to be copied verbatim
-    get = converted.get
-    todo = converted.keys()
+    add = parts.append
+    copied = 0  # text[copied:start] is still to be copied verbatim
     if nrules:
-        todo = todo | {i for i, s in enumerate(spans) if s.type in ("conv_rule", "rule_phrase")}
-    for i in sorted(todo):
-        s = spans[i]
-        new = _output(text, s, get(i))
-        if new is not None:
-            parts.append(text[copied:s.start])
-            parts.append(new)
-            copied = s.end
-    parts.append(text[copied:])
+        get = converted.get
+        todo = converted.keys() | {i for i, s in enumerate(spans) if s.type in ("conv_rule", "rule_phrase")}
+        for i in sorted(todo):
+            s = spans[i]
+            new = _output(text, s, get(i))
+            if new is not None:
+                add(text[copied:s.start])
+                add(new)
+                copied = s.end
+    else:
+        # Only convertible spans changed: what _output does for them, inline.
+        for i in sorted(converted):
+            t, start, end = spans[i][:3]
+            new = converted[i]
+            if t == "wikilink_bare":
+                new = _output(text, spans[i], new)
+                if new is None:
+                    continue
+            elif text.startswith(new, start) and len(new) == end - start:
+                continue
+            add(text[copied:start])
+            add(new)
+            copied = end
+    add(text[copied:])
     return ConversionResult("".join(parts), kind, sniffed, len(spans), nrules, replaced, fallbacks)
 
 

@@ -159,21 +159,7 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
         p = m.start()
         ch = src[p]
         q = p + 1
-        if ch == "\\":
-            m2 = _CITE.match(src, p, b)
-            if m2:
-                if p > tstart:
-                    append(_S(Span, ("text", tstart, p, True, False, None)))
-                append(_S(Span, ("citation", p, m2.end(), False, False, None)))
-                pos = tstart = m2.end()
-            elif q < b and src[q] in _ASCII_PUNCT:
-                if p > tstart:
-                    append(_S(Span, ("text", tstart, p, True, False, None)))
-                append(_S(Span, ("escape", p, q + 1, False, True, None)))
-                pos = tstart = q + 1
-            else:
-                pos = q
-        elif ch == "[" or ch == "!":  # "!" only before "[" (see _NEXT)
+        if ch == "[" or ch == "!":  # "!" only before "[" (see _NEXT)
             lm = _SIMPLE_LINK.match(src, p, b)
             if lm is not None:
                 ls, le = lm.span(1)
@@ -193,7 +179,7 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
                     else:
                         append(_S(Span, ("text", ls, le, True, False, None)))
                 append(_S(Span, ("link_target", le, e, False, False, None)))
-                if ch == "[":
+                if stack and ch == "[":
                     for o in stack:
                         o[2] = False
                 pos = tstart = e
@@ -205,6 +191,20 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
             stack.append([len(out), ch == "!", True])
             append(_S(Span, ("text", p, q, True, False, None)))  # provisional
             pos = tstart = q
+        elif ch == "\\":
+            m2 = _CITE.match(src, p, b)
+            if m2:
+                if p > tstart:
+                    append(_S(Span, ("text", tstart, p, True, False, None)))
+                append(_S(Span, ("citation", p, m2.end(), False, False, None)))
+                pos = tstart = m2.end()
+            elif q < b and src[q] in _ASCII_PUNCT:
+                if p > tstart:
+                    append(_S(Span, ("text", tstart, p, True, False, None)))
+                append(_S(Span, ("escape", p, q + 1, False, True, None)))
+                pos = tstart = q + 1
+            else:
+                pos = q
         elif ch == "]":
             opener = stack.pop() if stack else None
             dm = _DEST.match(src, q, b) if q < b and src[q] == "(" else None
