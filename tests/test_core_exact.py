@@ -12,7 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from zhnorm.converter import engine_for
+from zhnorm import accel
+from zhnorm.cache import load_compiled
+from zhnorm.engine import Engine
 from zhnorm.opencc_config import config_names, load_chain_spec
 from zhnorm.reference import ReferenceChain
 
@@ -22,6 +24,18 @@ ARTICLES = sorted((Path(__file__).parent / "fixtures" / "markup" / "articles").g
 SAMPLE = ARTICLES[::5]
 CONFIGS = config_names()
 _REFERENCES = {}
+_ENGINES = {}
+# Both engines: the C fast pass (when built) and the pure-Python one.
+KINDS = [pytest.param(True, id="c"), pytest.param(False, id="python")]
+
+
+def engine(config, accelerate):
+    if accelerate and not accel.available():
+        pytest.skip("the C extension zhnorm._accel is not built")
+    key = (config, accelerate)
+    if key not in _ENGINES:
+        _ENGINES[key] = Engine(load_compiled(config), accelerate=accelerate)
+    return _ENGINES[key]
 
 
 def reference(config):
@@ -34,11 +48,12 @@ def test_articles_are_there():
     assert len(ARTICLES) >= 30
 
 
+@pytest.mark.parametrize("accelerate", KINDS)
 @pytest.mark.parametrize("config", CONFIGS)
-def test_articles_match_reference(config):
+def test_articles_match_reference(config, accelerate):
     text = "\n".join(p.read_text(encoding="utf-8") for p in SAMPLE)
     for source in (text, reference("t2s").convert(text), reference("s2t").convert(text)):
-        assert engine_for(config).convert(source) == reference(config).convert(source)
+        assert engine(config, accelerate).convert(source) == reference(config).convert(source)
 
 
 def _alphabet(config):
@@ -51,15 +66,16 @@ def _alphabet(config):
     return pieces + list("，。 a\n")
 
 
+@pytest.mark.parametrize("accelerate", KINDS)
 @pytest.mark.parametrize("config", CONFIGS)
-def test_generated_text_matches_reference(config):
+def test_generated_text_matches_reference(config, accelerate):
     alphabet = _alphabet(config)
-    engine, ref = engine_for(config), reference(config)
+    fast, ref = engine(config, accelerate), reference(config)
 
     @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.lists(st.sampled_from(alphabet), max_size=40))
     def check(parts):
         text = "".join(parts)
-        assert engine.convert(text) == ref.convert(text)
+        assert fast.convert(text) == ref.convert(text)
 
     check()

