@@ -1,12 +1,20 @@
 """Throughput of markup-aware conversion against plain conversion.
 
 ``python bench/bench_markup.py`` prints the numbers for the corpus
-(37 articles + the seed) with ``zhnorm.Converter`` for each tag target.  The issue's target is markup-aware throughput at
-least 70% of plain throughput.  Best of several runs, to keep noise out.
+(37 articles + the seed) with ``zhnorm.Converter`` for each tag target.  The
+issue's target is markup-aware throughput at least 70% of plain throughput.
+``markup_overhead_ms`` is the markup layer alone (identity converter).
+
+Times are CPU time of this process (``time.process_time``), best of
+``REPEAT`` runs, the variants interleaved: the host is shared, and wall
+time there mostly measures the neighbours.  ``--reference`` also times the
+frozen pre-optimisation code (``tests/fixtures/markup/markup_reference``)
+in the same runs, for before/after numbers under the same noise.
 """
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
@@ -15,34 +23,49 @@ from zhnorm.markup import convert_markup
 HERE = Path(__file__).resolve().parent.parent / "tests"
 DOCS = [p.read_text(encoding="utf-8") for p in sorted((HERE / "fixtures/markup/articles").glob("*.md"))]
 DOCS.append((HERE.parent / "seeds" / "000_05b906160e962e71.txt").read_text(encoding="utf-8"))
+REPEAT = 10
 
 
-def _best(fn, repeat: int = 5) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t0)
-    return best
+def _identity(s: str) -> str:
+    return s
 
 
-def measure(convert, variant: str) -> dict[str, float]:
+def measure(convert, variant: str, reference: bool = False) -> dict[str, float]:
     chars = sum(map(len, DOCS))
-    plain = _best(lambda: [convert(d) for d in DOCS])
-    markup = _best(lambda: [convert_markup(d, "markdown", convert, variant) for d in DOCS])
-    identity = _best(lambda: [convert_markup(d, "markdown", lambda s: s, None) for d in DOCS])
-    return {
-        "chars": chars,
-        "plain_ms": plain * 1e3,
-        "markup_ms": markup * 1e3,
-        "markup_overhead_ms": identity * 1e3,
-        "ratio": plain / markup,
+    cases = {
+        "plain": lambda: [convert(d) for d in DOCS],
+        "markup": lambda: [convert_markup(d, "markdown", convert, variant) for d in DOCS],
+        "identity": lambda: [convert_markup(d, "markdown", _identity, None) for d in DOCS],
     }
+    if reference:
+        sys.path.insert(0, str(HERE / "fixtures" / "markup"))
+        from markup_reference.pipeline import convert_markup as ref
+
+        cases["ref_markup"] = lambda: [ref(d, "markdown", convert, variant) for d in DOCS]
+        cases["ref_identity"] = lambda: [ref(d, "markdown", _identity, None) for d in DOCS]
+    best = dict.fromkeys(cases, float("inf"))
+    for _ in range(REPEAT):
+        for name, fn in cases.items():
+            t0 = time.process_time()
+            fn()
+            best[name] = min(best[name], time.process_time() - t0)
+    nums = {
+        "chars": chars,
+        "plain_ms": best["plain"] * 1e3,
+        "markup_ms": best["markup"] * 1e3,
+        "markup_overhead_ms": best["identity"] * 1e3,
+        "ratio": best["plain"] / best["markup"],
+    }
+    if reference:
+        nums["ref_markup_ms"] = best["ref_markup"] * 1e3
+        nums["ref_overhead_ms"] = best["ref_identity"] * 1e3
+        nums["ref_ratio"] = best["plain"] / best["ref_markup"]
+    return nums
 
 
 if __name__ == "__main__":
     import zhnorm
 
     for target in ("zh-TW", "zh-HK", "zh-CN", "zh-Hans", "zh-Hant"):
-        nums = measure(zhnorm.Converter(target).convert, target.lower())
+        nums = measure(zhnorm.Converter(target).convert, target.lower(), "--reference" in sys.argv)
         print(target, {k: round(v, 2) for k, v in nums.items()})
