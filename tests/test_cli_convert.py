@@ -427,3 +427,17 @@ def test_markdown_needs_markup_support(tmp_path, engine, capsysbinary):
     shutil.copy(ARTICLES[0], f)
     status, out, err = run_main(["convert", "--to", TARGET, f], capsysbinary)
     assert status == 3 and "markdown conversion needs markup support" in err and out == b""
+
+
+def test_fsync_by_default_only_in_place(plain_tree, tmp_path, capsysbinary, monkeypatch):
+    calls = []
+    real = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: (calls.append(fd), real(fd)))
+    run_main(["convert", "--to", TARGET, "--markup", "plain", "-j", "1", "-o", tmp_path / "o1", plain_tree],
+             capsysbinary)
+    assert calls == []
+    run_main(["convert", "--to", TARGET, "--markup", "plain", "-j", "1", "--fsync", "-o", tmp_path / "o2",
+              plain_tree], capsysbinary)
+    assert len(calls) == 7
+    run_main(["convert", "--to", TARGET, "--markup", "plain", "-j", "1", "--in-place", plain_tree], capsysbinary)
+    assert len(calls) == 14

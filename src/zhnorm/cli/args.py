@@ -134,9 +134,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write every change as JSON Lines (file, line, column, before, after, why)")
     o.add_argument("--output-encoding", choices=OUTPUT_ENCODINGS, default="utf-8",
                    help="encoding of the output (default utf-8; 'input': same as the input)")
-    o.add_argument("--no-fsync", dest="fsync", action="store_false",
-                   help="do not fsync each file before renaming it into place (faster, "
-                        "still atomic for readers, less safe on power loss)")
+    sync = o.add_mutually_exclusive_group()
+    sync.add_argument("--fsync", dest="fsync", action="store_true", default=None,
+                      help="fsync each file before renaming it into place (default with "
+                           "--in-place, where the file replaced is the only copy)")
+    sync.add_argument("--no-fsync", dest="fsync", action="store_false",
+                      help="do not fsync (default with -o: the inputs are still there); "
+                           "writes stay atomic for readers either way")
     _add_input_options(conv)
     _add_walk_options(conv)
     r = conv.add_argument_group("running")

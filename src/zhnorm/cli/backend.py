@@ -182,6 +182,18 @@ class Engine:
             f"{mode} conversion", "markup support (zhnorm.convert(..., markup=...))"
         )
 
+    def warm(self) -> None:
+        """Build everything lazy (automata, markup scanners) before workers
+        fork, so they share it instead of each building its own."""
+        sample = "发展软件，頭髮。"
+        modes = ["plain"]
+        if self.markup_call is not None:
+            modes += ["markdown", "wikitext"] if self.markup == "auto" else [self.markup]
+        for mode in dict.fromkeys(modes):
+            self.convert(sample, mode, "warm-up")
+        if self.markup == "auto" and self.convert_markup:
+            self.converter.convert_markup(sample, "auto", filename="warm-up.txt")
+
     def changes(self, text: str, mode: str) -> list:
         """Every change the conversion makes, from zhnorm.explain."""
         if self.explain is None:

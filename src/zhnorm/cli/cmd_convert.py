@@ -108,10 +108,11 @@ def run(args, console: Console) -> int:
     opts = Options(
         action=action, in_place=args.in_place, diff=args.diff, report=bool(args.report),
         encoding=args.encoding, errors=args.errors, output_encoding=args.output_encoding,
-        fsync=args.fsync, stream_threshold=task_mod.STREAM_THRESHOLD,
+        fsync=args.in_place if args.fsync is None else args.fsync, stream_threshold=task_mod.STREAM_THRESHOLD,
         block_size=task_mod.BLOCK_SIZE,
     )
     jobs = args.jobs or default_jobs()
+    task_mod._MADE_DIRS.clear()
     tally = Tally()
     dry = args.check or args.diff
     progress = Progress(console.stream, len(tasks), sum(i.size for i in items),
@@ -138,6 +139,7 @@ def run(args, console: Console) -> int:
         if jobs == 1 or len(tasks) <= 1:
             results = (run_task(engine, opts, t) for t in tasks)
         else:
+            engine.warm()
             sys.stdout.flush()
             sys.stderr.flush()
             results = ordered_map(run_task_in_worker, (engine, opts), tasks,

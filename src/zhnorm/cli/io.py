@@ -8,7 +8,6 @@ Nothing in this module knows about conversion.
 from __future__ import annotations
 
 import codecs
-import errno
 import os
 import stat
 import tempfile
@@ -278,11 +277,17 @@ def join_crlf(text: str) -> str:
     return text.replace("\n", "\r\n")
 
 
+_NEW_FILE_MODE: int | None = None
+
+
 def new_file_mode() -> int:
     """The mode open() would give a new file (0o666 less the umask)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    return 0o666 & ~mask
+    global _NEW_FILE_MODE
+    if _NEW_FILE_MODE is None:
+        mask = os.umask(0)
+        os.umask(mask)
+        _NEW_FILE_MODE = 0o666 & ~mask
+    return _NEW_FILE_MODE
 
 
 class AtomicFile:
@@ -326,11 +331,7 @@ class AtomicFile:
             os.fchmod(self._fd, self.mode if self.mode is not None else new_file_mode())
             os.close(self._fd)
             self._fd = -1
-            if os.path.isdir(self.dest) and not os.path.islink(self.dest):
-                # rename(2) would say EISDIR or, worse, succeed for an empty dir
-                # on some systems; say it plainly.
-                raise IsADirectoryError(errno.EISDIR, "is a directory", self.dest)
-            os.replace(self.tmp, self.dest)
+            os.replace(self.tmp, self.dest)  # EISDIR if dest is a directory
             self._done = True
         finally:
             if not self._done:

@@ -156,10 +156,18 @@ def _read(item: Item) -> bytes:
         return f.read()
 
 
-def _write(dest: str, data: bytes, item: Item, opts: Options) -> None:
+_MADE_DIRS: set[str] = set()
+
+
+def _make_parent(dest: str) -> None:
     parent = os.path.dirname(dest)
-    if parent:
+    if parent and parent not in _MADE_DIRS:
         os.makedirs(parent, exist_ok=True)
+        _MADE_DIRS.add(parent)
+
+
+def _write(dest: str, data: bytes, item: Item, opts: Options) -> None:
+    _make_parent(dest)
     mode = owner = None
     if opts.in_place:
         st = os.stat(item.path)
@@ -313,9 +321,7 @@ def _run_streamed(engine: Engine, opts: Options, task: Task) -> Result | None:
         nl_before = first.count(b"\n")
         writer = None
         if opts.action == "write" and task.dest is not None:
-            parent = os.path.dirname(task.dest)
-            if parent:
-                os.makedirs(parent, exist_ok=True)
+            _make_parent(task.dest)
             if opts.in_place:
                 st = os.stat(item.path)
                 writer = zio.AtomicFile(task.dest, stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid),
