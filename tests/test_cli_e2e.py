@@ -268,7 +268,10 @@ def test_ctrl_c_leaves_every_file_whole(tmp_path):
         names.append(name)
     proc = subprocess.Popen(console_script() + ["convert", "--to", TARGET, "--in-place", "-j", "2", str(src)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
-    time.sleep(1.5)
+    first = src / f"0000_{names[0]}"
+    deadline = time.monotonic() + 60
+    while first.read_bytes() == originals[names[0]] and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.02)  # wait until conversion is under way
     os.killpg(proc.pid, signal.SIGINT)  # what a terminal does on Ctrl-C
     _, err = proc.communicate(timeout=60)
     if proc.returncode == 0:
