@@ -134,7 +134,10 @@ def versions(peer: str, args) -> dict:
             f"for d in {DISTRIBUTIONS[peer]!r}:\n"
             "    try: out[d] = m.version(d)\n"
             "    except m.PackageNotFoundError: out[d] = None\n"
-            "print(json.dumps(out))")
+            + ("try:\n    import zhnorm._accel\n    out['zhnorm._accel'] = 'C extension loaded'\n"
+               "except ImportError:\n    out['zhnorm._accel'] = 'not built (pure Python engine)'\n"
+               if peer == "zhnorm" else "")
+            + "print(json.dumps(out))")
     try:
         p = subprocess.run([str(peer_python(peer, args)), "-c", code], capture_output=True, text=True,
                            timeout=60, check=True)
