@@ -96,3 +96,12 @@ def test_generated_output_matches_reference(text, markup, converter, variant):
 def test_cut_back_matches_reference(text):
     spans = scan_markdown(text)
     assert convert_spans(text, spans, longer) == ref_render.convert_spans(text, spans, longer)
+
+
+def test_equal_total_length_with_shifted_lines_is_cut_correctly():
+    """One line grows (闪存 -> 快閃記憶體, +3) and another shrinks
+    (鼠标 -> 鼠, -1 three times): the page keeps its length, the lines
+    do not; no prose may move across the markup between them."""
+    text = "# 闪存\n\n鼠标[鼠标](x)鼠标\n"
+    out = convert_markup_result(text, "markdown", longer, None)
+    assert out.text == "# 快閃記憶體\n\n滑[滑](x)滑\n"  # 鼠 -> 滑 by the table

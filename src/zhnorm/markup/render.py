@@ -76,6 +76,10 @@ def gather(src: str, spans: list[Span]) -> tuple[list[str], list[int]]:
     return pieces, owners
 
 
+def _line_lengths(text: str) -> list[int]:
+    return list(map(len, text.split(SEP)))
+
+
 def _map_cuts(src: str, dst: str, cuts: list[int], convert: Callable[[str], str]) -> list[int | None]:
     """Map offsets in ``src`` to offsets in ``dst = convert(src)``.
 
@@ -155,7 +159,9 @@ def convert_spans(
     joined = "".join(pieces)
     out = convert(joined)
     result: dict[int, str] = {}
-    if len(out) == len(joined):
+    # Equal total length is not enough: one line may grow and another
+    # shrink.  Cut at the same offsets only if every line kept its length.
+    if len(out) == len(joined) and (out == joined or _line_lengths(out) == _line_lengths(joined)):
         if out == joined:
             return result, 0
         pos = 0
