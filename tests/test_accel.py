@@ -1,9 +1,10 @@
 """The C fast pass (zhnorm._accel through zhnorm.accel) is exact.
 
 Three oracles: the reference model of OpenCC (the whole result, once the
-reported stretches are converted stage by stage), a plain-Python model of the
-pass itself (the output *and* the exact list of stretches), and the Python
-engine's own choice of stretches to redo. Texts: the fixture articles and
+reported stretches are converted stage by stage, by the reference and by the
+C stages), a plain-Python model of the pass itself (the output *and* the
+exact list of stretches), and the Python engine's own choice of stretches to
+redo. Texts: the fixture articles and
 their conversions, generated text built from dictionary pieces with
 punctuation, ASCII, astral characters and lone surrogates, and small
 hand-made tables that stress the trie (shared prefixes, astral keys,
@@ -33,7 +34,7 @@ if not accel.available():
 from zhnorm.accel import FastPass, splice_stretches  # noqa: E402
 from zhnorm.cache import load_compiled  # noqa: E402
 from zhnorm.opencc_config import config_names, load_chain_spec  # noqa: E402
-from zhnorm.reference import ReferenceChain  # noqa: E402
+from zhnorm.reference import ReferenceChain, Stage  # noqa: E402
 
 ARTICLES = sorted((Path(__file__).parent / "fixtures" / "markup" / "articles").glob("*.md"))
 CONFIGS = config_names()
@@ -138,8 +139,10 @@ def check(config, text, *, with_model=True):
     out, stretches = fast(config).scan(normalized)
     check_stretch_shape(normalized, out, stretches)
     redone = [ref.convert_segment(normalized[a:b]) for a, b, _, _ in stretches]
-    assert splice_stretches(out, stretches, redone) == ref.convert(text)
+    expected = ref.convert(text)
+    assert splice_stretches(out, stretches, redone) == expected
     assert fast_normalizing(config).scan(text) == (out, stretches)
+    assert fast_normalizing(config).convert(text) == expected
     if with_model:
         assert (out, stretches) == model_scan(compiled(config), normalized)
 
@@ -156,14 +159,29 @@ def test_articles(config):
         check(config, converted_articles(other), with_model=False)
 
 
+@pytest.mark.parametrize("tag", ["zh-TW", "zh-CN", "zh-HK"])
+def test_tag_targets_with_name_rules(tag):
+    """Chains with Wikipedia's name rules on top (single-character keys too)."""
+    from zhnorm.names import NameLayer
+    from zhnorm.targets import resolve
+
+    target = resolve(tag)
+    layer = NameLayer.for_target(target.variant)
+    tables = load_compiled(target.config, layer)
+    ref = ReferenceChain.from_spec(load_chain_spec(target.config), layer.pairs() if layer else None)
+    pass_ = FastPass(tables, normalize=True)
+    for text in (articles(), converted_articles("s2t")):
+        out, stretches = pass_.scan(text)
+        redone = [ref.convert_segment(out[c:d]) for _, _, c, d in stretches]
+        assert splice_stretches(out, stretches, redone) == ref.convert(text)
+
+
 @pytest.mark.parametrize("config", ["s2twp", "tw2sp", "hk2sp", "tw2s", "s2hkp"])
 def test_redo_is_what_the_python_engine_redoes(config):
     """The same stretches as Engine._stretches_with_triggers (in UTF-8 byte offsets)."""
-    from zhnorm.converter import engine_for
+    from zhnorm.engine import Engine
 
-    engine = engine_for(config)
-    if not all(hasattr(engine, a) for a in ("_keys", "_stretches_with_triggers")):
-        pytest.skip("the Python engine no longer exposes its stretch search")
+    engine = Engine(compiled(config), accelerate=False)
     for text in (articles(), converted_articles("s2t")):
         text = normalize(config, text)
         data = text.encode("utf-8", "surrogatepass")
@@ -198,7 +216,13 @@ def test_generated_text(config):
     @settings(max_examples=80, deadline=None, suppress_health_check=list(HealthCheck))
     @given(st.lists(st.sampled_from(alphabet), max_size=40))
     def run(parts):
-        check(config, "".join(parts))
+        text = "".join(parts)
+        check(config, text)
+        # The C stages on any text, taken as one segment, and on several pieces.
+        pieces = [normalize(config, p) for p in (text, *parts)]
+        assert fast(config).convert_pieces(pieces) == [
+            reference(config).convert_segment(p) for p in pieces
+        ]
 
     run()
 
@@ -225,14 +249,26 @@ def test_every_string_kind(config):
         assert out == pass_.scan(sample + "\n")[0] + tail
 
 
-def _tables(keys, values, chars, triggers, normalization=None):
+def _tables(keys, values, chars, triggers, normalization=None, stages=()):
     return SimpleNamespace(
         keys=tuple(keys),
         values=tuple(values),
         chars=chars,
         triggers=tuple(triggers),
         normalization=normalization or {},
+        stages=tuple(stages),
     )
+
+
+def _stage(data):
+    """A random stage: phrases and characters with values of any length, and
+    a one-to-one char table (some characters in both: the phrase table wins)."""
+    keys = data.draw(st.lists(st.text(LETTERS, min_size=1, max_size=3), unique=True, max_size=8))
+    values = [data.draw(st.text(LETTERS + "xyz", max_size=3)) for _ in keys]
+    mapped = data.draw(st.lists(st.sampled_from(LETTERS), unique=True, max_size=4))
+    chars = {ch: data.draw(st.sampled_from(LETTERS + "XY")) for ch in mapped}
+    model = Stage.of({**chars, **dict(zip(keys, values))})
+    return SimpleNamespace(keys=tuple(keys), values=tuple(values), chars=chars), model
 
 
 LETTERS = "ab中文\U00020000\U0001F600\ud800é"
@@ -261,6 +297,21 @@ def test_handmade_tables(keys, data):
     assert FastPass(tables, normalize=True).scan(text) == (out, stretches)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.data())
+def test_handmade_stages(data):
+    """convert_pieces is each stage's maximum forward match, in order."""
+    stages = [_stage(data) for _ in range(data.draw(st.integers(0, 3)))]
+    pieces = data.draw(st.lists(st.text(LETTERS + "., ", max_size=20), max_size=5))
+    expected = []
+    for piece in pieces:
+        for _, model in stages:
+            piece = model.convert(piece)
+        expected.append(piece)
+    tables = _tables([], [], {}, [], stages=[stage for stage, _ in stages])
+    assert FastPass(tables).convert_pieces(pieces) == expected
+
+
 def test_longest_key_wins_and_walk_backs_off():
     """`abcd` is not a key, so at `abc…` the pass falls back to `ab`."""
     tables = _tables(["ab", "abcde", "c", "b"], ["1", "2", "3", "4"], {"d": "D"}, ["dd"])
@@ -268,6 +319,12 @@ def test_longest_key_wins_and_walk_backs_off():
     assert FastPass(tables).scan("abcdex") == ("2x", [])
     assert FastPass(tables).scan("xddyab") == ("xddy1", [(0, 4, 0, 4)])
     assert FastPass(tables).scan("dcdd") == ("D3dd", [(2, 4, 2, 4)])
+
+
+def test_duplicate_keys_first_wins():
+    """As ahocorasick-rs reports the first of equal patterns."""
+    tables = _tables(["ab", "ab", "b"], ["1", "2", "3"], {}, [])
+    assert FastPass(tables).scan("abb") == ("13", [])
 
 
 def test_triggers_count_only_inside_a_stretch():
@@ -292,6 +349,10 @@ def test_bad_tables_are_refused():
         FastPass(_tables([b"ab"], ["x"], {}, []))
     with pytest.raises(TypeError):
         fast("s2t").scan(b"bytes")
+    with pytest.raises(TypeError):  # a stage has no triggers to report
+        accel._accel.chain((FastPass(_tables([], [], {}, ["a"]))._tables,), ["a"])
+    with pytest.raises(TypeError):
+        fast("s2t").convert_pieces(["ok", 3])
 
 
 def test_tables_are_small_and_quick_to_build():

@@ -665,6 +665,19 @@ SCAN_VARIANT(scan_ucs1_norm, PyUnicode_1BYTE_KIND, 1)
 SCAN_VARIANT(scan_ucs2_norm, PyUnicode_2BYTE_KIND, 1)
 SCAN_VARIANT(scan_ucs4_norm, PyUnicode_4BYTE_KIND, 1)
 
+/* Scan data[:n] of the given kind into out (from its start); out must hold
+ * n code points already. */
+static int run_scan(const Tables *self, int kind, const void *data, Py_ssize_t n, Out *out,
+                    PyObject *redo) {
+    if (self->normalizes)
+        return kind == PyUnicode_1BYTE_KIND   ? scan_ucs1_norm(self, data, n, out, redo)
+               : kind == PyUnicode_2BYTE_KIND ? scan_ucs2_norm(self, data, n, out, redo)
+                                              : scan_ucs4_norm(self, data, n, out, redo);
+    return kind == PyUnicode_1BYTE_KIND   ? scan_ucs1(self, data, n, out, redo)
+           : kind == PyUnicode_2BYTE_KIND ? scan_ucs2(self, data, n, out, redo)
+                                          : scan_ucs4(self, data, n, out, redo);
+}
+
 static PyObject *Tables_scan(Tables *self, PyObject *text) {
     if (!PyUnicode_Check(text)) {
         PyErr_Format(PyExc_TypeError, "scan() needs str, not %.100s", Py_TYPE(text)->tp_name);
@@ -683,15 +696,7 @@ static PyObject *Tables_scan(Tables *self, PyObject *text) {
         Py_DECREF(redo);
         return NULL;
     }
-    int r;
-    if (self->normalizes)
-        r = kind == PyUnicode_1BYTE_KIND   ? scan_ucs1_norm(self, data, n, &out, redo)
-            : kind == PyUnicode_2BYTE_KIND ? scan_ucs2_norm(self, data, n, &out, redo)
-                                           : scan_ucs4_norm(self, data, n, &out, redo);
-    else
-        r = kind == PyUnicode_1BYTE_KIND   ? scan_ucs1(self, data, n, &out, redo)
-            : kind == PyUnicode_2BYTE_KIND ? scan_ucs2(self, data, n, &out, redo)
-                                           : scan_ucs4(self, data, n, &out, redo);
+    int r = run_scan(self, kind, data, n, &out, redo);
     PyObject *result = NULL;
     if (r == 0) {
         PyObject *s = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out.buf, (Py_ssize_t)out.len);
@@ -739,9 +744,70 @@ static PyTypeObject TablesType = {
     .tp_new = Tables_new,
 };
 
+/* Each piece through every stage in turn: what OpenCC does to one segment.
+ * A stage is a maximum forward match of its dictionary, which is a scan()
+ * with no triggers; the pieces pass between stages as UCS4 buffers, so only
+ * the final strings are built. */
+static PyObject *accel_chain(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *stages, *pieces;
+    if (!PyArg_ParseTuple(args, "O!O!:chain", &PyTuple_Type, &stages, &PyList_Type, &pieces))
+        return NULL;
+    Py_ssize_t n_stages = PyTuple_GET_SIZE(stages), n_pieces = PyList_GET_SIZE(pieces);
+    for (Py_ssize_t s = 0; s < n_stages; s++) {
+        PyObject *stage = PyTuple_GET_ITEM(stages, s);
+        if (!PyObject_TypeCheck(stage, &TablesType) || ((Tables *)stage)->triggers.n_nodes > 1 ||
+            ((Tables *)stage)->normalizes) {
+            PyErr_SetString(PyExc_TypeError, "stages must be Tables without triggers or normalization");
+            return NULL;
+        }
+    }
+    PyObject *result = PyList_New(n_pieces);
+    if (result == NULL)
+        return NULL;
+    Out bufs[2] = {{NULL, 0, 0}, {NULL, 0, 0}};
+    for (Py_ssize_t p = 0; p < n_pieces; p++) {
+        PyObject *piece = PyList_GET_ITEM(pieces, p);
+        if (!PyUnicode_Check(piece) || READY(piece) < 0) {
+            PyErr_SetString(PyExc_TypeError, "pieces must be str");
+            goto fail;
+        }
+        int kind = PyUnicode_KIND(piece);
+        const void *data = PyUnicode_DATA(piece);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(piece);
+        for (Py_ssize_t s = 0; s < n_stages; s++) {
+            Out *out = &bufs[s & 1];
+            if (out_reserve(out, (size_t)len + 16) < 0 ||
+                run_scan((Tables *)PyTuple_GET_ITEM(stages, s), kind, data, len, out, NULL) < 0)
+                goto fail;
+            kind = PyUnicode_4BYTE_KIND;
+            data = out->buf;
+            len = (Py_ssize_t)out->len;
+        }
+        PyObject *converted = n_stages ? PyUnicode_FromKindAndData(kind, data, len) : Py_NewRef(piece);
+        if (converted == NULL)
+            goto fail;
+        PyList_SET_ITEM(result, p, converted);
+    }
+    PyMem_Free(bufs[0].buf);
+    PyMem_Free(bufs[1].buf);
+    return result;
+fail:
+    PyMem_Free(bufs[0].buf);
+    PyMem_Free(bufs[1].buf);
+    Py_DECREF(result);
+    return NULL;
+}
+
+static PyMethodDef accel_functions[] = {
+    {"chain", accel_chain, METH_VARARGS,
+     "chain(stages, pieces) -> list: each str of the list `pieces` through every Tables "
+     "of the tuple `stages` in turn (maximum forward match of each)."},
+    {NULL, NULL, 0, NULL},
+};
+
 static struct PyModuleDef accel_module = {
     PyModuleDef_HEAD_INIT, "zhnorm._accel",
-    "The engine's fast pass in C; use it through zhnorm.accel.", -1, NULL,
+    "The engine's fast pass in C; use it through zhnorm.accel.", -1, accel_functions,
 };
 
 PyMODINIT_FUNC PyInit__accel(void) {

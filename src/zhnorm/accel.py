@@ -4,8 +4,10 @@
 automaton pass, a char map and a splice: the leftmost-longest match of the
 segmentation keys, their final values, the char table for the text between
 them, and the search for triggers in that text. Stretches holding a trigger
-come back unconverted, with their bounds, for the stage-by-stage conversion
-that stays in Python (they are rare and need OpenCC's exact algorithm).
+come back unconverted, with their bounds, to be converted stage by stage as
+OpenCC converts a segment; ``FastPass.convert_pieces`` does that in C too
+(each stage is a maximum forward match, i.e. a scan without triggers), and
+``FastPass.convert`` puts the two together.
 
 Without a C compiler the extension is not built; ``available()`` is then
 False and the pure-Python engine does all the work.
@@ -33,7 +35,7 @@ def available() -> bool:
 class FastPass:
     """A compiled chain's keys, values, char table and triggers, in C."""
 
-    __slots__ = ("_tables", "normalizes")
+    __slots__ = ("_tables", "_stages", "_compiled_stages", "normalizes")
 
     def __init__(self, compiled: CompiledChain, *, normalize: bool = False):
         """With ``normalize=True`` scan() also applies the chain's normalisation
@@ -49,6 +51,8 @@ class FastPass:
             compiled.triggers,
             _dict(compiled.normalization) if normalize else {},
         )
+        self._compiled_stages = compiled.stages
+        self._stages = None  # built when a stretch first needs them
 
     def scan(self, text: str) -> tuple[str, list[Stretch]]:
         """Convert `text` in one pass (normalise it first unless built with
@@ -62,14 +66,30 @@ class FastPass:
         """
         return self._tables.scan(text)
 
-    def convert(self, text: str, convert_pieces: Callable[[list[str]], Sequence[str]]) -> str:
-        """``scan`` plus the redo: `convert_pieces` converts the unconverted
-        stretches (a list of str, in order) as OpenCC converts a segment."""
+    def convert_pieces(self, pieces: list[str]) -> list[str]:
+        """Each piece through the chain's stages, as OpenCC converts a segment."""
+        stages = self._stages
+        if stages is None:
+            # Many texts never need the stages, and s2twp's take ~10 ms to
+            # build. Two threads racing here build equal tables: harmless.
+            stages = self._stages = tuple(
+                _accel.Tables(stage.keys, stage.values, _dict(stage.chars), ())
+                for stage in self._compiled_stages
+            )
+        return _accel.chain(stages, pieces)
+
+    def convert(
+        self, text: str, convert_pieces: Callable[[list[str]], Sequence[str]] | None = None
+    ) -> str:
+        """The whole conversion of `text` (normalise it first unless built with
+        ``normalize=True``): ``scan``, then the reported stretches through the
+        stages, with `convert_pieces` (default: ``self.convert_pieces``)."""
         out, stretches = self._tables.scan(text)
         if not stretches:
             return out
-        pieces = convert_pieces([out[c:d] for _, _, c, d in stretches])
-        return splice_stretches(out, stretches, pieces)
+        pieces = [out[c:d] for _, _, c, d in stretches]
+        converted = (convert_pieces or self.convert_pieces)(pieces)
+        return splice_stretches(out, stretches, converted)
 
     def __sizeof__(self) -> int:
         return object.__sizeof__(self) + self._tables.__sizeof__()
