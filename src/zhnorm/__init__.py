@@ -23,12 +23,20 @@ def tokenize(text, markup="markdown", *, filename=None):
     return _tokenize(text, markup, filename=filename)
 
 
+def load_rules(path, *, format=None):
+    """Users' name rules from a file, for Converter(target, rules=...) (see zhnorm.user_rules)."""
+    from .user_rules import load_rules as _load_rules
+
+    return _load_rules(path, format=format)
+
+
 __all__ = [
     "Converter",
     "Target",
     "UnknownTargetError",
     "ZhnormError",
     "convert",
+    "load_rules",
     "resolve_target",
     "target_names",
     "tokenize",

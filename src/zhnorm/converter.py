@@ -46,15 +46,18 @@ class Converter:
     worker processes.
     """
 
-    __slots__ = ("target", "groups", "default_groups", "_engine")
+    __slots__ = ("target", "groups", "default_groups", "rules", "_engine")
 
-    def __init__(self, target: str | Target, groups=(), *, default_groups: bool = True):
+    def __init__(self, target: str | Target, groups=(), *, default_groups: bool = True, rules=()):
         """`groups`: extra conversion groups (e.g. ["Movie"]) for a tag target;
-        `default_groups=False` leaves out the default name groups."""
+        `default_groups=False` leaves out the default name groups; `rules`:
+        rule files (paths) or zhnorm.user_rules.UserRule objects, above
+        every group (see zhnorm.user_rules)."""
         self.target = resolve(target)
-        layer = NameLayer.for_target(self.target.variant, groups, default_groups)
+        layer = NameLayer.for_target(self.target.variant, groups, default_groups, rules)
         self.groups = layer.groups if layer else ()
         self.default_groups = bool(layer and layer.default_groups)
+        self.rules = layer.rules if layer else ()
         self._engine = engine_for(self.target.config, layer)
 
     def convert(self, text: str, markup: str = "plain") -> str:
@@ -82,14 +85,14 @@ class Converter:
         )
 
     def __reduce__(self):
-        return (_rebuild, (self.target.name, self.groups, self.default_groups))
+        return (_rebuild, (self.target.name, self.groups, self.default_groups, self.rules))
 
     def __repr__(self) -> str:
         return f"Converter({self.target.name!r})"
 
 
-def _rebuild(target: str, groups, default_groups: bool) -> Converter:
-    return Converter(target, groups, default_groups=default_groups)
+def _rebuild(target: str, groups, default_groups: bool, rules=()) -> Converter:
+    return Converter(target, groups, default_groups=default_groups, rules=rules)
 
 
 def convert(text: str, target: str | Target, markup: str = "plain") -> str:

@@ -4,7 +4,8 @@ Transliterated names and regional terms differ between standards (阿塞拜疆 /
 亞塞拜然, 信息技术 / 資訊科技); OpenCC covers a few hundred. Chinese
 Wikipedia's conversion groups cover tens of thousands: a tag target switches
 on the default groups (see cgroups.DEFAULT_GROUPS), a caller may add topic
-groups. Precedence, highest first: groups named by the caller, default
+groups, and a user may add rules of their own (zhnorm.user_rules).
+Precedence, highest first: user rules, groups named by the caller, default
 groups, OpenCC's regional phrases, script conversion. (Rules written in an
 article, ``-{ }-`` and NoteTA, are applied by the markup layer above all of
 these.)
@@ -28,15 +29,27 @@ class NameLayer:
     variant: str
     groups: tuple[str, ...] = ()
     default_groups: bool = True
+    rules: tuple = ()  # user_rules.UserRule, in order (a later rule wins)
 
     @classmethod
-    def for_target(cls, variant: str | None, groups=(), default_groups: bool = True) -> "NameLayer | None":
-        """The layer of a target, or None where nothing applies (OpenCC configs)."""
+    def for_target(
+        cls, variant: str | None, groups=(), default_groups: bool = True, rules=()
+    ) -> "NameLayer | None":
+        """The layer of a target, or None where nothing applies (OpenCC configs).
+
+        `rules`: paths of rule files and UserRule objects (see user_rules).
+        """
         groups = tuple(groups or ())
+        if rules:
+            from .user_rules import as_rules
+
+            rules = as_rules(rules)
+        rules = tuple(rules or ())
         if variant is None:
-            if groups:
+            if groups or rules:
+                what = "conversion groups" if groups else "name rules"
                 raise ValueError(
-                    "conversion groups apply to language-tag targets (zh-TW, zh-CN, …); "
+                    f"{what} apply to language-tag targets (zh-TW, zh-CN, …); "
                     "OpenCC configuration names convert exactly as OpenCC does"
                 )
             return None
@@ -45,9 +58,9 @@ class NameLayer:
 
             groups = tuple(load_group(g).name for g in groups)  # validates, canonical names
         uses_defaults = default_groups and variant in REGIONAL_VARIANTS
-        if not groups and not uses_defaults:
+        if not groups and not uses_defaults and not rules:
             return None
-        return cls(variant, groups, uses_defaults)
+        return cls(variant, groups, uses_defaults, rules)
 
     def pairs(self) -> dict[str, str]:
         """Source form (any regional form, either script) → this variant's form."""
@@ -56,11 +69,20 @@ class NameLayer:
         table = dict(default_pairs(self.variant)) if self.default_groups else {}
         if self.groups:
             table.update(group_pairs(self.groups, self.variant))
+        if self.rules:
+            from .user_rules import rule_pairs
+
+            table.update(rule_pairs(self.rules, self.variant))
         return table
 
     def fingerprint(self) -> str:
         """A short name for the cache: what the layer is, and which data made it."""
-        text = "|".join([self.variant, str(self.default_groups), *self.groups, _data_digest()])
+        parts = [self.variant, str(self.default_groups), *self.groups, _data_digest()]
+        if self.rules:  # the rules' content, not where they were read
+            from .user_rules import digest_text
+
+            parts.append(digest_text(self.rules))
+        text = "|".join(parts)
         return f"{self.variant}-{hashlib.sha1(text.encode()).hexdigest()[:12]}"
 
 
