@@ -15,6 +15,10 @@ from .converter import Converter, convert  # noqa: E402
 from .errors import UnknownTargetError, ZhnormError  # noqa: E402
 from .targets import Target, resolve as resolve_target, target_names  # noqa: E402
 
+# Imported here, before anything can import the submodules of the same
+# names, so that zhnorm.explain etc. are the functions, not the modules.
+from .explain import Change, explain  # noqa: E402
+
 
 def tokenize(text, markup="markdown", *, filename=None):
     """The tokens zhnorm sees in `text` (see zhnorm.markup.tokenize)."""
@@ -31,11 +35,13 @@ def load_rules(path, *, format=None):
 
 
 __all__ = [
+    "Change",
     "Converter",
     "Target",
     "UnknownTargetError",
     "ZhnormError",
     "convert",
+    "explain",
     "load_rules",
     "resolve_target",
     "target_names",
