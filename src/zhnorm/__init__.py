@@ -16,7 +16,8 @@ from .errors import UnknownTargetError, ZhnormError  # noqa: E402
 from .targets import Target, resolve as resolve_target, target_names  # noqa: E402
 
 # Imported here, before anything can import the submodules of the same
-# names, so that zhnorm.explain etc. are the functions, not the modules.
+# names, so that zhnorm.detect etc. are the functions, not the modules.
+from .detect import Detection, detect  # noqa: E402
 from .explain import Change, explain  # noqa: E402
 
 
@@ -37,10 +38,12 @@ def load_rules(path, *, format=None):
 __all__ = [
     "Change",
     "Converter",
+    "Detection",
     "Target",
     "UnknownTargetError",
     "ZhnormError",
     "convert",
+    "detect",
     "explain",
     "load_rules",
     "resolve_target",
