@@ -19,6 +19,14 @@ for all three standards says nothing and is left out.  The standard with
 the most points wins if it leads the next by :data:`LEAD`; otherwise the
 script breaks a tie between mainland and Hong Kong (Simplified → mainland,
 Traditional → Hong Kong), and what is still tied is "unknown".
+
+Why conversion has no ``source="auto"``: tag targets already take either
+script (their chain's script stage leaves the target script alone), so a
+detected source could only pick a narrower chain.  On the fixture
+articles detect() calls Traditional, s2tw (zh-Hant) and t2tw differ in 16
+places, every one a stray Simplified character that t2tw would have left
+unconverted; choosing the chain per text would make the output depend on a
+statistical guess for no gain.  OpenCC config names mean exactly OpenCC.
 """
 
 from __future__ import annotations
