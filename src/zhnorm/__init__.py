@@ -19,6 +19,7 @@ from .targets import Target, resolve as resolve_target, target_names  # noqa: E4
 # names, so that zhnorm.detect etc. are the functions, not the modules.
 from .detect import Detection, detect  # noqa: E402
 from .explain import Change, explain  # noqa: E402
+from .normalize import normalize  # noqa: E402
 
 
 def tokenize(text, markup="markdown", *, filename=None):
@@ -46,6 +47,7 @@ __all__ = [
     "detect",
     "explain",
     "load_rules",
+    "normalize",
     "resolve_target",
     "target_names",
     "tokenize",
