@@ -81,18 +81,18 @@ def stage_converter(engine):
     return convert
 
 
-def best_of(repeats: int, functions: dict, text: str) -> dict[str, float]:
-    """Best wall time of each function, runs interleaved so drift hits all alike."""
+def best_of(repeats: int, functions: dict, text: str, clock=time.perf_counter) -> dict[str, float]:
+    """Best time of each function, runs interleaved so drift hits all alike."""
     best = {name: float("inf") for name in functions}
     for _ in range(repeats):
         for name, function in functions.items():
-            start = time.perf_counter()
+            start = clock()
             function(text)
-            best[name] = min(best[name], time.perf_counter() - start)
+            best[name] = min(best[name], clock() - start)
     return best
 
 
-def measure(config: str, repeats: int, size: int) -> dict:
+def measure(config: str, repeats: int, size: int, clock=time.perf_counter) -> dict:
     from zhnorm.accel import FastPass
     from zhnorm.cache import load_compiled
     from zhnorm.engine import Engine
@@ -141,7 +141,7 @@ def measure(config: str, repeats: int, size: int) -> dict:
         functions["opencc"] = official.convert
     except Exception as error:  # not installed, or another package's opencc
         print(f"  (official opencc not measured: {error})", file=sys.stderr)
-    best = best_of(repeats, functions, text)
+    best = best_of(repeats, functions, text, clock)
     megabytes = len(text.encode("utf-8", "surrogatepass")) / 1e6
     row: dict = {
         "config": config,
@@ -178,6 +178,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--size", type=int, default=5_000_000, help="bytes, without the corpus")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak RSS subprocesses")
+    parser.add_argument(
+        "--cpu",
+        action="store_true",
+        help="time with process CPU time instead of wall time (steadier on a loaded machine)",
+    )
     args = parser.parse_args()
 
     from zhnorm import accel
@@ -187,7 +192,8 @@ def main() -> None:
     rows = []
     for config in args.configs:
         print(f"measuring {config}…", file=sys.stderr)
-        row = measure(config, args.repeats, args.size)
+        clock = time.process_time if args.cpu else time.perf_counter
+        row = measure(config, args.repeats, args.size, clock)
         if not args.no_memory and Path("/proc/self/status").exists():
             row["peak_rss_mb"] = peak_rss(config, args.size)
         rows.append(row)
