@@ -387,10 +387,10 @@ def test_streamed_decode_error_offset(tmp_path, engine, capsysbinary, monkeypatc
 # --- features still to come ---------------------------------------------------------------
 
 
-def test_report_needs_explain(plain_tree, tmp_path, capsysbinary):
-    if backend.explain_available():
-        pytest.skip("zhnorm.explain exists: covered by test_report_rows")
-    status, _, err = run_main(["convert", "--to", TARGET, "--markup", "plain", "--check", "--report", tmp_path / "r.jsonl",
+def test_report_needs_explain(plain_tree, tmp_path, capsysbinary, monkeypatch):
+    """A library without explain(): --report is a usage error, nothing written."""
+    monkeypatch.delattr(zhnorm, "explain", raising=False)
+    status, _, err = run_main(["convert", "--to", TARGET, "--check", "--report", tmp_path / "r.jsonl",
                                plain_tree], capsysbinary)
     assert status == 2
     assert "--report needs zhnorm.explain, not available in this version" in err
@@ -399,34 +399,68 @@ def test_report_needs_explain(plain_tree, tmp_path, capsysbinary):
 
 @needs_explain
 def test_report_rows(plain_tree, tmp_path, capsysbinary):
+    from test_cli_e2e import apply_report
+
     report = tmp_path / "r.jsonl"
     status, _, err = run_main(["convert", "--to", TARGET, "--markup", "plain", "--check",
-                               "--report", report, plain_tree], capsysbinary)
+                               "--report", report, plain_tree, "-j", "2"], capsysbinary)
     assert status == 1, err
     rows = [json.loads(line) for line in report.read_text("utf-8").splitlines()]
     assert rows and set(rows[0]) == {"file", "line", "column", "before", "after", "why"}
-    # every change is where the report says it is
-    for row in rows[:200]:
-        line = open(row["file"], encoding="utf-8").read().split("\n")[row["line"] - 1]
-        col = row["column"] - 1
-        assert line[col:col + len(row["before"])] == row["before"]
+    files_seen = list(dict.fromkeys(r["file"] for r in rows))
+    assert files_seen == sorted(files_seen, key=lambda f: files(plain_tree).index(
+        os.path.relpath(f, plain_tree)))  # input order
+    for name in files_seen:
+        data = open(name, "rb").read()
+        changes = [r for r in rows if r["file"] == name]
+        assert apply_report(data.decode(), changes).encode() == expected(data)
 
 
-def test_group_needs_library_support(plain_tree, capsysbinary):
-    if backend._accepts(zhnorm.Converter, "groups"):
-        pytest.skip("Converter(groups=...) exists")
-    status, _, err = run_main(["convert", "--to", TARGET, "--markup", "plain", "--group", "IT", "--check", plain_tree],
+def test_report_to_stdout_needs_stdout_free(plain_tree, capsysbinary):
+    f = plain_tree / (ARTICLES[2].stem + ".txt")
+    status, out, err = run_main(["convert", "--to", TARGET, "--report", "-", f], capsysbinary)
+    assert status == 2 and "--report -" in err and out == b""
+
+
+def test_group_needs_library_support(plain_tree, capsysbinary, monkeypatch):
+    """A Converter without groups=: --group is a usage error."""
+    class OldConverter:
+        def __init__(self, target):
+            self.target = target
+
+        def convert(self, text):
+            return text
+
+    monkeypatch.setattr(zhnorm, "Converter", OldConverter)
+    status, _, err = run_main(["convert", "--to", TARGET, "--group", "IT", "--check", plain_tree],
                               capsysbinary)
-    assert status == 2 and "--group needs" in err and "not available in this version" in err
-
-
-def test_markdown_needs_markup_support(tmp_path, engine, capsysbinary):
-    if backend._accepts(getattr(zhnorm, "convert", lambda t: t), "markup"):
-        pytest.skip("markup support exists")
-    f = tmp_path / "a.md"
-    shutil.copy(ARTICLES[0], f)
-    status, out, err = run_main(["convert", "--to", TARGET, f], capsysbinary)
+    assert status == 2 and "--group needs zhnorm.Converter(groups=...), not available" in err
+    # and without markup support, Markdown files fail (never converted as plain)
+    md = plain_tree / "a.md"
+    md.write_text("[发展](发展.md)", "utf-8")
+    status, out, err = run_main(["convert", "--to", TARGET, md], capsysbinary)
     assert status == 3 and "markdown conversion needs markup support" in err and out == b""
+    status, _, err = run_main(["convert", "--to", TARGET, "--markup", "markdown", md], capsysbinary)
+    assert status == 2 and "--markup markdown needs" in err
+
+
+def test_rules_files(plain_tree, tmp_path, capsysbinary):
+    rules = tmp_path / "names.txt"
+    rules.write_text("# house style\n悉尼=>zh-tw:雪梨\n-{zh-cn:格鲁吉亚;zh-tw:喬治亞}-\n", "utf-8")
+    f = tmp_path / "a.txt"
+    f.write_text("悉尼和格鲁吉亚的发展\n", "utf-8")
+    status, out, err = run_main(["convert", "--to", "zh-TW", "--markup", "plain", "--rules", rules, f],
+                                capsysbinary)
+    assert status == 0, err
+    assert out.decode() == zhnorm.Converter("zh-TW", rules=[str(rules)]).convert(f.read_text("utf-8"))
+    assert "雪梨" in out.decode() and "喬治亞" in out.decode()
+    bad = tmp_path / "bad.txt"
+    bad.write_text("ok=>zh-tw:好\nthis is not a rule:\n", "utf-8")
+    status, out, err = run_main(["convert", "--to", "zh-TW", "--rules", bad, f], capsysbinary)
+    assert status == 2 and str(bad) in err and out == b""
+    status, _, err = run_main(["convert", "--to", "zh-TW", "--rules", tmp_path / "missing.txt", f],
+                              capsysbinary)
+    assert status == 2 and "missing.txt: No such file or directory" in err
 
 
 def test_fsync_by_default_only_in_place(plain_tree, tmp_path, capsysbinary, monkeypatch):

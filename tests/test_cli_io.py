@@ -122,7 +122,8 @@ def test_atomic_write_keeps_mode(tmp_path):
     assert temp_leftovers(tmp_path) == []
 
 
-def test_atomic_write_new_file_gets_umask_mode(tmp_path):
+def test_atomic_write_new_file_gets_umask_mode(tmp_path, monkeypatch):
+    monkeypatch.setattr(zio, "_NEW_FILE_MODE", None)  # read once per process
     dest = tmp_path / "new.md"
     old = os.umask(0o027)
     try:

@@ -168,9 +168,10 @@ def test_targets_lists_library_targets_and_groups(capsysbinary):
     assert status == 0 and b"  zh-TW\n" in out and b"groups:\n" in out
 
 
-def test_detect_needs_the_library(tmp_path, capsysbinary):
-    if has_detect():
-        pytest.skip("zhnorm.detect exists")
+def test_detect_needs_the_library(tmp_path, capsysbinary, monkeypatch):
+    import zhnorm
+
+    monkeypatch.delattr(zhnorm, "detect", raising=False)
     (tmp_path / "a.md").write_text("发展", "utf-8")
     status, out, err = run_main(["detect", tmp_path / "a.md"], capsysbinary)
     assert status == 2 and "zhnorm detect needs zhnorm.detect, not available in this version" in err
@@ -180,16 +181,31 @@ def test_detect_needs_the_library(tmp_path, capsysbinary):
 @needs_detect
 def test_detect_json_and_table(tmp_path, capsysbinary):
     import zhnorm
-
-    from zhnorm.cli.cmd_detect import describe
+    from zhnorm.markup import sniff
 
     a = tmp_path / "a.md"
-    a.write_text("软件开发与发展", "utf-8")
-    b = tmp_path / "b.md"
-    b.write_text("軟體開發與發展", "utf-8")
+    a.write_text("软件开发与发展，[链接](https://zh.wikipedia.org/wiki/軟體 \"wikilink\")", "utf-8")
+    b = tmp_path / "b.txt"
+    b.write_text("軟體開發與發展，網路與資訊。", "utf-8")
     status, out, _ = run_main(["detect", "--json", tmp_path], capsysbinary)
     assert status == 0
     rows = [json.loads(line) for line in out.decode().splitlines()]
-    assert rows == [{"file": str(p), **describe(zhnorm.detect(p.read_text("utf-8")))} for p in (a, b)]
+    expected = []
+    for p in (a, b):
+        text = p.read_text("utf-8")
+        expected.append({"file": str(p), **zhnorm.detect(text, markup=sniff(text, str(p))).to_dict()})
+    assert rows == json.loads(json.dumps(expected, ensure_ascii=False))
+    assert [r["script"] for r in rows] == ["simplified", "traditional"]
     status, out, _ = run_main(["detect", tmp_path], capsysbinary)
-    assert status == 0 and out.decode().splitlines()[0].startswith("FILE")
+    lines = out.decode().splitlines()
+    assert status == 0 and lines[0].split() == ["FILE", "SCRIPT", "STANDARD", "EVIDENCE"]
+    assert lines[1].startswith(str(a)) and "simplified" in lines[1]
+
+
+@needs_detect
+def test_detect_reports_bad_files(tmp_path, capsysbinary):
+    (tmp_path / "bad.txt").write_bytes(b"\xff\xfe\xff")
+    (tmp_path / "ok.txt").write_text("发展", "utf-8")
+    status, out, err = run_main(["detect", "--json", tmp_path], capsysbinary)
+    assert status == 3 and "bad.txt: cannot decode" in err
+    assert len(out.decode().splitlines()) == 1

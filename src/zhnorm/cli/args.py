@@ -155,6 +155,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     det.add_argument("paths", nargs="+", metavar="PATH", help="file, directory or - for standard input")
     det.add_argument("--json", action="store_true", help="one JSON object per file (JSON Lines)")
+    det.add_argument("--markup", choices=MARKUP_MODES, default="auto",
+                     help="count only the prose of Markdown/wikitext (default auto: per file)")
     _add_input_options(det)
     _add_walk_options(det)
     _add_verbosity(det)

@@ -199,7 +199,9 @@ class Engine:
         if self.explain is None:
             raise FeatureUnavailable("--report", "zhnorm.explain")
         kwargs = dict(self.explain_kwargs)
-        if mode != "plain":
+        if self.via_markup(mode):
+            kwargs["markup"] = "auto"  # as converted: the markup layer's plain text
+        elif mode != "plain":
             kwargs["markup"] = mode
         return list(self.explain(text, self.target, **kwargs))
 
@@ -256,26 +258,26 @@ def build_engine(target: str, markup: str = "auto", groups=(), rules=(),
     )
 
 
-def load_rules(path: str) -> list:
-    """Read a --rules FILE through the library's own reader."""
-    rules = _module("rules")
-    reader = None
-    if rules is not None:
-        for attr in ("load_rules", "read_rules", "load"):
-            reader = getattr(rules, attr, None)
-            if callable(reader):
-                break
-            reader = None
-    if reader is None:
-        raise FeatureUnavailable("--rules", "a rules file reader (zhnorm.rules.load_rules)")
-    return list(reader(path))
-
-
-def detect(text: str) -> Any:
+def detect(text: str, markup: str = "plain") -> Any:
     fn = getattr(zhnorm, "detect", None)
     if fn is None:
         raise FeatureUnavailable("zhnorm detect", "zhnorm.detect")
+    if markup != "plain":
+        if not _accepts(fn, "markup"):
+            raise FeatureUnavailable("detect with markup", "zhnorm.detect(markup=...)")
+        return fn(text, markup=markup)
     return fn(text)
+
+
+def detect_markup(text: str, filename: str, markup: str) -> str:
+    """The markup mode detect() should read a file as ("auto" resolved by name and content)."""
+    if markup != "auto":
+        return markup
+    fn = getattr(zhnorm, "detect", None)
+    if fn is None or not _accepts(fn, "markup"):
+        return "plain"  # an old detect() reads everything as plain text
+    sniff = _sniffer() or _sniff_by_extension
+    return sniff(text, filename)
 
 
 def detect_available() -> bool:

@@ -85,9 +85,7 @@ def _lost(task: Task, reason: str) -> Result:
 def run(args, console: Console) -> int:
     if args.report and args.report == "-" and not (args.check or args.output or args.in_place):
         raise UsageError("--report - needs standard output free: add -o, --in-place or --check")
-    rules = []
-    for path in args.rules:
-        rules.extend(backend.load_rules(path))
+    rules = list(args.rules)  # paths: the library reads rule files itself
     try:
         engine = backend.build_engine(args.target, markup=args.markup, groups=args.groups,
                                       rules=rules, want_explain=bool(args.report))
@@ -95,6 +93,8 @@ def run(args, console: Console) -> int:
         # The library's word on an unknown target or group, or a group with an
         # OpenCC config target: a usage error (its message lists valid names).
         raise UsageError(e.args[0] if isinstance(e, KeyError) and e.args else str(e)) from None
+    except OSError as e:  # a --rules FILE that cannot be read
+        raise UsageError(f"{e.filename}: {e.strerror}" if e.filename else str(e)) from None
 
     items: list[Item] = []
     skips: list[tuple[int, Skip]] = []

@@ -16,6 +16,9 @@ __all__ = ["run", "describe"]
 
 def describe(result) -> dict:
     """A plain dict from whatever zhnorm.detect returns (mapping or object)."""
+    to_dict = getattr(result, "to_dict", None)
+    if callable(to_dict):
+        return to_dict()
     if isinstance(result, dict):
         data = dict(result)
     elif hasattr(result, "_asdict"):
@@ -51,14 +54,31 @@ def run(args, console) -> int:
             console.error(name, e.strerror if isinstance(e, OSError) and e.strerror else str(e))
             failed.append(name)
             continue
-        row = {"file": name, **describe(backend.detect(text))}
+        mode = backend.detect_markup(text, entry.path if entry.path != STDIN else "", args.markup)
+        row = {"file": name, **describe(backend.detect(text, mode))}
         if args.json:
             sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+            sys.stdout.flush()
         else:
-            rows.append(row)
+            rows.append(_summary(row))
     if not args.json and rows:
         _table(rows)
     return EXIT_FAILED if failed else EXIT_OK
+
+
+def _summary(row: dict) -> dict:
+    """The table columns: file, script (with its share), standard, top evidence."""
+    out = {"file": row["file"]}
+    script = row.get("script", "")
+    share = (row.get("script_shares") or {}).get(script)
+    out["script"] = f"{script} ({share:.0%})" if isinstance(share, (int, float)) else str(script)
+    out["standard"] = str(row.get("standard", ""))
+    evidence = row.get("evidence") or []
+    out["evidence"] = ", ".join(f"{e[0]}×{e[2]}" for e in evidence[:3] if len(e) >= 3)
+    for k, v in row.items():
+        if k not in ("file", "script", "script_shares", "standard", "standard_scores", "evidence", "counts"):
+            out[k] = v if isinstance(v, str) else json.dumps(v, ensure_ascii=False)
+    return out
 
 
 def _table(rows: list[dict]) -> None:

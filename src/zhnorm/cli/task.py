@@ -29,6 +29,10 @@ __all__ = ["Options", "Result", "Task", "run_task", "convert_text", "unified_dif
 # of about BLOCK_SIZE bytes, cut at newlines, so memory stays bounded.
 STREAM_THRESHOLD = 16 << 20
 BLOCK_SIZE = 1 << 20
+# The markup sniffer looks at the first 200,000 characters of a file; the
+# first block of a streamed file holds at least that many (4 bytes each at
+# most), so "auto" decides on the same text as for a whole file.
+SNIFF_BYTES = 4 * 200_000
 
 
 @dataclass(frozen=True)
@@ -220,7 +224,10 @@ def _run_whole(engine: Engine, opts: Options, task: Task) -> Result:
     if opts.diff and out_text != decoded.text:
         res.diff = unified_diff(decoded.text, out_text, name)
     if opts.report:
-        res.report = _report_rows(engine, decoded.text, mode, name)
+        # explain() sees the text that was converted (LF for a CRLF markup
+        # file); lines and columns are the same in both.
+        converted_text = decoded.text if mode == "plain" else zio.split_crlf(decoded.text)[0]
+        res.report = _report_rows(engine, converted_text, mode, name)
     if opts.action == "stdout":
         res.output = out
     elif opts.action == "write" and task.dest is not None:
@@ -279,9 +286,10 @@ def _run_streamed(engine: Engine, opts: Options, task: Task) -> Result | None:
     item = task.item
     block = opts.block_size
     with open(item.path, "rb") as f:
-        first = f.read(block)
+        want = max(block, SNIFF_BYTES)
+        first = f.read(want)
         zio.sniff_binary(first)
-        final = len(first) < block
+        final = len(first) < want
         enc = opts.encoding
         if enc == "auto":
             enc = zio.detect_encoding(first, final)
