@@ -25,9 +25,9 @@ usage in any text, not a topic's jargon, chosen by reading the 444 groups:
   list), People, 政治人物, PresidentsUS, PoliticiansUK, USState, US CA Cities,
   and the place groups of English-speaking countries and India (UK, CA, AU,
   IN, IE Places), plus Laos (老挝/寮國/老撾);
-* general vocabulary that differs by region: IT (the group articles use for
-  computing: 信息技术/資訊科技, 软件/軟體/軟件), Geography; LuaIT as a
-  supplement (see :data:`DEFAULT_SUPPLEMENTS`).
+* general vocabulary that differs by region: Geography; and IT's terms of
+  four or more characters (信息技术/資訊科技) as a supplement (see
+  :data:`DEFAULT_SUPPLEMENTS` for why not its short ones).
 
 Left opt-in: every topic group (films, TV, anime, games, sport, birds…), and
 general-looking groups whose rules are right only in their topic: 州邦
@@ -97,15 +97,19 @@ DEFAULT_GROUPS: tuple[str, ...] = (
     "IN Places",
     "IE Places",
     "Laos",  # 老挝/寮國/老撾
-    "IT",  # information technology (信息技术/資訊科技, 软件/軟體)
     "Geography",  # general terms (全球变暖/全球暖化)
 )
 
 #: Default groups consulted only for source forms that :data:`DEFAULT_GROUPS`
-#: neither map nor found ambiguous.  LuaIT overlaps IT and often picks a
-#: different but also current Taiwanese term (以太网: 乙太網路 vs 乙太網);
-#: IT is the group Wikipedia articles use, so it wins.
-DEFAULT_SUPPLEMENTS: tuple[str, ...] = ("LuaIT",)
+#: neither map nor found ambiguous, and only for forms of at least
+#: :data:`SUPPLEMENT_MIN_KEY_LENGTH` characters. IT's short entries are
+#: jargon that misfires on general prose (访问 → 存取 turned "a state visit"
+#: into "a memory access", 关系 → 關聯, 程序 → 行程, 模式 → 範式 in the corpus);
+#: its multi-word terms (信息技术/資訊科技, 面向对象/物件導向) are safe. OpenCC's
+#: Taiwan phrases already cover the short everyday ones (软件/軟體). LuaIT is
+#: left out: it disagrees with IT on 714 forms and adds more jargon.
+DEFAULT_SUPPLEMENTS: tuple[str, ...] = ("IT",)
+SUPPLEMENT_MIN_KEY_LENGTH = 4
 
 
 class UnknownGroupError(KeyError, ValueError):
@@ -380,7 +384,9 @@ def default_table(variant: str) -> GroupTable:
     """
     options = dict(conflicts="drop", min_key_length=2, require_han=True)
     main = group_table(DEFAULT_GROUPS, variant, **options)
-    extra = group_table(DEFAULT_SUPPLEMENTS, variant, **options)
+    extra = group_table(
+        DEFAULT_SUPPLEMENTS, variant, **{**options, "min_key_length": SUPPLEMENT_MIN_KEY_LENGTH}
+    )
     pairs = dict(main.pairs)
     for form, target in extra.pairs.items():
         if form not in main.conflicts:
