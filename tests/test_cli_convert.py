@@ -475,3 +475,20 @@ def test_fsync_by_default_only_in_place(plain_tree, tmp_path, capsysbinary, monk
     assert len(calls) == 7
     run_main(["convert", "--to", TARGET, "--markup", "plain", "-j", "1", "--in-place", plain_tree], capsysbinary)
     assert len(calls) == 14
+
+
+def test_in_place_through_symlink_keeps_the_link(plain_tree, tmp_path, capsysbinary):
+    target = plain_tree / (ARTICLES[2].stem + ".txt")
+    data = target.read_bytes()
+    link = tmp_path / "link.txt"
+    os.symlink(target, link)
+    status, _, err = run_main(["convert", "--to", TARGET, "--markup", "plain", "--in-place", link,
+                               plain_tree, "-j", "2"], capsysbinary)
+    assert status == 0, err
+    assert link.is_symlink() and target.read_bytes() == expected(data)
+    assert "7 files: 7 changed" in err  # the file named twice was converted once
+
+
+def test_report_dash_conflicts_with_other_stdout(plain_tree, capsysbinary):
+    status, _, err = run_main(["convert", "--to", TARGET, "--check", "--report", "-", plain_tree], capsysbinary)
+    assert status == 2 and "--report -" in err

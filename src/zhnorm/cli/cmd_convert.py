@@ -45,7 +45,15 @@ def plan_outputs(args, items: list[Item]) -> tuple[str, list[Task]]:
     if args.in_place:
         if has_stdin:
             raise UsageError("--in-place cannot be used with - (standard input)")
-        return "write", [Task(i, i.path) for i in items]
+        # Write through symlinks to the file they name (the link stays a link),
+        # and convert a file named twice (a path and its directory) once.
+        tasks, seen_real = [], set()
+        for i in items:
+            real = os.path.realpath(i.path)
+            if real not in seen_real:
+                seen_real.add(real)
+                tasks.append(Task(i, real))
+        return "write", tasks
     single = len(args.paths) == 1 and len(items) == 1 and items[0].explicit
     if args.output is None:
         if single:
@@ -83,8 +91,9 @@ def _lost(task: Task, reason: str) -> Result:
 
 
 def run(args, console: Console) -> int:
-    if args.report and args.report == "-" and not (args.check or args.output or args.in_place):
-        raise UsageError("--report - needs standard output free: add -o, --in-place or --check")
+    if args.report == "-" and (args.check or args.diff or not (args.output or args.in_place)):
+        raise UsageError("--report - needs standard output to itself: use it with -o or --in-place, "
+                         "or give --report a file")
     rules = list(args.rules)  # paths: the library reads rule files itself
     try:
         engine = backend.build_engine(args.target, markup=args.markup, groups=args.groups,
