@@ -33,6 +33,7 @@ if not accel.available():
 
 from zhnorm.accel import FastPass, splice_stretches  # noqa: E402
 from zhnorm.cache import load_compiled  # noqa: E402
+from zhnorm.compiler import compile_chain  # noqa: E402
 from zhnorm.opencc_config import config_names, load_chain_spec  # noqa: E402
 from zhnorm.reference import ReferenceChain, Stage  # noqa: E402
 
@@ -166,9 +167,9 @@ def test_tag_targets_with_name_rules(tag):
     from zhnorm.targets import resolve
 
     target = resolve(tag)
-    layer = NameLayer.for_target(target.variant)
-    tables = load_compiled(target.config, layer)
-    ref = ReferenceChain.from_spec(load_chain_spec(target.config), layer.pairs() if layer else None)
+    spec, rules = load_chain_spec(target.config), NameLayer.for_target(target.variant).pairs()
+    tables = compile_chain(spec, rules)  # not the cache: test these very rules
+    ref = ReferenceChain.from_spec(spec, rules)
     pass_ = FastPass(tables, normalize=True)
     for text in (articles(), converted_articles("s2t")):
         out, stretches = pass_.scan(text)
@@ -288,13 +289,24 @@ def test_handmade_tables(keys, data):
     # Normalisation may chain (a -> b -> c): OpenCC applies it once.
     sources = data.draw(st.lists(st.sampled_from(LETTERS + "NM"), unique=True, max_size=4))
     normalization = {ch: data.draw(st.sampled_from(LETTERS + "NM")) for ch in sources}
-    tables = _tables(keys, values, chars, triggers, normalization)
+    stages = [_stage(data) for _ in range(data.draw(st.integers(0, 2)))]
+    tables = _tables(keys, values, chars, triggers, normalization, [s for s, _ in stages])
     text = data.draw(st.text(LETTERS + "NM., ", max_size=30))
     normalized = "".join(normalization.get(ch, ch) for ch in text)
     out, stretches = FastPass(tables).scan(normalized)
     check_stretch_shape(normalized, out, stretches)
     assert (out, stretches) == model_scan(tables, normalized)
     assert FastPass(tables, normalize=True).scan(text) == (out, stretches)
+    # convert(): every reported stretch through the stages, in the one C call.
+    redone = []
+    for _, _, c, d in stretches:
+        piece = out[c:d]
+        for _, model in stages:
+            piece = model.convert(piece)
+        redone.append(piece)
+    expected = splice_stretches(out, stretches, redone)
+    assert FastPass(tables).convert(normalized) == expected
+    assert FastPass(tables, normalize=True).convert(text) == expected
 
 
 @settings(max_examples=300, deadline=None)

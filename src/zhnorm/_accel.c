@@ -527,6 +527,22 @@ static int out_reserve(Out *out, size_t need) {
     return 0;
 }
 
+/* What to do with a stretch that holds a trigger: scan() reports it in
+ * `list`; convert() runs it through the chain's stages right away. The
+ * stages come as a tuple of Tables, or as a callable returning one, called
+ * on the first such stretch (many texts never need the stages, and building
+ * them costs start-up time). */
+typedef struct {
+    PyObject *list;          /* scan(): (src_start, src_end, out_start, out_end) */
+    PyObject *stages_source; /* convert(): tuple or callable (borrowed) */
+    PyObject *stages;        /* convert(): the resolved tuple (owned) */
+    Out scratch[2];
+} Redo;
+
+static int run_stages(PyObject *stages, int *kind, const void **data, Py_ssize_t *len,
+                      Out scratch[2]);
+static int check_stages(PyObject *stages);
+
 /* The code point at data[i], normalised when `norm` (a constant after
  * inlining, so the plain scan pays nothing for it). */
 ALWAYS_INLINE uint32_t source_at(const Tables *self, int kind, int norm, const void *data,
@@ -565,29 +581,28 @@ ALWAYS_INLINE int has_trigger(const Tables *self, int kind, int norm, const void
     return 0;
 }
 
-/* End a stretch src[start:end] written to out[out_start:]: if it holds a
- * trigger, put the (normalised) source back and report it. `first_trigger`
+/* End a stretch src[start:end] written to out[out_start:out->len]: if it
+ * holds a trigger, put the (normalised) source back and report it, or
+ * replace it by its conversion through the stages (out->len then moves;
+ * room is kept for the n - end code points still to come). `first_trigger`
  * is where the first code point starting a trigger was seen, or -1. */
+static int redo_stretch(const Tables *self, int kind, int norm, const void *data, Py_ssize_t n,
+                        Py_ssize_t start, Py_ssize_t end, Out *out, size_t out_start,
+                        Redo *redo);
+
 ALWAYS_INLINE int close_stretch(const Tables *self, int kind, int norm, const void *data,
-                                Py_ssize_t start, Py_ssize_t end, Py_ssize_t first_trigger,
-                                Out *out, size_t out_start, PyObject *redo) {
+                                Py_ssize_t n, Py_ssize_t start, Py_ssize_t end,
+                                Py_ssize_t first_trigger, Out *out, size_t out_start,
+                                Redo *redo) {
     if (first_trigger < 0 || !has_trigger(self, kind, norm, data, first_trigger, end))
         return 0;
-    for (Py_ssize_t p = start; p < end; p++)
-        out->buf[out_start + (size_t)(p - start)] = source_at(self, kind, norm, data, p);
-    PyObject *item = Py_BuildValue("(nnnn)", start, end, (Py_ssize_t)out_start,
-                                   (Py_ssize_t)out_start + (end - start));
-    if (item == NULL)
-        return -1;
-    int r = PyList_Append(redo, item);
-    Py_DECREF(item);
-    return r;
+    return redo_stretch(self, kind, norm, data, n, start, end, out, out_start, redo);
 }
 
 /* The loop, written once and specialised per string kind (and with or
  * without normalisation) by inlining. */
 ALWAYS_INLINE int scan_kind(const Tables *self, int kind, int norm, const void *data,
-                            Py_ssize_t n, Out *out, PyObject *redo) {
+                            Py_ssize_t n, Out *out, Redo *redo) {
     const CodeTable *codes = &self->codes;
     const Trie *keys = &self->keys;
     const Node *nodes = keys->nodes;
@@ -619,11 +634,13 @@ ALWAYS_INLINE int scan_kind(const Tables *self, int kind, int norm, const void *
                 }
             }
             if (best >= 0) {
-                if (stretch < i) {
+                if (first_trigger >= 0) { /* else the stretch is final as written */
                     out->len = len;
-                    if (close_stretch(self, kind, norm, data, stretch, i, first_trigger, out,
+                    if (close_stretch(self, kind, norm, data, n, stretch, i, first_trigger, out,
                                       stretch_out, redo) < 0)
                         return -1;
+                    len = out->len;
+                    buf = out->buf;
                 }
                 uint32_t vlen = self->value_length[best];
                 size_t need = len + vlen + (size_t)(n - best_end);
@@ -648,15 +665,15 @@ ALWAYS_INLINE int scan_kind(const Tables *self, int kind, int norm, const void *
         i++;
     }
     out->len = len;
-    if (stretch < n && close_stretch(self, kind, norm, data, stretch, n, first_trigger, out,
-                                     stretch_out, redo) < 0)
+    if (close_stretch(self, kind, norm, data, n, stretch, n, first_trigger, out, stretch_out,
+                      redo) < 0)
         return -1;
     return 0;
 }
 
-#define SCAN_VARIANT(NAME, KIND, NORM)                                                  \
-    static int NAME(const Tables *s, const void *d, Py_ssize_t n, Out *o, PyObject *r) { \
-        return scan_kind(s, KIND, NORM, d, n, o, r);                                    \
+#define SCAN_VARIANT(NAME, KIND, NORM)                                              \
+    static int NAME(const Tables *s, const void *d, Py_ssize_t n, Out *o, Redo *r) { \
+        return scan_kind(s, KIND, NORM, d, n, o, r);                                \
     }
 SCAN_VARIANT(scan_ucs1, PyUnicode_1BYTE_KIND, 0)
 SCAN_VARIANT(scan_ucs2, PyUnicode_2BYTE_KIND, 0)
@@ -668,7 +685,7 @@ SCAN_VARIANT(scan_ucs4_norm, PyUnicode_4BYTE_KIND, 1)
 /* Scan data[:n] of the given kind into out (from its start); out must hold
  * n code points already. */
 static int run_scan(const Tables *self, int kind, const void *data, Py_ssize_t n, Out *out,
-                    PyObject *redo) {
+                    Redo *redo) {
     if (self->normalizes)
         return kind == PyUnicode_1BYTE_KIND   ? scan_ucs1_norm(self, data, n, out, redo)
                : kind == PyUnicode_2BYTE_KIND ? scan_ucs2_norm(self, data, n, out, redo)
@@ -676,6 +693,85 @@ static int run_scan(const Tables *self, int kind, const void *data, Py_ssize_t n
     return kind == PyUnicode_1BYTE_KIND   ? scan_ucs1(self, data, n, out, redo)
            : kind == PyUnicode_2BYTE_KIND ? scan_ucs2(self, data, n, out, redo)
                                           : scan_ucs4(self, data, n, out, redo);
+}
+
+static int redo_stretch(const Tables *self, int kind, int norm, const void *data, Py_ssize_t n,
+                        Py_ssize_t start, Py_ssize_t end, Out *out, size_t out_start,
+                        Redo *redo) {
+    for (Py_ssize_t p = start; p < end; p++)
+        out->buf[out_start + (size_t)(p - start)] = source_at(self, kind, norm, data, p);
+    if (redo->list != NULL) {
+        PyObject *item = Py_BuildValue("(nnnn)", start, end, (Py_ssize_t)out_start,
+                                       (Py_ssize_t)out_start + (end - start));
+        if (item == NULL)
+            return -1;
+        int r = PyList_Append(redo->list, item);
+        Py_DECREF(item);
+        return r;
+    }
+    if (redo->stages == NULL) {
+        PyObject *stages = redo->stages_source;
+        stages = PyTuple_Check(stages) ? Py_NewRef(stages) : PyObject_CallNoArgs(stages);
+        if (stages == NULL)
+            return -1;
+        if (check_stages(stages) < 0) {
+            Py_DECREF(stages);
+            return -1;
+        }
+        redo->stages = stages;
+    }
+    /* The stretch's source, now at out[out_start:], is the first stage's
+     * input; the result goes back there once every stage has run. */
+    int k = PyUnicode_4BYTE_KIND;
+    const void *result = out->buf + out_start;
+    Py_ssize_t len = end - start;
+    if (run_stages(redo->stages, &k, &result, &len, redo->scratch) < 0)
+        return -1;
+    /* With stages, the result is in a scratch buffer, which growing out
+     * cannot move; with none, the source already in place is the result. */
+    if (out_reserve(out, out_start + (size_t)len + (size_t)(n - end)) < 0)
+        return -1;
+    if (PyTuple_GET_SIZE(redo->stages))
+        memcpy(out->buf + out_start, result, (size_t)len * sizeof(Py_UCS4));
+    out->len = out_start + (size_t)len;
+    return 0;
+}
+
+/* data[:len] through every stage in turn; on return *data points into one
+ * of the scratch buffers (or is unchanged, with no stages). */
+static int run_stages(PyObject *stages, int *kind, const void **data, Py_ssize_t *len,
+                      Out scratch[2]) {
+    Py_ssize_t n_stages = PyTuple_GET_SIZE(stages);
+    for (Py_ssize_t s = 0; s < n_stages; s++) {
+        Out *out = &scratch[s & 1];
+        if (out_reserve(out, (size_t)*len + 16) < 0 ||
+            run_scan((Tables *)PyTuple_GET_ITEM(stages, s), *kind, *data, *len, out, NULL) < 0)
+            return -1;
+        *kind = PyUnicode_4BYTE_KIND;
+        *data = out->buf;
+        *len = (Py_ssize_t)out->len;
+    }
+    return 0;
+}
+
+static PyTypeObject TablesType;
+
+/* A stage is a plain maximum forward match: no triggers, no normalisation. */
+static int check_stages(PyObject *stages) {
+    if (!PyTuple_Check(stages)) {
+        PyErr_SetString(PyExc_TypeError, "stages must be a tuple of Tables");
+        return -1;
+    }
+    for (Py_ssize_t s = 0; s < PyTuple_GET_SIZE(stages); s++) {
+        PyObject *stage = PyTuple_GET_ITEM(stages, s);
+        if (!PyObject_TypeCheck(stage, &TablesType) || ((Tables *)stage)->triggers.n_nodes > 1 ||
+            ((Tables *)stage)->normalizes) {
+            PyErr_SetString(PyExc_TypeError,
+                            "stages must be Tables without triggers or normalization");
+            return -1;
+        }
+    }
+    return 0;
 }
 
 static PyObject *Tables_scan(Tables *self, PyObject *text) {
@@ -696,7 +792,8 @@ static PyObject *Tables_scan(Tables *self, PyObject *text) {
         Py_DECREF(redo);
         return NULL;
     }
-    int r = run_scan(self, kind, data, n, &out, redo);
+    Redo context = {redo, NULL, NULL, {{NULL, 0, 0}, {NULL, 0, 0}}};
+    int r = run_scan(self, kind, data, n, &out, &context);
     PyObject *result = NULL;
     if (r == 0) {
         PyObject *s = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out.buf, (Py_ssize_t)out.len);
@@ -707,6 +804,31 @@ static PyObject *Tables_scan(Tables *self, PyObject *text) {
     }
     PyMem_Free(out.buf);
     Py_DECREF(redo);
+    return result;
+}
+
+static PyObject *Tables_convert(Tables *self, PyObject *args) {
+    PyObject *text, *stages;
+    if (!PyArg_ParseTuple(args, "UO:convert", &text, &stages))
+        return NULL;
+    if (!PyTuple_Check(stages) && !PyCallable_Check(stages)) {
+        PyErr_SetString(PyExc_TypeError, "stages must be a tuple of Tables or a callable");
+        return NULL;
+    }
+    if (READY(text) < 0)
+        return NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    Out out = {NULL, 0, 0};
+    if (out_reserve(&out, (size_t)n + 16) < 0)
+        return NULL;
+    Redo context = {NULL, stages, NULL, {{NULL, 0, 0}, {NULL, 0, 0}}};
+    PyObject *result = NULL;
+    if (run_scan(self, PyUnicode_KIND(text), PyUnicode_DATA(text), n, &out, &context) == 0)
+        result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out.buf, (Py_ssize_t)out.len);
+    PyMem_Free(out.buf);
+    PyMem_Free(context.scratch[0].buf);
+    PyMem_Free(context.scratch[1].buf);
+    Py_XDECREF(context.stages);
     return result;
 }
 
@@ -728,6 +850,9 @@ static PyObject *Tables_sizeof(Tables *self, PyObject *Py_UNUSED(ignored)) {
 static PyMethodDef Tables_methods[] = {
     {"scan", (PyCFunction)Tables_scan, METH_O,
      "scan(text) -> (out, stretches): one pass; see zhnorm.accel.FastPass.scan."},
+    {"convert", (PyCFunction)Tables_convert, METH_VARARGS,
+     "convert(text, stages) -> str: scan(), with each reported stretch run through "
+     "`stages` (a tuple of Tables, or a callable returning one, called when first needed)."},
     {"__sizeof__", (PyCFunction)Tables_sizeof, METH_NOARGS, "Bytes held, tables included."},
     {NULL, NULL, 0, NULL},
 };
@@ -752,15 +877,9 @@ static PyObject *accel_chain(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *stages, *pieces;
     if (!PyArg_ParseTuple(args, "O!O!:chain", &PyTuple_Type, &stages, &PyList_Type, &pieces))
         return NULL;
-    Py_ssize_t n_stages = PyTuple_GET_SIZE(stages), n_pieces = PyList_GET_SIZE(pieces);
-    for (Py_ssize_t s = 0; s < n_stages; s++) {
-        PyObject *stage = PyTuple_GET_ITEM(stages, s);
-        if (!PyObject_TypeCheck(stage, &TablesType) || ((Tables *)stage)->triggers.n_nodes > 1 ||
-            ((Tables *)stage)->normalizes) {
-            PyErr_SetString(PyExc_TypeError, "stages must be Tables without triggers or normalization");
-            return NULL;
-        }
-    }
+    Py_ssize_t n_pieces = PyList_GET_SIZE(pieces);
+    if (check_stages(stages) < 0)
+        return NULL;
     PyObject *result = PyList_New(n_pieces);
     if (result == NULL)
         return NULL;
@@ -774,16 +893,10 @@ static PyObject *accel_chain(PyObject *Py_UNUSED(module), PyObject *args) {
         int kind = PyUnicode_KIND(piece);
         const void *data = PyUnicode_DATA(piece);
         Py_ssize_t len = PyUnicode_GET_LENGTH(piece);
-        for (Py_ssize_t s = 0; s < n_stages; s++) {
-            Out *out = &bufs[s & 1];
-            if (out_reserve(out, (size_t)len + 16) < 0 ||
-                run_scan((Tables *)PyTuple_GET_ITEM(stages, s), kind, data, len, out, NULL) < 0)
-                goto fail;
-            kind = PyUnicode_4BYTE_KIND;
-            data = out->buf;
-            len = (Py_ssize_t)out->len;
-        }
-        PyObject *converted = n_stages ? PyUnicode_FromKindAndData(kind, data, len) : Py_NewRef(piece);
+        if (run_stages(stages, &kind, &data, &len, bufs) < 0)
+            goto fail;
+        PyObject *converted = PyTuple_GET_SIZE(stages) ? PyUnicode_FromKindAndData(kind, data, len)
+                                                       : Py_NewRef(piece);
         if (converted == NULL)
             goto fail;
         PyList_SET_ITEM(result, p, converted);

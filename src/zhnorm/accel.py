@@ -66,29 +66,35 @@ class FastPass:
         """
         return self._tables.scan(text)
 
-    def convert_pieces(self, pieces: list[str]) -> list[str]:
-        """Each piece through the chain's stages, as OpenCC converts a segment."""
+    def _stage_tables(self) -> tuple:
+        """The stages as C tables, built when first needed: many texts never
+        need them, and s2twp's take ~10 ms. Two threads racing here build
+        equal tables, which is harmless."""
         stages = self._stages
         if stages is None:
-            # Many texts never need the stages, and s2twp's take ~10 ms to
-            # build. Two threads racing here build equal tables: harmless.
             stages = self._stages = tuple(
                 _accel.Tables(stage.keys, stage.values, _dict(stage.chars), ())
                 for stage in self._compiled_stages
             )
-        return _accel.chain(stages, pieces)
+        return stages
+
+    def convert_pieces(self, pieces: list[str]) -> list[str]:
+        """Each piece through the chain's stages, as OpenCC converts a segment."""
+        return _accel.chain(self._stage_tables(), pieces)
 
     def convert(
         self, text: str, convert_pieces: Callable[[list[str]], Sequence[str]] | None = None
     ) -> str:
         """The whole conversion of `text` (normalise it first unless built with
-        ``normalize=True``): ``scan``, then the reported stretches through the
-        stages, with `convert_pieces` (default: ``self.convert_pieces``)."""
+        ``normalize=True``), all in C: each stretch ``scan`` would report goes
+        through the stages as soon as it ends. With `convert_pieces`, the
+        stretches are converted by it instead (to compare other stage code)."""
+        if convert_pieces is None:
+            return self._tables.convert(text, self._stage_tables)
         out, stretches = self._tables.scan(text)
         if not stretches:
             return out
-        pieces = [out[c:d] for _, _, c, d in stretches]
-        converted = (convert_pieces or self.convert_pieces)(pieces)
+        converted = convert_pieces([out[c:d] for _, _, c, d in stretches])
         return splice_stretches(out, stretches, converted)
 
     def __sizeof__(self) -> int:
