@@ -167,16 +167,21 @@ def _evidence_table() -> tuple[object, list[str], list[tuple[str, ...]]]:
     automaton: matched longest-first, they keep a fragment such as 沙尼亞
     (Sarnia, Hong Kong) from being found inside a longer word.
     """
-    from .cgroups import DEFAULT_GROUPS, DEFAULT_SUPPLEMENTS, load_group, opencc_script_forms
+    from . import cgroups
+    from .cgroups import load_group, opencc_script_forms
 
+    # The groups conversion uses, with the same length limit on supplements.
+    shortest = getattr(cgroups, "SUPPLEMENT_MIN_KEY_LENGTH", MIN_FORM_LENGTH)
+    groups = [(g, MIN_FORM_LENGTH) for g in cgroups.DEFAULT_GROUPS]
+    groups += [(g, shortest) for g in cgroups.DEFAULT_SUPPLEMENTS]
     positive: list[tuple[str, str]] = []  # (form, a standard that uses it)
     negative: list[tuple[str, str]] = []  # (form, a standard that does not)
     neutral: list[str] = []
-    for name in (*DEFAULT_GROUPS, *DEFAULT_SUPPLEMENTS):
+    for name, length in groups:
         for rule in load_group(name).rules:
-            forms = _rule_forms(rule)
+            forms = {s: f for s, f in _rule_forms(rule).items() if len(f) >= length}
             positive.extend((form, standard) for standard, form in forms.items())
-            neutral.extend(rule.bidirectional.values())
+            neutral.extend(f for f in rule.bidirectional.values() if len(f) >= length)
     for file, standard, reverse in (
         ("TWPhrases.txt", "taiwan", False),
         ("TWPhrasesRev.txt", "taiwan", True),

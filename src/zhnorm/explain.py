@@ -517,4 +517,6 @@ def _place(token, out: str, a: int, b: int, inside: list[Change]) -> list[Change
         if "".join(parts) == out:
             return placed
     steps = tuple(s for c in inside for s in c.steps)
+    if not steps:  # the markup layer converted this piece on its own
+        steps = (Step("markup", token.type, token.text, out, None),)
     return [Change(token.start, token.end, token.text, out, steps)]
