@@ -4,8 +4,10 @@
  * the longest segmentation key starting there is looked up in a trie and its
  * final value is written out; a position no key covers is mapped through the
  * one-to-one char table. Runs of uncovered positions ("stretches") that
- * contain a trigger string are copied unconverted and reported, so the
- * caller can convert them stage by stage as OpenCC does.
+ * contain a trigger string need OpenCC's stage-by-stage conversion: scan()
+ * copies them unconverted and reports them; convert() runs them through the
+ * stages (each a maximum forward match, i.e. a scan of its own tables with
+ * no triggers) as soon as they end.
  *
  * Everything works on code points, so UCS1/2/4 strings, astral characters
  * and lone surrogates need no special case: a code point no table knows

@@ -6,8 +6,9 @@ segmentation keys, their final values, the char table for the text between
 them, and the search for triggers in that text. Stretches holding a trigger
 come back unconverted, with their bounds, to be converted stage by stage as
 OpenCC converts a segment; ``FastPass.convert_pieces`` does that in C too
-(each stage is a maximum forward match, i.e. a scan without triggers), and
-``FastPass.convert`` puts the two together.
+(each stage is a maximum forward match, i.e. a scan without triggers).
+``FastPass.convert`` is the whole conversion in one C call: each such
+stretch goes through the stages as soon as the scan reaches its end.
 
 Without a C compiler the extension is not built; ``available()`` is then
 False and the pure-Python engine does all the work.
