@@ -182,9 +182,15 @@ def test_default_pairs(variant, expected):
 
 def test_default_pairs_drop_ambiguous_forms_and_report_them():
     table = default_table("zh-cn")
-    assert "喬治亞" not in table.pairs  # country (地名) or Georgia Strait (CA Places)
-    assert "喬治亞" in table.conflicts
-    assert "格魯吉亞" in table.pairs  # only the country reads like this
+    assert table.conflicts  # the default groups do disagree on some forms
+    assert not set(table.conflicts) & set(table.pairs)
+    assert table.pairs["格魯吉亞"] == "格鲁吉亚"  # only the country reads like this
+
+
+def test_town_level_place_groups_are_not_default():
+    # CA Places' Hong Kong form of Sarnia, 沙尼亞, is a piece of 愛沙尼亞 (Estonia).
+    assert "沙尼亞" not in default_pairs("zh-tw")
+    assert "CA Places" not in DEFAULT_GROUPS
 
 
 def test_default_pairs_keys_are_safe():

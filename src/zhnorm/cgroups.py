@@ -22,14 +22,17 @@ Default groups
 usage in any text, not a topic's jargon, chosen by reading the 444 groups:
 
 * names of places, countries and people: 地名, vital (names on the 基礎條目
-  list), People, 政治人物, PresidentsUS, PoliticiansUK, USState, US CA Cities,
-  and the place groups of English-speaking countries and India (UK, CA, AU,
-  IN, IE Places), plus Laos (老挝/寮國/老撾);
+  list), People, 政治人物, PresidentsUS, PoliticiansUK, USState, plus Laos
+  (老挝/寮國/老撾);
 * general vocabulary that differs by region: Geography; and IT's terms of
   four or more characters (信息技术/資訊科技) as a supplement (see
   :data:`DEFAULT_SUPPLEMENTS` for why not its short ones).
 
-Left opt-in: every topic group (films, TV, anime, games, sport, birds…), and
+Left opt-in: the town-level place groups (UK, CA, AU, IN, IE Places, US CA
+Cities): their short transliterations collide with parts of common names
+(CA Places' Hong Kong form of Sarnia, 沙尼亞, turned 愛沙尼亞, Estonia, into
+愛薩尼亞 in every article about Estonia); every topic group (films, TV,
+anime, games, sport, birds…), and
 general-looking groups whose rules are right only in their topic: 州邦
 (州 → 邦 for German states would hit every 州), Korea Comparison and Korean
 (朝鲜 → 北韓 would also hit 朝鲜半岛), Communication and Telcom (质量 →
@@ -90,12 +93,6 @@ DEFAULT_GROUPS: tuple[str, ...] = (
     "PresidentsUS",  # US presidents and federal government (布什/布希/布殊)
     "PoliticiansUK",  # UK politicians and government bodies
     "USState",  # US states and places (佐治亚 → 喬治亞 for zh-tw)
-    "US CA Cities",
-    "UK Places",
-    "CA Places",
-    "AU Places",
-    "IN Places",
-    "IE Places",
     "Laos",  # 老挝/寮國/老撾
     "Geography",  # general terms (全球变暖/全球暖化)
 )

@@ -78,6 +78,15 @@ class NameLayer:
     def fingerprint(self) -> str:
         """A short name for the cache: what the layer is, and which data made it."""
         parts = [self.variant, str(self.default_groups), *self.groups, _data_digest()]
+        if self.default_groups:  # which groups are default is code, not data
+            from . import cgroups
+
+            parts += [
+                *cgroups.DEFAULT_GROUPS,
+                "+",
+                *cgroups.DEFAULT_SUPPLEMENTS,
+                str(cgroups.SUPPLEMENT_MIN_KEY_LENGTH),
+            ]
         if self.rules:  # the rules' content, not where they were read
             from .user_rules import digest_text
 
