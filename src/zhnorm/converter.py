@@ -6,7 +6,7 @@ import threading
 
 from .cache import load_compiled
 from .engine import Engine
-from .names import NameLayer
+from .names import NameLayer, groups_named_by_noteta
 from .targets import Target, resolve
 
 _ENGINES: dict[tuple, Engine] = {}
@@ -71,16 +71,30 @@ class Converter:
         """Markup-aware conversion with the details: which markup was used,
         the tokens, the `-{ }-` rules met. Returns a ConversionResult."""
         _check_text(text)
-        from .markup import convert_markup_result
+        from .markup import convert_markup_result, sniff
 
         if markup not in MARKUPS:
             raise ValueError(f"unknown markup {markup!r}: expected one of {', '.join(MARKUPS)}")
+        kind = sniff(text, filename) if markup == "auto" else markup
+        engine = self._engine
+        if kind == "wikitext" and self.target.variant is not None:
+            # {{NoteTA|G1=…}} switches on groups for this page, above the defaults.
+            extra = [g for g in groups_named_by_noteta(text) if g not in self.groups]
+            if extra:
+                engine = Converter(
+                    self.target,
+                    (*self.groups, *extra),
+                    default_groups=self.default_groups,
+                    rules=self.rules,
+                )._engine
         return convert_markup_result(
             text,
             markup,
-            self._engine.convert,
+            engine.convert,
             self.target.variant,
-            manual_rules=manual_rules or ("keep" if markup == "wikitext" else "resolve"),
+            # Wikitext output keeps -{ }- (MediaWiki renders it later);
+            # elsewhere nothing would, so rules are resolved.
+            manual_rules=manual_rules or ("keep" if kind == "wikitext" else "resolve"),
             filename=filename,
         )
 

@@ -14,6 +14,7 @@ these.)
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -99,3 +100,31 @@ class NameLayer:
 def _data_digest() -> str:
     index = resources.files("zhnorm").joinpath("data", "cgroups.index.json").read_bytes()
     return hashlib.sha1(index).hexdigest()
+
+
+_NOTETA = re.compile(r"\{\{\s*noteta\s*\|([^{}]*)\}\}", re.IGNORECASE)
+_GROUP_PARAM = re.compile(r"^\s*G\d+\s*=\s*(.+?)\s*$", re.DOTALL)
+
+
+def groups_named_by_noteta(wikitext: str) -> tuple[str, ...]:
+    """Conversion groups a page switches on with ``{{NoteTA|G1=…|G2=…}}``.
+
+    Unknown names are left out, as MediaWiki ignores them; the numbered
+    parameters (``1=zh-cn:…;zh-tw:…``) are page rules, which the markup layer
+    applies.
+    """
+    from .cgroups import UnknownGroupError, load_group
+
+    found: list[str] = []
+    for template in _NOTETA.finditer(wikitext):
+        for param in template.group(1).split("|"):
+            match = _GROUP_PARAM.match(param)
+            if not match:
+                continue
+            try:
+                name = load_group(match.group(1)).name
+            except UnknownGroupError:
+                continue
+            if name not in found:
+                found.append(name)
+    return tuple(found)
