@@ -85,22 +85,60 @@ def run_cli(tree: Path, out: Path, jobs: int, fsync: bool) -> tuple[float, float
 
 
 _MEMORY_PROBE = """
-import json, resource, sys
+import sys
 from zhnorm.cli import main
 status = main(sys.argv[1:])
-print(json.dumps({"status": status,
-                  "main_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))
+hwm = [l for l in open("/proc/self/status") if l.startswith("VmHWM")][0].split()[1]
+print("VmHWM", hwm, file=sys.stderr)
+sys.exit(status)
 """
 
 
+def _hwm_kb(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM"):
+                    return int(line.split()[1])
+    except OSError:
+        return None
+    return None
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as f:
+                out += [int(x) for x in f.read().split()]
+    except OSError:
+        pass
+    return out
+
+
 def cli_memory(tree: Path, out: Path, jobs: int) -> dict:
+    """Peak RSS (VmHWM) of the CLI's main process and of each worker.
+
+    VmHWM, not getrusage: Linux carries ru_maxrss across exec and fork, so a
+    child's ru_maxrss includes the process it was forked from.  Workers are
+    sampled every 50 ms while they run (VmHWM only grows).
+    """
     if out.exists():
         shutil.rmtree(out)
-    r = subprocess.run([sys.executable, "-c", _MEMORY_PROBE, "convert", "--to", TARGET, "-q", "-o",
-                        str(out), str(tree), "-j", str(jobs), "--no-fsync"],
-                       check=True, stdout=subprocess.PIPE, text=True)
-    return json.loads(r.stdout.strip().splitlines()[-1])
+    proc = subprocess.Popen([sys.executable, "-c", _MEMORY_PROBE, "convert", "--to", TARGET, "-q", "-o",
+                             str(out), str(tree), "-j", str(jobs)], stderr=subprocess.PIPE, text=True)
+    workers: dict[int, int] = {}
+    while proc.poll() is None:
+        for child in _children(proc.pid):
+            kb = _hwm_kb(child)
+            if kb is not None:
+                workers[child] = max(workers.get(child, 0), kb)
+        time.sleep(0.05)
+    err = proc.stderr.read()
+    if proc.returncode != 0:
+        raise SystemExit(f"bench_cli: memory run failed: {err}")
+    main_kb = int(err.split("VmHWM")[-1].split()[0])
+    return {"main_mb": main_kb / 1024, "worker_mb": [kb / 1024 for kb in workers.values()]}
 
 
 def library_rate(tree: Path) -> dict:
@@ -222,7 +260,8 @@ def main() -> int:
     print(f"\n-j 2 / -j 1 speed-up: {ratio:.2f}x; -j 1 at {res['j1_vs_library']:.0%} of the library, "
           f"-j 2 at {res['j2_per_core_vs_library']:.0%} per core")
     print(f"CPU time, CLI -j 1 / library: {cpu['j1'] / lib['convert_only_cpu_s']:.2f}")
-    print(f"peak RSS: worker {m['worker_mb']:.0f} MB, main process {m['main_mb']:.0f} MB (-j 2)")
+    print(f"peak RSS (VmHWM), -j 2: workers {', '.join(f'{w:.0f}' for w in m['worker_mb'])} MB, "
+          f"main process {m['main_mb']:.0f} MB")
     (args.out / "results.json").write_text(json.dumps(res, indent=2))
     return 0
 

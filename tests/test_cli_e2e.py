@@ -364,3 +364,27 @@ def test_progress_bar_only_on_a_terminal(corpus, tmp_path):
     assert b"8/8 files" in tty and b"MB/s" in tty and b"ETA" in tty
     r = run_script(["convert", "--to", TARGET, "-q", "-o", tmp_path / "c", corpus])
     assert r.stderr == b""
+
+
+def test_closed_pipe_is_quiet(tmp_path):
+    big = tmp_path / "big.txt"
+    big.write_text("".join(a.read_text("utf-8") for a in ARTICLES) * 40, "utf-8")  # > a pipe buffer
+    proc = subprocess.Popen(console_script() + ["convert", "--to", TARGET, "--markup", "plain", str(big)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.read(100)
+    proc.stdout.close()  # like `| head -c 100`
+    err = proc.stderr.read()
+    proc.wait(timeout=60)
+    assert proc.returncode == 141 and b"Traceback" not in err
+
+
+@pytest.mark.parametrize("unbuffered", ["1", ""])
+def test_large_output_through_a_pipe_is_complete(tmp_path, unbuffered):
+    """With PYTHONUNBUFFERED a raw stdout may take only 64 KiB per write: nothing may be lost."""
+    big = tmp_path / "big.txt"
+    text = "".join(a.read_text("utf-8") for a in ARTICLES) * 40
+    big.write_text(text, "utf-8")
+    env = dict(os.environ, PYTHONUNBUFFERED=unbuffered)
+    r = run_script(["convert", "--to", TARGET, "--markup", "plain", big], env=env)
+    assert r.returncode == 0
+    assert r.stdout == zhnorm.Converter(TARGET).convert(text).encode()

@@ -9,7 +9,7 @@ import time
 from . import backend
 from .args import EXIT_CHANGED, EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from .progress import Progress
-from .report import Console, ReportWriter, Tally
+from .report import Console, ReportWriter, Tally, write_stdout
 from . import task as task_mod
 from .task import Options, Result, Task, run_task
 from .walk import STDIN, Item, Skip, walk
@@ -128,7 +128,6 @@ def run(args, console: Console) -> int:
                         enabled=not console.quiet and _isatty(console.stream))
     console.progress = progress
     report = ReportWriter(args.report) if args.report else None
-    out = sys.stdout.buffer
     start = time.monotonic()
     skip_at = 0
 
@@ -173,15 +172,12 @@ def run(args, console: Console) -> int:
                     tally.unchanged += 1
                 if args.check and res.status == "changed":
                     progress.clear()
-                    out.write(os.fsencode(res.path) + b"\n")
-                    out.flush()
+                    write_stdout(os.fsencode(res.path) + b"\n")
                 if res.diff:
                     progress.clear()
-                    out.write(res.diff.encode("utf-8", "surrogateescape"))
-                    out.flush()
+                    write_stdout(res.diff)
                 if res.output is not None:
-                    out.write(res.output)
-                    out.flush()
+                    write_stdout(res.output)
                 if report is not None and res.report:
                     report.write_rows(res.report)
                 _describe(console, res, dry)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 
 from . import backend
 from . import io as zio
 from .args import EXIT_FAILED, EXIT_OK
+from .report import write_stdout
 from .task import _read
 from .walk import STDIN, Skip, walk
 
@@ -57,8 +57,7 @@ def run(args, console) -> int:
         mode = backend.detect_markup(text, entry.path if entry.path != STDIN else "", args.markup)
         row = {"file": name, **describe(backend.detect(text, mode))}
         if args.json:
-            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
-            sys.stdout.flush()
+            write_stdout(json.dumps(row, ensure_ascii=False) + "\n")
         else:
             rows.append(_summary(row))
     if not args.json and rows:
@@ -89,7 +88,7 @@ def _table(rows: list[dict]) -> None:
                 keys.append(k)
     cells = [[str(r.get(k, "")) for k in keys] for r in rows]
     widths = [max(len(k), *(len(c[i]) for c in cells)) for i, k in enumerate(keys)]
-    out = sys.stdout
-    out.write("  ".join(k.upper().ljust(w) for k, w in zip(keys, widths)).rstrip() + "\n")
+    lines = ["  ".join(k.upper().ljust(w) for k, w in zip(keys, widths)).rstrip() + "\n"]
     for c in cells:
-        out.write("  ".join(v.ljust(w) for v, w in zip(c, widths)).rstrip() + "\n")
+        lines.append("  ".join(v.ljust(w) for v, w in zip(c, widths)).rstrip() + "\n")
+    write_stdout("".join(lines))

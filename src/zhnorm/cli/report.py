@@ -10,9 +10,27 @@ from typing import TextIO
 from . import io as zio
 from .progress import Progress
 
-__all__ = ["Console", "Tally", "ReportWriter"]
+__all__ = ["Console", "Tally", "ReportWriter", "write_stdout"]
 
 PROG = "zhnorm"
+
+
+def write_stdout(data: bytes | str) -> None:
+    """Write everything to standard output.
+
+    With PYTHONUNBUFFERED (python -u), sys.stdout.buffer is a raw file whose
+    write() may write only part of the data to a pipe (64 KiB) and say so in
+    its return value; a plain .write() would silently drop the rest.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogateescape")
+    sys.stdout.flush()
+    out = sys.stdout.buffer
+    view = memoryview(data)
+    while view:
+        n = out.write(view)
+        view = view[len(view) if n is None else n:]
+    out.flush()
 
 
 class Console:
@@ -85,7 +103,7 @@ class ReportWriter:
     def write_rows(self, rows: list[dict]) -> None:
         data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
         if self.stdout:
-            sys.stdout.buffer.write(data)
+            write_stdout(data)
         else:
             self._file.write(data)
 

@@ -9,6 +9,7 @@ worker's SIGTERM), which leaves no temporary file behind.
 
 from __future__ import annotations
 
+import bisect
 import codecs
 import difflib
 import hashlib
@@ -113,44 +114,23 @@ def unified_diff(before: str, after: str, name: str) -> str:
 
 
 def _report_rows(engine: Engine, text: str, mode: str, name: str) -> list[dict]:
-    """JSON-ready rows (file, line, column, before, after, why) from zhnorm.explain."""
-    rows = []
-    line_starts = [0]
-    for m in re.finditer("\n", text):
-        line_starts.append(m.end())
-    import bisect
+    """JSON-ready rows (file, line, column, before, after, why) from zhnorm.explain.
 
+    Lines and columns are 1-based; columns count characters (code points).
+    """
+    line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
+    rows = []
     for change in engine.changes(text, mode):
-        span = _field(change, "span", 0)
-        start = span[0] if isinstance(span, (tuple, list)) else getattr(span, "start", span)
-        line = bisect.bisect_right(line_starts, start)
+        line = bisect.bisect_right(line_starts, change.start)
         rows.append({
             "file": name,
             "line": line,
-            "column": start - line_starts[line - 1] + 1,
-            "before": _field(change, "before", 1),
-            "after": _field(change, "after", 2),
-            "why": _jsonable(_field(change, "why", 3)),
+            "column": change.start - line_starts[line - 1] + 1,
+            "before": change.before,
+            "after": change.after,
+            "why": change.why,
         })
     return rows
-
-
-def _field(obj, name: str, index: int):
-    if isinstance(obj, dict):
-        return obj[name]
-    if hasattr(obj, name):
-        return getattr(obj, name)
-    return obj[index]
-
-
-def _jsonable(value):
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    return str(value)
 
 
 def _read(item: Item) -> bytes:
