@@ -202,6 +202,9 @@ def main() -> int:
     ap.add_argument("--fsync", action="store_true", help="time the CLI with fsync (its default) too")
     ap.add_argument("--opencc-sample", type=int, default=300)
     ap.add_argument("--repeat", type=int, default=2, help="runs per timing (best is kept)")
+    ap.add_argument("--tmpfs", type=Path, default=Path("/dev/shm"),
+                    help="also time the CLI writing its output here (a RAM file system), to see "
+                         "its own cost apart from the disk's; '' to skip")
     args = ap.parse_args()
     n = 2_000 if args.quick else args.files
 
@@ -221,6 +224,13 @@ def main() -> int:
     for jobs in (1, 2):
         runs = [run_cli(tree, args.out / "converted", jobs, fsync=False) for _ in range(args.repeat)]
         timings[f"j{jobs}"], cpu[f"j{jobs}"] = min(runs)
+    shm = args.tmpfs if str(args.tmpfs) and args.tmpfs.is_dir() else None
+    if shm is not None:
+        shm_out = shm / f"zhnorm-bench-cli-{os.getpid()}"
+        for jobs in (1, 2):
+            runs = [run_cli(tree, shm_out, jobs, fsync=False) for _ in range(args.repeat)]
+            timings[f"j{jobs}_tmpfs"], cpu[f"j{jobs}_tmpfs"] = min(runs)
+        shutil.rmtree(shm_out, ignore_errors=True)
     if args.fsync:
         for jobs in (1, 2):
             timings[f"j{jobs}_fsync"], cpu[f"j{jobs}_fsync"] = run_cli(tree, args.out / "converted", jobs,
@@ -236,8 +246,8 @@ def main() -> int:
     rows = [("library, 1 process, texts in memory", lib["convert_only_s"], 1, lib["convert_only_cpu_s"]),
             ("library, 1 process, read+convert+encode", lib["read_convert_encode_s"], 1, None)]
     for key, dt in timings.items():
-        rows.append((f"zhnorm convert -j {key[1]}{' --fsync' if 'fsync' in key else ''}",
-                     dt, int(key[1]), cpu[key]))
+        extra = " --fsync" if "fsync" in key else " (output on tmpfs)" if "tmpfs" in key else ""
+        rows.append((f"zhnorm convert -j {key[1]}{extra}", dt, int(key[1]), cpu[key]))
     oc = res["opencc"]
     rows.append((f"OpenCC binding ({oc['config']}), 1 process, in memory", oc["binding_s"], 1, None))
     print(f"\n{files} files, {mb:.1f} MB, target {TARGET}, {os.cpu_count()} CPUs, "
@@ -254,6 +264,11 @@ def main() -> int:
               f"{rate / lib_rate:.0%} |")
     ratio = timings["j1"] / timings["j2"]
     res["j2_over_j1"] = ratio
+    if "j1_tmpfs" in timings:
+        res["j2_over_j1_tmpfs"] = timings["j1_tmpfs"] / timings["j2_tmpfs"]
+        print(f"\noutput on tmpfs: -j 2 / -j 1 speed-up {res['j2_over_j1_tmpfs']:.2f}x; -j 1 at "
+              f"{lib['convert_only_s'] / timings['j1_tmpfs']:.0%} of the library, -j 2 at "
+              f"{lib['convert_only_s'] / timings['j2_tmpfs'] / 2:.0%} per core")
     res["j1_vs_library"] = lib["convert_only_s"] / timings["j1"]
     res["j2_per_core_vs_library"] = lib["convert_only_s"] / timings["j2"] / 2
     m = res["memory_j2"]

@@ -1,11 +1,10 @@
 """Shared helpers for the CLI tests (no tests here).
 
 The expected output of every conversion is computed by calling the library
-directly, never through the CLI's own code.  Until the library has
-``zhnorm.Converter``, in-process tests run against a test double built on
-the official ``opencc`` binding (installed into ``zhnorm`` by the
-``engine`` fixture only); subprocess tests need the real library and skip
-until it is there.
+directly, never through the CLI's own code.  (Before the core engine
+landed, in-process tests ran against a double built on the official opencc
+binding; the feature guards below remain so that a library without a
+feature skips, with the reason, instead of failing.)
 """
 
 from __future__ import annotations
@@ -28,9 +27,7 @@ SEED = next((REPO / "seeds").glob("*.txt"))
 
 
 def has_real_engine() -> bool:
-    return getattr(zhnorm, "Converter", None) is not None and not getattr(
-        zhnorm.Converter, "_is_test_double", False
-    )
+    return getattr(zhnorm, "Converter", None) is not None
 
 
 def has_markup() -> bool:
@@ -58,34 +55,9 @@ needs_explain = pytest.mark.skipif(not has_explain(), reason="waiting for zhnorm
 needs_detect = pytest.mark.skipif(not has_detect(), reason="waiting for zhnorm.detect")
 
 
-class OpenCCDouble:
-    """Stands in for zhnorm.Converter in tests only: plain text, OpenCC configs."""
-
-    _is_test_double = True
-
-    def __init__(self, target: str) -> None:
-        import opencc
-
-        if f"{target}.json" not in opencc.CONFIGS:
-            raise ValueError(f"unknown target {target!r} (test double knows OpenCC configs only)")
-        self.target = target
-        self._cc = opencc.OpenCC(target)
-
-    def convert(self, text: str) -> str:
-        return self._cc.convert(text)
-
-    def __getstate__(self):
-        return {"target": self.target}
-
-    def __setstate__(self, state):
-        self.__init__(state["target"])
-
-
 @pytest.fixture
-def engine(monkeypatch):
-    """The library's converter class, or the OpenCC double until it exists."""
-    if not has_real_engine():
-        monkeypatch.setattr(zhnorm, "Converter", OpenCCDouble, raising=False)
+def engine():
+    """The library's converter class (tests that convert depend on it)."""
     return zhnorm.Converter
 
 
