@@ -492,3 +492,13 @@ def test_in_place_through_symlink_keeps_the_link(plain_tree, tmp_path, capsysbin
 def test_report_dash_conflicts_with_other_stdout(plain_tree, capsysbinary):
     status, _, err = run_main(["convert", "--to", TARGET, "--check", "--report", "-", plain_tree], capsysbinary)
     assert status == 2 and "--report -" in err
+
+
+def test_output_dir_around_an_input_dir_cannot_overwrite_it(tmp_path, capsysbinary):
+    """-o T with input T/sub: T/sub/sub/x.txt would be written over the input T/sub/x.txt."""
+    (tmp_path / "sub" / "sub").mkdir(parents=True)
+    for rel in ("sub/x.txt", "sub/sub/x.txt"):
+        (tmp_path / rel).write_text("发展", "utf-8")
+    status, _, err = run_main(["convert", "--to", TARGET, "-o", tmp_path, tmp_path / "sub"], capsysbinary)
+    assert status == 2 and "would overwrite the input" in err
+    assert (tmp_path / "sub" / "x.txt").read_text("utf-8") == "发展"

@@ -27,6 +27,20 @@ def _inside(path: str, directory: str) -> bool:
     return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
 
 
+_REAL_ROOTS: dict[str, str] = {}
+
+
+def _real_path(item: Item, follow_symlinks: bool) -> str:
+    """The real path of an input, cheaply: a file found by recursion without
+    -L has no symlink below its directory argument, so only that is resolved."""
+    if item.root is None or follow_symlinks:
+        return os.path.realpath(item.path)
+    root = _REAL_ROOTS.get(item.root)
+    if root is None:
+        root = _REAL_ROOTS[item.root] = os.path.realpath(item.root)
+    return os.path.join(root, item.rel)
+
+
 def plan_outputs(args, items: list[Item]) -> tuple[str, list[Task]]:
     """Decide where each input goes.  Returns (action, tasks).
 
@@ -34,6 +48,7 @@ def plan_outputs(args, items: list[Item]) -> tuple[str, list[Task]]:
     an input tree, send several files to standard output, or send two
     inputs to the same output.
     """
+    _REAL_ROOTS.clear()
     dry = args.check or args.diff
     if dry and (args.output or args.in_place):
         raise UsageError("--check and --diff write nothing; drop -o/--in-place")
@@ -49,7 +64,7 @@ def plan_outputs(args, items: list[Item]) -> tuple[str, list[Task]]:
         # and convert a file named twice (a path and its directory) once.
         tasks, seen_real = [], set()
         for i in items:
-            real = os.path.realpath(i.path)
+            real = _real_path(i, args.follow_symlinks)
             if real not in seen_real:
                 seen_real.add(real)
                 tasks.append(Task(i, real))
@@ -74,15 +89,21 @@ def plan_outputs(args, items: list[Item]) -> tuple[str, list[Task]]:
             raise UsageError(f"-o {out}: not a directory (needed for several inputs)")
         dests = [os.path.join(out, i.rel) for i in items]
     seen: dict[str, str] = {}
-    inputs = {os.path.realpath(i.path) for i in items if i.path != STDIN}
     for item, dest in zip(items, dests):
-        real = os.path.realpath(dest)
-        if real in inputs:
-            raise UsageError(f"-o would overwrite the input {item.path if real == os.path.realpath(item.path) else dest}; "
-                             f"use --in-place to convert files in place")
-        if real in seen:
-            raise UsageError(f"{seen[real]} and {item.path} would both be written to {dest}")
-        seen[real] = item.path
+        key = os.path.normpath(dest)
+        if key in seen:
+            raise UsageError(f"{seen[key]} and {item.path} would both be written to {dest}")
+        seen[key] = item.path
+    # An output can only land on an input if some input lies under OUT (or
+    # symlinks are followed, or OUT is a file): only then compare real paths.
+    if single or args.follow_symlinks or any(
+            arg != STDIN and _inside(arg, out) for arg in args.paths):
+        inputs = {_real_path(i, args.follow_symlinks) for i in items if i.path != STDIN}
+        for item, dest in zip(items, dests):
+            real = os.path.realpath(dest)
+            if real in inputs:
+                raise UsageError(f"-o would overwrite the input {item.path if real == os.path.realpath(item.path) else dest}; "
+                                 f"use --in-place to convert files in place")
     return "write", [Task(i, d) for i, d in zip(items, dests)]
 
 

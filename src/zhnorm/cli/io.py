@@ -8,6 +8,7 @@ Nothing in this module knows about conversion.
 from __future__ import annotations
 
 import codecs
+import itertools
 import os
 import stat
 import tempfile
@@ -290,6 +291,27 @@ def new_file_mode() -> int:
     return _NEW_FILE_MODE
 
 
+_counter = itertools.count()
+
+
+def _create_temp(dest: str) -> tuple[int, str]:
+    """Create .NAME.PID-N.zhnorm-tmp beside *dest* (mode 0600, O_EXCL).
+
+    Cheaper than tempfile.mkstemp (no random name per file); a name left by
+    an earlier process with the same pid is skipped by O_EXCL.
+    """
+    directory, name = os.path.split(dest)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    for _ in range(100):
+        tmp = os.path.join(directory, f".{name}.{os.getpid()}-{next(_counter)}{TEMP_SUFFIX}")
+        try:
+            return os.open(tmp, flags, 0o600), tmp
+        except FileExistsError:
+            continue
+    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=directory or ".")
+    return fd, tmp
+
+
 class AtomicFile:
     """A temporary file beside *dest* that replaces it on commit().
 
@@ -307,10 +329,7 @@ class AtomicFile:
         self.mode = mode
         self.owner = owner
         self.fsync = fsync
-        directory, name = os.path.split(dest)
-        self._fd, self.tmp = tempfile.mkstemp(
-            prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=directory or "."
-        )
+        self._fd, self.tmp = _create_temp(dest)
         self._done = False
 
     def write(self, data: bytes) -> None:

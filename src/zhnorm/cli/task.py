@@ -136,8 +136,8 @@ def _report_rows(engine: Engine, text: str, mode: str, name: str) -> list[dict]:
 def _read(item: Item) -> bytes:
     if item.path == STDIN:
         return sys.stdin.buffer.read()
-    with open(item.path, "rb") as f:
-        return f.read()
+    with open(item.path, "rb", buffering=0) as f:
+        return f.readall()
 
 
 _MADE_DIRS: set[str] = set()
