@@ -206,3 +206,26 @@ def test_default_pairs_keys_are_safe():
 def test_default_groups_are_ordered_and_unique():
     assert len(set(DEFAULT_GROUPS)) == len(DEFAULT_GROUPS)
     assert DEFAULT_GROUPS[0] == "地名"
+
+
+def test_default_exclusions_are_well_formed_and_live():
+    from zhnorm.cgroups import default_exclusions, group_table
+
+    exclusions = default_exclusions()
+    assert "皇后" in exclusions and all(why.strip() for why in exclusions.values())
+    raw = {}
+    for variant in REGIONAL:
+        table = group_table(DEFAULT_GROUPS, variant, min_key_length=2, require_han=True)
+        raw.update(table.pairs)
+    for form in exclusions:  # a line no group needs any more is stale
+        assert form in raw, form
+    for variant in REGIONAL:
+        assert not set(exclusions) & set(default_pairs(variant))
+
+
+def test_common_words_survive_the_default_groups():
+    import zhnorm
+
+    for target in ("zh-TW", "zh-CN", "zh-HK"):
+        out = zhnorm.convert("皇后和女王", target)
+        assert out == "皇后和女王", target

@@ -111,7 +111,14 @@ def _unambiguous_rules():
     for cn, tw, hk in rules:
         for source in {cn, tw, hk, s2t.convert(cn), t2s.convert(tw)}:
             readings[source].add((cn, tw, hk))
-    return [r for r in rules if all(len(readings[f]) == 1 for f in r) and min(map(len, r)) >= 2]
+    excluded = cgroups.default_exclusions()  # common words the defaults leave alone
+    return [
+        r
+        for r in rules
+        if all(len(readings[f]) == 1 for f in r)
+        and min(map(len, r)) >= 2
+        and not any(f in excluded or s2t.convert(f) in excluded or t2s.convert(f) in excluded for f in r)
+    ]
 
 
 def test_two_thousand_group_rules_both_directions_either_script():

@@ -388,9 +388,30 @@ def default_table(variant: str) -> GroupTable:
     for form, target in extra.pairs.items():
         if form not in main.conflicts:
             pairs.setdefault(form, target)
+    for form in default_exclusions():
+        pairs.pop(form, None)
     conflicts = dict(extra.conflicts) | dict(main.conflicts)
     filtered = tuple(sorted(set(main.filtered) | set(extra.filtered)))
     return GroupTable(MappingProxyType(pairs), MappingProxyType(conflicts), filtered)
+
+
+@lru_cache(maxsize=1)
+def default_exclusions() -> dict[str, str]:
+    """Ordinary words the default groups must not change (form -> why).
+
+    Data, in ``data/default_exclusions.tsv``: a name group's rule can make a
+    common word read as its topic's term (皇后 -> 王后 from PoliticiansUK).
+    """
+    text = (DATA_DIR / "default_exclusions.tsv").read_text(encoding="utf-8")
+    table = {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line or line.startswith("#"):
+            continue
+        form, sep, why = line.partition("\t")
+        if not sep or not form.strip() or not why.strip():
+            raise ValueError(f"default_exclusions.tsv:{number}: expected 'form<TAB>why'")
+        table[form] = why
+    return table
 
 
 def default_pairs(variant: str) -> Mapping[str, str]:

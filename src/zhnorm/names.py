@@ -87,6 +87,7 @@ class NameLayer:
                 "+",
                 *cgroups.DEFAULT_SUPPLEMENTS,
                 str(cgroups.SUPPLEMENT_MIN_KEY_LENGTH),
+                *sorted(cgroups.default_exclusions()),
             ]
         if self.rules:  # the rules' content, not where they were read
             from .user_rules import digest_text
