@@ -333,6 +333,21 @@ def test_longest_key_wins_and_walk_backs_off():
     assert FastPass(tables).scan("dcdd") == ("D3dd", [(2, 4, 2, 4)])
 
 
+def test_astral_output_from_bmp_text():
+    """BMP text is converted into UCS2 until an astral code point must be
+    written; then the pass starts over in UCS4: same stretches, once each."""
+    tables = _tables(["ab"], ["\U00020000"], {"c": "\U0001F600"}, ["dd"], {"n": "\U00020001"})
+    stretch = [(0, 4, 0, 4)]
+    assert FastPass(tables).scan("ddx中ab") == ("ddx中\U00020000", stretch)
+    assert FastPass(tables).scan("ddab中c") == ("dd\U00020000中\U0001F600", [(0, 2, 0, 2)])
+    assert FastPass(tables, normalize=True).scan("ddn中") == ("dd\U00020001中", [(0, 4, 0, 4)])
+    assert FastPass(tables).scan("ddx中") == ("ddx中", [(0, 4, 0, 4)])  # stays UCS2
+    assert FastPass(tables).scan("xé") == ("xé", [])  # and narrows to Latin-1
+    stage = SimpleNamespace(keys=("dd",), values=("\U00020002",), chars={})
+    staged = _tables(["ab"], ["1"], {}, ["dd"], stages=[stage])
+    assert FastPass(staged).convert("中ddab") == "中\U000200021"
+
+
 def test_duplicate_keys_first_wins():
     """As ahocorasick-rs reports the first of equal patterns."""
     tables = _tables(["ab", "ab", "b"], ["1", "2", "3"], {}, [])

@@ -315,9 +315,11 @@ typedef struct {
     PairFilter trigger_pairs;
     CodeTable codes;
     int normalizes; /* scan() normalises too (see Entry) */
-    Py_UCS4 *pool; /* every value's code points, back to back */
+    Py_UCS4 *pool;  /* every value's code points, back to back */
+    Py_UCS2 *pool2; /* the same as UCS2, for UCS2 output (astral values: 0) */
     uint32_t *value_start;
     uint32_t *value_length;
+    uint8_t *value_astral; /* the value has a code point past U+FFFF */
     Py_ssize_t n_values;
 } Tables;
 
@@ -328,8 +330,10 @@ static void Tables_dealloc(Tables *self) {
     PyMem_Free(self->trigger_pairs.bits);
     PyMem_Free(self->codes.blocks);
     PyMem_Free(self->pool);
+    PyMem_Free(self->pool2);
     PyMem_Free(self->value_start);
     PyMem_Free(self->value_length);
+    PyMem_Free(self->value_astral);
     Py_TYPE(self)->tp_free((PyObject *)self);
 }
 
@@ -366,9 +370,12 @@ static int load_values(Tables *self, PyObject *values, Py_ssize_t n_keys) {
     }
     self->n_values = n;
     self->pool = PyMem_Malloc((total ? total : 1) * sizeof(Py_UCS4));
+    self->pool2 = PyMem_Malloc((total ? total : 1) * sizeof(Py_UCS2));
     self->value_start = PyMem_Malloc((n ? n : 1) * sizeof(uint32_t));
     self->value_length = PyMem_Malloc((n ? n : 1) * sizeof(uint32_t));
-    if (!self->pool || !self->value_start || !self->value_length) {
+    self->value_astral = PyMem_Calloc(n ? n : 1, 1);
+    if (!self->pool || !self->pool2 || !self->value_start || !self->value_length ||
+        !self->value_astral) {
         PyErr_NoMemory();
         goto fail;
     }
@@ -380,6 +387,12 @@ static int load_values(Tables *self, PyObject *values, Py_ssize_t n_keys) {
             goto fail;
         self->value_start[k] = at;
         self->value_length[k] = (uint32_t)len;
+        for (Py_ssize_t i = 0; i < len; i++) {
+            Py_UCS4 c = self->pool[at + i];
+            self->pool2[at + i] = (Py_UCS2)(c > 0xFFFF ? 0 : c);
+            if (c > 0xFFFF)
+                self->value_astral[k] = 1;
+        }
         at += (uint32_t)len;
     }
     Py_DECREF(fast);
@@ -508,10 +521,18 @@ static PyObject *Tables_new(PyTypeObject *type, PyObject *args, PyObject *kwds) 
      : (kind) == PyUnicode_2BYTE_KIND ? (uint32_t)((const Py_UCS2 *)(data))[i] \
                                       : (uint32_t)((const Py_UCS4 *)(data))[i])
 
+/* A growable output buffer of UCS2 or UCS4 code units (`kind` 2 or 4).
+ * Chinese text is nearly all in the BMP, so the result is written as UCS2
+ * when the input is: half the memory of UCS4, and the final str is one
+ * copy. Should a code point past U+FFFF have to be written, the scan says
+ * RESTART and is run again with UCS4 output. */
 typedef struct {
-    Py_UCS4 *buf;
-    size_t len, cap;
+    void *buf;
+    size_t len, cap; /* in code units */
+    int kind;
 } Out;
+
+#define RESTART (-2) /* not an error: no exception is set */
 
 static int out_reserve(Out *out, size_t need) {
     if (need <= out->cap)
@@ -519,7 +540,7 @@ static int out_reserve(Out *out, size_t need) {
     size_t cap = out->cap + out->cap / 2;
     if (cap < need)
         cap = need;
-    Py_UCS4 *buf = PyMem_Realloc(out->buf, cap * sizeof(Py_UCS4));
+    void *buf = PyMem_Realloc(out->buf, cap * (size_t)out->kind);
     if (!buf) {
         PyErr_NoMemory();
         return -1;
@@ -527,6 +548,22 @@ static int out_reserve(Out *out, size_t need) {
     out->buf = buf;
     out->cap = cap;
     return 0;
+}
+
+/* Store code point c at out[i]; RESTART if it does not fit a UCS2 buffer. */
+ALWAYS_INLINE int out_put(int okind, void *buf, size_t i, uint32_t c) {
+    if (okind == 2) {
+        if (c > 0xFFFF)
+            return RESTART;
+        ((Py_UCS2 *)buf)[i] = (Py_UCS2)c;
+    } else {
+        ((Py_UCS4 *)buf)[i] = c;
+    }
+    return 0;
+}
+
+static PyObject *out_str(const Out *out) {
+    return PyUnicode_FromKindAndData(out->kind, out->buf, (Py_ssize_t)out->len);
 }
 
 /* What to do with a stretch that holds a trigger: scan() reports it in
@@ -538,7 +575,7 @@ typedef struct {
     PyObject *list;          /* scan(): (src_start, src_end, out_start, out_end) */
     PyObject *stages_source; /* convert(): tuple or callable (borrowed) */
     PyObject *stages;        /* convert(): the resolved tuple (owned) */
-    Out scratch[2];
+    Out scratch[2];          /* UCS4 buffers passed between stages */
 } Redo;
 
 static int run_stages(PyObject *stages, int *kind, const void **data, Py_ssize_t *len,
@@ -583,15 +620,66 @@ ALWAYS_INLINE int has_trigger(const Tables *self, int kind, int norm, const void
     return 0;
 }
 
-/* End a stretch src[start:end] written to out[out_start:out->len]: if it
- * holds a trigger, put the (normalised) source back and report it, or
- * replace it by its conversion through the stages (out->len then moves;
- * room is kept for the n - end code points still to come). `first_trigger`
- * is where the first code point starting a trigger was seen, or -1. */
+/* A stretch src[start:end] written to out[out_start:out->len] holds a
+ * trigger: put the (normalised) source back and report it, or replace it by
+ * its conversion through the stages (out->len then moves; room is kept for
+ * the n - end code points still to come). */
 static int redo_stretch(const Tables *self, int kind, int norm, const void *data, Py_ssize_t n,
                         Py_ssize_t start, Py_ssize_t end, Out *out, size_t out_start,
-                        Redo *redo);
+                        Redo *redo) {
+    for (Py_ssize_t p = start; p < end; p++) {
+        int r = out_put(out->kind, out->buf, out_start + (size_t)(p - start),
+                        source_at(self, kind, norm, data, p));
+        if (r)
+            return r;
+    }
+    if (redo->list != NULL) {
+        PyObject *item = Py_BuildValue("(nnnn)", start, end, (Py_ssize_t)out_start,
+                                       (Py_ssize_t)out_start + (end - start));
+        if (item == NULL)
+            return -1;
+        int r = PyList_Append(redo->list, item);
+        Py_DECREF(item);
+        return r;
+    }
+    if (redo->stages == NULL) {
+        PyObject *stages = redo->stages_source;
+        stages = PyTuple_Check(stages) ? Py_NewRef(stages) : PyObject_CallNoArgs(stages);
+        if (stages == NULL)
+            return -1;
+        if (check_stages(stages) < 0) {
+            Py_DECREF(stages);
+            return -1;
+        }
+        redo->stages = stages;
+    }
+    if (PyTuple_GET_SIZE(redo->stages) == 0) /* the source in place is the result */
+        return 0;
+    /* The stretch's source, now at out[out_start:], is the first stage's
+     * input; the last stage's output (in a scratch buffer, which growing
+     * out cannot move) is copied back there. */
+    int k = out->kind;
+    const void *result = (const char *)out->buf + out_start * (size_t)out->kind;
+    Py_ssize_t len = end - start;
+    if (run_stages(redo->stages, &k, &result, &len, redo->scratch) < 0)
+        return -1;
+    if (out_reserve(out, out_start + (size_t)len + (size_t)(n - end)) < 0)
+        return -1;
+    if (out->kind == 4) {
+        memcpy((Py_UCS4 *)out->buf + out_start, result, (size_t)len * sizeof(Py_UCS4));
+    } else {
+        for (Py_ssize_t i = 0; i < len; i++) {
+            int r = out_put(2, out->buf, out_start + (size_t)i, ((const Py_UCS4 *)result)[i]);
+            if (r)
+                return r;
+        }
+    }
+    out->len = out_start + (size_t)len;
+    return 0;
+}
 
+/* End a stretch; `first_trigger` is where the first code point starting a
+ * trigger was seen in it, or -1 (then the stretch is final as written). */
 ALWAYS_INLINE int close_stretch(const Tables *self, int kind, int norm, const void *data,
                                 Py_ssize_t n, Py_ssize_t start, Py_ssize_t end,
                                 Py_ssize_t first_trigger, Out *out, size_t out_start,
@@ -601,17 +689,19 @@ ALWAYS_INLINE int close_stretch(const Tables *self, int kind, int norm, const vo
     return redo_stretch(self, kind, norm, data, n, start, end, out, out_start, redo);
 }
 
-/* The loop, written once and specialised per string kind (and with or
- * without normalisation) by inlining. */
-ALWAYS_INLINE int scan_kind(const Tables *self, int kind, int norm, const void *data,
+/* The loop, written once and specialised by inlining for the input kind,
+ * with or without normalisation, and for the output kind. Returns 0, -1 on
+ * error, or RESTART (UCS2 output met a code point past U+FFFF). */
+ALWAYS_INLINE int scan_kind(const Tables *self, int kind, int norm, int okind, const void *data,
                             Py_ssize_t n, Out *out, Redo *redo) {
     const CodeTable *codes = &self->codes;
     const Trie *keys = &self->keys;
     const Node *nodes = keys->nodes;
-    Py_UCS4 *buf = out->buf;
+    void *buf = out->buf;
     size_t len = 0;
     Py_ssize_t i = 0, stretch = 0, first_trigger = -1;
     size_t stretch_out = 0;
+    int r;
     /* Invariant: cap >= len + (n - i), so an unmatched code point (one in,
      * one out) never needs a capacity check; only values can grow. */
     while (i < n) {
@@ -636,11 +726,12 @@ ALWAYS_INLINE int scan_kind(const Tables *self, int kind, int norm, const void *
                 }
             }
             if (best >= 0) {
-                if (first_trigger >= 0) { /* else the stretch is final as written */
+                if (first_trigger >= 0) {
                     out->len = len;
-                    if (close_stretch(self, kind, norm, data, n, stretch, i, first_trigger, out,
-                                      stretch_out, redo) < 0)
-                        return -1;
+                    r = close_stretch(self, kind, norm, data, n, stretch, i, first_trigger, out,
+                                      stretch_out, redo);
+                    if (r)
+                        return r;
                     len = out->len;
                     buf = out->buf;
                 }
@@ -652,7 +743,14 @@ ALWAYS_INLINE int scan_kind(const Tables *self, int kind, int norm, const void *
                         return -1;
                     buf = out->buf;
                 }
-                memcpy(buf + len, self->pool + self->value_start[best], vlen * sizeof(Py_UCS4));
+                uint32_t at = self->value_start[best];
+                if (okind == 2) {
+                    if (self->value_astral[best])
+                        return RESTART;
+                    memcpy((Py_UCS2 *)buf + len, self->pool2 + at, vlen * sizeof(Py_UCS2));
+                } else {
+                    memcpy((Py_UCS4 *)buf + len, self->pool + at, vlen * sizeof(Py_UCS4));
+                }
                 len += vlen;
                 i = best_end;
                 stretch = i;
@@ -663,89 +761,80 @@ ALWAYS_INLINE int scan_kind(const Tables *self, int kind, int norm, const void *
         }
         if (e->trigger_node && first_trigger < 0)
             first_trigger = i;
-        buf[len++] = c ^ e->map_xor;
+        r = out_put(okind, buf, len++, c ^ e->map_xor);
+        if (r)
+            return r;
         i++;
     }
     out->len = len;
-    if (close_stretch(self, kind, norm, data, n, stretch, n, first_trigger, out, stretch_out,
-                      redo) < 0)
-        return -1;
-    return 0;
+    return close_stretch(self, kind, norm, data, n, stretch, n, first_trigger, out, stretch_out,
+                         redo);
 }
 
-#define SCAN_VARIANT(NAME, KIND, NORM)                                              \
+#define SCAN_VARIANT(NAME, KIND, NORM, OKIND)                                      \
     static int NAME(const Tables *s, const void *d, Py_ssize_t n, Out *o, Redo *r) { \
-        return scan_kind(s, KIND, NORM, d, n, o, r);                                \
+        return scan_kind(s, KIND, NORM, OKIND, d, n, o, r);                         \
     }
-SCAN_VARIANT(scan_ucs1, PyUnicode_1BYTE_KIND, 0)
-SCAN_VARIANT(scan_ucs2, PyUnicode_2BYTE_KIND, 0)
-SCAN_VARIANT(scan_ucs4, PyUnicode_4BYTE_KIND, 0)
-SCAN_VARIANT(scan_ucs1_norm, PyUnicode_1BYTE_KIND, 1)
-SCAN_VARIANT(scan_ucs2_norm, PyUnicode_2BYTE_KIND, 1)
-SCAN_VARIANT(scan_ucs4_norm, PyUnicode_4BYTE_KIND, 1)
+SCAN_VARIANT(scan_1_to_2, PyUnicode_1BYTE_KIND, 0, 2)
+SCAN_VARIANT(scan_2_to_2, PyUnicode_2BYTE_KIND, 0, 2)
+SCAN_VARIANT(scan_4_to_2, PyUnicode_4BYTE_KIND, 0, 2)
+SCAN_VARIANT(scan_1_to_4, PyUnicode_1BYTE_KIND, 0, 4)
+SCAN_VARIANT(scan_2_to_4, PyUnicode_2BYTE_KIND, 0, 4)
+SCAN_VARIANT(scan_4_to_4, PyUnicode_4BYTE_KIND, 0, 4)
+SCAN_VARIANT(scan_1_to_2_norm, PyUnicode_1BYTE_KIND, 1, 2)
+SCAN_VARIANT(scan_2_to_2_norm, PyUnicode_2BYTE_KIND, 1, 2)
+SCAN_VARIANT(scan_4_to_2_norm, PyUnicode_4BYTE_KIND, 1, 2)
+SCAN_VARIANT(scan_1_to_4_norm, PyUnicode_1BYTE_KIND, 1, 4)
+SCAN_VARIANT(scan_2_to_4_norm, PyUnicode_2BYTE_KIND, 1, 4)
+SCAN_VARIANT(scan_4_to_4_norm, PyUnicode_4BYTE_KIND, 1, 4)
 
-/* Scan data[:n] of the given kind into out (from its start); out must hold
- * n code points already. */
+typedef int (*ScanFunction)(const Tables *, const void *, Py_ssize_t, Out *, Redo *);
+
+/* [normalises][output kind is 4][input kind 1, 2, 4 as 0, 1, 2] */
+static const ScanFunction SCANS[2][2][3] = {
+    {{scan_1_to_2, scan_2_to_2, scan_4_to_2}, {scan_1_to_4, scan_2_to_4, scan_4_to_4}},
+    {{scan_1_to_2_norm, scan_2_to_2_norm, scan_4_to_2_norm},
+     {scan_1_to_4_norm, scan_2_to_4_norm, scan_4_to_4_norm}},
+};
+
+/* Scan data[:n] into out, from its start: out must have room for n code
+ * units, and out->kind says the output kind. */
 static int run_scan(const Tables *self, int kind, const void *data, Py_ssize_t n, Out *out,
                     Redo *redo) {
-    if (self->normalizes)
-        return kind == PyUnicode_1BYTE_KIND   ? scan_ucs1_norm(self, data, n, out, redo)
-               : kind == PyUnicode_2BYTE_KIND ? scan_ucs2_norm(self, data, n, out, redo)
-                                              : scan_ucs4_norm(self, data, n, out, redo);
-    return kind == PyUnicode_1BYTE_KIND   ? scan_ucs1(self, data, n, out, redo)
-           : kind == PyUnicode_2BYTE_KIND ? scan_ucs2(self, data, n, out, redo)
-                                          : scan_ucs4(self, data, n, out, redo);
+    return SCANS[self->normalizes != 0][out->kind == 4][kind == 4 ? 2 : kind - 1](self, data, n,
+                                                                                 out, redo);
 }
 
-static int redo_stretch(const Tables *self, int kind, int norm, const void *data, Py_ssize_t n,
-                        Py_ssize_t start, Py_ssize_t end, Out *out, size_t out_start,
-                        Redo *redo) {
-    for (Py_ssize_t p = start; p < end; p++)
-        out->buf[out_start + (size_t)(p - start)] = source_at(self, kind, norm, data, p);
-    if (redo->list != NULL) {
-        PyObject *item = Py_BuildValue("(nnnn)", start, end, (Py_ssize_t)out_start,
-                                       (Py_ssize_t)out_start + (end - start));
-        if (item == NULL)
-            return -1;
-        int r = PyList_Append(redo->list, item);
-        Py_DECREF(item);
+/* The whole text into out (UCS2 output unless the text is UCS4; once more
+ * in UCS4 if that does not fit); out->buf is the caller's to free. */
+static int scan_text(const Tables *self, PyObject *text, Out *out, Redo *redo) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    out->kind = kind == PyUnicode_4BYTE_KIND ? 4 : 2;
+    if (out_reserve(out, (size_t)n + 16) < 0)
+        return -1;
+    int r = run_scan(self, kind, PyUnicode_DATA(text), n, out, redo);
+    if (r != RESTART)
         return r;
-    }
-    if (redo->stages == NULL) {
-        PyObject *stages = redo->stages_source;
-        stages = PyTuple_Check(stages) ? Py_NewRef(stages) : PyObject_CallNoArgs(stages);
-        if (stages == NULL)
-            return -1;
-        if (check_stages(stages) < 0) {
-            Py_DECREF(stages);
-            return -1;
-        }
-        redo->stages = stages;
-    }
-    /* The stretch's source, now at out[out_start:], is the first stage's
-     * input; the result goes back there once every stage has run. */
-    int k = PyUnicode_4BYTE_KIND;
-    const void *result = out->buf + out_start;
-    Py_ssize_t len = end - start;
-    if (run_stages(redo->stages, &k, &result, &len, redo->scratch) < 0)
+    PyMem_Free(out->buf);
+    out->buf = NULL;
+    out->len = out->cap = 0;
+    out->kind = 4;
+    if (redo->list != NULL && PyList_SetSlice(redo->list, 0, PyList_GET_SIZE(redo->list), NULL) < 0)
         return -1;
-    /* With stages, the result is in a scratch buffer, which growing out
-     * cannot move; with none, the source already in place is the result. */
-    if (out_reserve(out, out_start + (size_t)len + (size_t)(n - end)) < 0)
+    if (out_reserve(out, (size_t)n + 16) < 0)
         return -1;
-    if (PyTuple_GET_SIZE(redo->stages))
-        memcpy(out->buf + out_start, result, (size_t)len * sizeof(Py_UCS4));
-    out->len = out_start + (size_t)len;
-    return 0;
+    return run_scan(self, kind, PyUnicode_DATA(text), n, out, redo);
 }
 
 /* data[:len] through every stage in turn; on return *data points into one
- * of the scratch buffers (or is unchanged, with no stages). */
+ * of the scratch buffers (UCS4), or is unchanged with no stages. */
 static int run_stages(PyObject *stages, int *kind, const void **data, Py_ssize_t *len,
                       Out scratch[2]) {
     Py_ssize_t n_stages = PyTuple_GET_SIZE(stages);
     for (Py_ssize_t s = 0; s < n_stages; s++) {
         Out *out = &scratch[s & 1];
+        out->kind = 4;
         if (out_reserve(out, (size_t)*len + 16) < 0 ||
             run_scan((Tables *)PyTuple_GET_ITEM(stages, s), *kind, *data, *len, out, NULL) < 0)
             return -1;
@@ -783,22 +872,14 @@ static PyObject *Tables_scan(Tables *self, PyObject *text) {
     }
     if (READY(text) < 0)
         return NULL;
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    int kind = PyUnicode_KIND(text);
-    const void *data = PyUnicode_DATA(text);
     PyObject *redo = PyList_New(0);
     if (redo == NULL)
         return NULL;
-    Out out = {NULL, 0, 0};
-    if (out_reserve(&out, (size_t)n + 16) < 0) {
-        Py_DECREF(redo);
-        return NULL;
-    }
-    Redo context = {redo, NULL, NULL, {{NULL, 0, 0}, {NULL, 0, 0}}};
-    int r = run_scan(self, kind, data, n, &out, &context);
+    Out out = {NULL, 0, 0, 2};
+    Redo context = {redo, NULL, NULL, {{NULL, 0, 0, 4}, {NULL, 0, 0, 4}}};
     PyObject *result = NULL;
-    if (r == 0) {
-        PyObject *s = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out.buf, (Py_ssize_t)out.len);
+    if (scan_text(self, text, &out, &context) == 0) {
+        PyObject *s = out_str(&out);
         if (s != NULL) {
             result = PyTuple_Pack(2, s, redo);
             Py_DECREF(s);
@@ -819,14 +900,11 @@ static PyObject *Tables_convert(Tables *self, PyObject *args) {
     }
     if (READY(text) < 0)
         return NULL;
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    Out out = {NULL, 0, 0};
-    if (out_reserve(&out, (size_t)n + 16) < 0)
-        return NULL;
-    Redo context = {NULL, stages, NULL, {{NULL, 0, 0}, {NULL, 0, 0}}};
+    Out out = {NULL, 0, 0, 2};
+    Redo context = {NULL, stages, NULL, {{NULL, 0, 0, 4}, {NULL, 0, 0, 4}}};
     PyObject *result = NULL;
-    if (run_scan(self, PyUnicode_KIND(text), PyUnicode_DATA(text), n, &out, &context) == 0)
-        result = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, out.buf, (Py_ssize_t)out.len);
+    if (scan_text(self, text, &out, &context) == 0)
+        result = out_str(&out);
     PyMem_Free(out.buf);
     PyMem_Free(context.scratch[0].buf);
     PyMem_Free(context.scratch[1].buf);
@@ -845,7 +923,8 @@ static PyObject *Tables_sizeof(Tables *self, PyObject *Py_UNUSED(ignored)) {
     size_t pool = 0;
     for (Py_ssize_t k = 0; k < self->n_values; k++)
         pool += self->value_length[k];
-    size += pool * sizeof(Py_UCS4) + (size_t)self->n_values * 2 * sizeof(uint32_t);
+    size += pool * (sizeof(Py_UCS4) + sizeof(Py_UCS2)) +
+            (size_t)self->n_values * (2 * sizeof(uint32_t) + 1);
     return PyLong_FromSize_t(size);
 }
 
@@ -885,7 +964,7 @@ static PyObject *accel_chain(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *result = PyList_New(n_pieces);
     if (result == NULL)
         return NULL;
-    Out bufs[2] = {{NULL, 0, 0}, {NULL, 0, 0}};
+    Out bufs[2] = {{NULL, 0, 0, 4}, {NULL, 0, 0, 4}};
     for (Py_ssize_t p = 0; p < n_pieces; p++) {
         PyObject *piece = PyList_GET_ITEM(pieces, p);
         if (!PyUnicode_Check(piece) || READY(piece) < 0) {
