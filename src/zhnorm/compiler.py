@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Mapping
 
+from .dictionary import contains_key
 from .opencc_config import ChainSpec
 from .reference import ReferenceChain
 
@@ -161,12 +162,7 @@ def _triggers(reference: ReferenceChain, segmentation: Mapping[str, str]) -> set
     seg_longest = max(map(len, segmentation), default=0)
 
     def impossible(candidate: str) -> bool:
-        n = len(candidate)
-        return any(
-            candidate[i : i + length] in segmentation
-            for i in range(n)
-            for length in range(2, min(seg_longest, n - i) + 1)
-        )
+        return contains_key(candidate, segmentation, seg_longest, shortest=2)
 
     universe = {ch for stage in reference.stages for key in stage.table for ch in key}
     triggers: set[str] = set()

@@ -71,3 +71,13 @@ def _short_circuit(members: list[dict[str, str]]) -> dict[str, str]:
 def max_key_length(table: Mapping[str, str]) -> int:
     """Length of the longest key, 0 for an empty table."""
     return max(map(len, table), default=0)
+
+
+def contains_key(text: str, table: Mapping[str, str], longest: int, shortest: int = 1) -> bool:
+    """Whether some key of `table` (of `shortest`..`longest` characters) occurs in `text`."""
+    n = len(text)
+    return any(
+        text[i : i + length] in table
+        for i in range(n)
+        for length in range(shortest, min(longest, n - i) + 1)
+    )

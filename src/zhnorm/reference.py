@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
-from .dictionary import flatten, max_key_length
+from .dictionary import contains_key, flatten, max_key_length
 from .opencc_config import ChainSpec
 
 
@@ -122,13 +122,7 @@ def _merge_rules(segmentation: Mapping[str, str], rules: Mapping[str, str]) -> d
     longest = max(map(len, rules))
 
     def hides_a_rule(key: str) -> bool:
-        n = len(key)
-        return any(
-            key[i : i + length] in rules
-            for i in range(n)
-            for length in range(1, min(longest, n - i) + 1)
-            if length < n
-        )
+        return contains_key(key, rules, min(longest, len(key) - 1))
 
     merged = {k: v for k, v in segmentation.items() if not hides_a_rule(k)}
     merged.update(rules)
