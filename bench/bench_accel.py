@@ -32,6 +32,7 @@ per second.
 from __future__ import annotations
 
 import argparse
+import random
 import subprocess
 import sys
 import time
@@ -84,15 +85,17 @@ def stage_converter(engine):
 def best_of(repeats: int, functions: dict, text: str, clock=time.perf_counter) -> dict[str, float]:
     """Best time of each function, runs interleaved so drift hits all alike.
 
-    The order rotates every round: the first run after another library's
-    pays for the caches and the allocator it left behind (scan alone is as
-    fast as convert, but measured ~25% slower when always run first).
+    The order is shuffled every round (seeded, so runs are comparable): a
+    run right after another library's pays for the pages and caches it left
+    behind (scan alone is as fast as convert, but measured ~25% slower when
+    always run right after official OpenCC).
     """
     best = {name: float("inf") for name in functions}
     names = list(functions)
-    for round_ in range(repeats):
-        shift = round_ % len(names)
-        for name in names[shift:] + names[:shift]:
+    shuffler = random.Random(0)
+    for _ in range(repeats):
+        shuffler.shuffle(names)
+        for name in names:
             function = functions[name]
             start = clock()
             function(text)
