@@ -130,3 +130,12 @@ def test_non_str_input_is_refused_with_a_hint():
         tokenize("abc", "html")
     with pytest.raises(ValueError, match="manual_rules"):
         convert_markup("abc", "plain", str, None, manual_rules="drop")
+
+
+def test_control_characters_before_a_blockquote_marker():
+    """Found by hypothesis: str.strip() drops \\x1f, so '\\x1f>' looked like a
+    blockquote to one check and not to the next, and the scanner crashed."""
+    from zhnorm.markup import tokenize
+
+    for text in ("\x1f>", "\x1f> a", "\x1c>\n中文", "> 引用"):
+        assert "".join(t.text for t in tokenize(text, "markdown")) == text

@@ -202,8 +202,10 @@ def scan_markdown(src: str) -> list[Span]:
             prev = "other"
             i += 1
             continue
-        if c0 == ">":
-            m = _BQ.match(line)
+        # str.strip() also drops \x1c-\x1f, so the marker may not be at the
+        # line's start after all: only a real match makes a blockquote.
+        m = _BQ.match(line) if c0 == ">" else None
+        if m is not None:
             close_para()
             out.append(_S(Span, ("blockquote_marker", ls, ls + m.end(), False, True, None)))
             if le > ls + m.end():
