@@ -6,8 +6,8 @@ forever, and Pool.terminate() kills workers that may be half-way through a
 write.  Here:
 
 * each worker has its own pipe and at most two batches in flight (one
-  working, one queued), so the main process holds at most 2 x N batches of
-  results however long the input is;
+  working, one queued), and at most 8 x N batches are out or waiting to be
+  handed on in order, so memory is bounded however long the input is;
 * results are yielded strictly in input order;
 * a worker that dies is noticed (its process sentinel), its batches are
   reported as failed with the reason, and a fresh worker takes its place;
@@ -109,18 +109,20 @@ def ordered_map(
     retry: deque = deque()  # batches queued on a worker that died before starting them
     next_out = 0
     exhausted = False
-    per_worker = 2
+    per_worker = 2  # batches queued on one worker: one working, one waiting
+    window = 8 * jobs  # batches sent or done but not yet handed out, in all
     try:
         while True:
             # Hand out what is ready first: that frees room in the window.
             while next_out in done:
                 yield from done.pop(next_out)
                 next_out += 1
-            # Keep every worker fed, but hold at most 2 * jobs batches.
+            # Keep every worker fed; a slow batch at the head may hold up the
+            # output, but not the other workers, until the window is full.
             if not exhausted or retry:
                 for w in workers:
                     while len(w.inflight) < per_worker and (
-                            retry or len(sent) + len(done) < per_worker * jobs):
+                            retry or len(sent) + len(done) < window):
                         nxt = retry.popleft() if retry else next(batches, None)
                         if nxt is None:
                             exhausted = True
