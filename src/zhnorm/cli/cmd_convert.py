@@ -75,7 +75,8 @@ def plan_outputs(args, items: list[Item]) -> tuple[str, list[Task]]:
             return "stdout", [Task(items[0])]
         if not items:
             return "none", []
-        raise UsageError("several input files: give -o DIR, --in-place, --check or --diff")
+        what = "several input files" if len(items) > 1 else "a directory"
+        raise UsageError(f"{what}: give -o DIR, --in-place, --check or --diff")
     out = args.output
     for arg in args.paths:
         if arg != STDIN and os.path.isdir(arg) and _inside(out, arg):
