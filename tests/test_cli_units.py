@@ -32,6 +32,16 @@ def test_ordered_map_keeps_input_order_and_refills_window():
     assert got == [x * x for x in items]
 
 
+def test_batches_do_not_mix_keys():
+    from zhnorm.cli.workers import _batched
+
+    items = ["a/1", "a/2", "a/3", "b/1", "c/1", "c/2"]
+    got = list(_batched(items, 2, key=lambda s: s.split("/")[0]))
+    assert got == [["a/1", "a/2"], ["a/3"], ["b/1"], ["c/1", "c/2"]]
+    assert list(ordered_map(_square, 1, range(30), jobs=2, batch_size=4, key=lambda x: x // 7)) == \
+        [x * x for x in range(30)]
+
+
 def _die_on_13(state, x):
     if x == 13:
         os._exit(9)

@@ -174,7 +174,7 @@ def run(args, console: Console) -> int:
             sys.stderr.flush()
             results = ordered_map(run_task_in_worker, (engine, opts), tasks,
                                   jobs=min(jobs, len(tasks)), batch_size=_batch_size(tasks, jobs),
-                                  on_lost=_lost)
+                                  on_lost=_lost, key=_task_dir)
         try:
             for index, res in enumerate(results):
                 flush_skips(index)
@@ -235,12 +235,17 @@ def run_task_in_worker(state, task: Task) -> Result:
 
 
 def _batch_size(tasks: list[Task], jobs: int) -> int:
-    # Small files in batches (fewer messages); large ones one at a time so a
-    # worker is never stuck behind a batch of big files.
+    """Files per batch: about 1 MiB of input, at most 256 files, and enough
+    batches (8 per worker) to balance the load on a short run.  Batches also
+    end where the output directory changes (see _task_dir)."""
     avg = sum(t.item.size for t in tasks) / max(len(tasks), 1)
-    by_count = max(1, min(32, len(tasks) // (jobs * 8)))
-    by_size = max(1, int((1 << 20) // max(avg, 1)))
-    return max(1, min(by_count, by_size))
+    by_size = int((1 << 20) // max(avg, 1))
+    by_count = len(tasks) // (jobs * 8)
+    return max(1, min(256, by_size, by_count))
+
+
+def _task_dir(task: Task) -> str:
+    return os.path.dirname(task.dest or task.item.path)
 
 
 def _describe(console: Console, res: Result, dry: bool) -> None:

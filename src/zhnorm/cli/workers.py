@@ -94,15 +94,18 @@ def ordered_map(
     jobs: int,
     batch_size: int = 16,
     on_lost: Callable[[Any, str], Any] | None = None,
+    key: Callable[[Any], Any] | None = None,
 ) -> Iterator[Any]:
     """Yield func(state, item) for each item, in order, computed by *jobs* processes.
 
     *func* must not raise (it should turn errors into results); if a worker
     dies anyway, each item of its unfinished batches becomes
-    on_lost(item, reason).
+    on_lost(item, reason).  With *key*, a batch never mixes items of
+    different keys (the CLI uses the output directory: two processes
+    creating files in one directory contend for its lock in the kernel).
     """
     ctx = _context()
-    batches = ((i, list(b)) for i, b in enumerate(_batched(items, batch_size)))
+    batches = ((i, list(b)) for i, b in enumerate(_batched(items, batch_size, key)))
     workers = [_Worker(ctx, func, state) for _ in range(jobs)]
     done: dict[int, list] = {}
     sent: dict[int, list] = {}
@@ -185,10 +188,22 @@ def _death_reason(exitcode: int | None) -> str:
     return f"worker process exited unexpectedly (status {exitcode})"
 
 
-def _batched(items: Iterable[Any], n: int) -> Iterator[list]:
-    it = iter(items)
-    while True:
-        batch = list(itertools.islice(it, n))
-        if not batch:
-            return
+def _batched(items: Iterable[Any], n: int, key: Callable[[Any], Any] | None = None) -> Iterator[list]:
+    if key is None:
+        it = iter(items)
+        while True:
+            batch = list(itertools.islice(it, n))
+            if not batch:
+                return
+            yield batch
+    batch: list = []
+    current = object()
+    for item in items:
+        k = key(item)
+        if batch and (k != current or len(batch) >= n):
+            yield batch
+            batch = []
+        current = k
+        batch.append(item)
+    if batch:
         yield batch
