@@ -10,6 +10,7 @@ from __future__ import annotations
 import codecs
 import itertools
 import os
+import signal
 import stat
 import tempfile
 from dataclasses import dataclass
@@ -312,6 +313,22 @@ def _create_temp(dest: str) -> tuple[int, str]:
     return fd, tmp
 
 
+_TERMINATION = {signal.SIGINT, signal.SIGTERM}
+
+
+def _hold_termination():
+    """Block SIGINT/SIGTERM in this thread; returns what to restore."""
+    if not hasattr(signal, "pthread_sigmask"):
+        return None
+    return signal.pthread_sigmask(signal.SIG_BLOCK, _TERMINATION)
+
+
+def _release_termination(held) -> None:
+    """Restore the signal mask; a signal that arrived meanwhile fires now."""
+    if held is not None:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+
+
 class AtomicFile:
     """A temporary file beside *dest* that replaces it on commit().
 
@@ -329,8 +346,20 @@ class AtomicFile:
         self.mode = mode
         self.owner = owner
         self.fsync = fsync
-        self._fd, self.tmp = _create_temp(dest)
+        self._fd, self.tmp = -1, None
         self._done = False
+        # A Ctrl-C (or a worker's SIGTERM) landing between creating the
+        # temporary file and remembering its name would leave it behind:
+        # hold those signals for that moment, and clean up if one was waiting.
+        held = _hold_termination()
+        try:
+            self._fd, self.tmp = _create_temp(dest)
+        finally:
+            try:
+                _release_termination(held)
+            except BaseException:
+                self.abort()
+                raise
 
     def write(self, data: bytes) -> None:
         view = memoryview(data)
@@ -364,10 +393,11 @@ class AtomicFile:
                 pass
             self._fd = -1
         if not self._done:
-            try:
-                os.unlink(self.tmp)
-            except FileNotFoundError:
-                pass
+            if self.tmp is not None:
+                try:
+                    os.unlink(self.tmp)
+                except FileNotFoundError:
+                    pass
             self._done = True
 
     def __enter__(self) -> "AtomicFile":
