@@ -2,29 +2,20 @@
 
 from __future__ import annotations
 
-import threading
-
 from .cache import load_compiled
 from .engine import Engine
 from .names import NameLayer, groups_named_by_noteta
+from .shared import BuiltOnce
 from .targets import Target, resolve
 
-_ENGINES: dict[tuple, Engine] = {}
-_ENGINES_LOCK = threading.RLock()  # building one engine may build others (script forms)
+_ENGINES = BuiltOnce(lambda config, layer: Engine(load_compiled(config, layer)))
 
 MARKUPS = ("plain", "markdown", "wikitext", "auto")
 
 
 def engine_for(config: str, layer: NameLayer | None = None) -> Engine:
     """The process-wide Engine of an OpenCC config and name layer, built on first use."""
-    key = (config, layer)
-    engine = _ENGINES.get(key)
-    if engine is None:
-        with _ENGINES_LOCK:
-            engine = _ENGINES.get(key)
-            if engine is None:
-                engine = _ENGINES[key] = Engine(load_compiled(config, layer))
-    return engine
+    return _ENGINES(config, layer)
 
 
 def _check_text(text: object) -> None:

@@ -44,6 +44,7 @@ from .dictionary import _short_circuit, load_text_dict
 from .names import NameLayer
 from .opencc_config import DictSpec, GroupSpec, TextDictSpec, load_chain_spec
 from .reference import ReferenceChain
+from .shared import BuiltOnce
 from .targets import resolve
 
 __all__ = ["Change", "Step", "explain", "flatten_with_source"]
@@ -410,19 +411,7 @@ def _rule_text(rule) -> str:
 
 # -- entry point ----------------------------------------------------------------------------
 
-_TRACERS: dict[tuple, _Tracer] = {}
-_TRACERS_LOCK = threading.Lock()
-
-
-def _tracer(config: str, layer: NameLayer | None) -> _Tracer:
-    key = (config, layer)
-    tracer = _TRACERS.get(key)
-    if tracer is None:
-        with _TRACERS_LOCK:
-            tracer = _TRACERS.get(key)
-            if tracer is None:
-                tracer = _TRACERS[key] = _Tracer(config, layer)
-    return tracer
+_tracer = BuiltOnce(_Tracer)  # (config, layer) -> _Tracer
 
 
 def explain(

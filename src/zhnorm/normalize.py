@@ -23,11 +23,10 @@ the index should ignore script everywhere).
 
 from __future__ import annotations
 
-import threading
-
 import ahocorasick_rs
 
 from .names import REGIONAL_VARIANTS, NameLayer
+from .shared import BuiltOnce
 from .targets import resolve
 
 __all__ = ["normalize"]
@@ -69,18 +68,7 @@ class _Names:
         return out
 
 
-_CACHE: dict[NameLayer, _Names] = {}
-_LOCK = threading.Lock()
-
-
-def _names(layer: NameLayer) -> _Names:
-    names = _CACHE.get(layer)
-    if names is None:
-        with _LOCK:
-            names = _CACHE.get(layer)
-            if names is None:
-                names = _CACHE[layer] = _Names(layer)
-    return names
+_names = BuiltOnce(_Names)  # layer -> _Names
 
 
 def _script_of(text: str) -> str | None:
