@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 
 from zhnorm.markup import convert_markup
+from zhnorm.markup.title import title_rule
 
 CASES_DIR = Path(__file__).parent / "fixtures" / "markup" / "cases"
 CONFIGS = {"zh-tw": "s2twp", "zh-hk": "s2hk", "zh-cn": "t2s", "zh-hans": "t2s", "zh-hant": "s2t"}
-_MARK = re.compile(r"^(---) (input|expected)$")
+_MARK = re.compile(r"^(---) (input|expected|title)$")
 
 
 @dataclass
@@ -33,6 +34,7 @@ class Case:
     rules: str
     input: str
     expected: str | None
+    page_title: str | None = None  # the "--- title" section: what title rules set ("(none)": nothing)
 
 
 def parse_cases(path: Path) -> list[Case]:
@@ -63,7 +65,8 @@ def parse_cases(path: Path) -> list[Case]:
             raise ValueError(f"{path.name}:{start + 1}: case {title!r} has no '--- input' section")
         expected = "\n".join(sections["expected"]) if sections.get("expected") else None
         cases.append(Case(path.name, start + 1, title, opts["markup"], opts["target"],
-                          opts.get("rules", "resolve"), "\n".join(sections["input"]), expected))
+                          opts.get("rules", "resolve"), "\n".join(sections["input"]), expected,
+                          "\n".join(sections["title"]) if "title" in sections else None))
     return cases
 
 
@@ -83,6 +86,10 @@ ALL = [c for p in sorted(CASES_DIR.glob("*.txt")) for c in parse_cases(p)]
 def test_case(case: Case):
     assert case.expected is not None, f"{case.file}:{case.line} has no expected output"
     assert run_case(case) == case.expected, case.title
+    if case.page_title is not None:
+        variant = case.target if case.target in CONFIGS else None
+        shown = title_rule(case.input, case.markup, variant)
+        assert ("(none)" if shown is None else shown) == case.page_title, case.title
 
 
 def test_case_files_have_many_cases():

@@ -67,27 +67,46 @@ class Converter:
         if markup not in MARKUPS:
             raise ValueError(f"unknown markup {markup!r}: expected one of {', '.join(MARKUPS)}")
         kind = sniff(text, filename) if markup == "auto" else markup
-        engine = self._engine
-        if kind == "wikitext" and self.target.variant is not None:
-            # {{NoteTA|G1=…}} switches on groups for this page, above the defaults.
-            extra = [g for g in groups_named_by_noteta(text) if g not in self.groups]
-            if extra:
-                engine = Converter(
-                    self.target,
-                    (*self.groups, *extra),
-                    default_groups=self.default_groups,
-                    rules=self.rules,
-                )._engine
         return convert_markup_result(
             text,
             markup,
-            engine.convert,
+            self._page_engine(text, kind).convert,
             self.target.variant,
             # Wikitext output keeps -{ }- (MediaWiki renders it later);
             # elsewhere nothing would, so rules are resolved.
             manual_rules=manual_rules or ("keep" if kind == "wikitext" else "resolve"),
             filename=filename,
         )
+
+    def _page_engine(self, text: str, kind: str) -> Engine:
+        """The engine for a page: {{NoteTA|G1=…}} in wikitext switches on
+        groups for this page, above the defaults."""
+        if kind == "wikitext" and self.target.variant is not None:
+            extra = [g for g in groups_named_by_noteta(text) if g not in self.groups]
+            if extra:
+                return Converter(
+                    self.target,
+                    (*self.groups, *extra),
+                    default_groups=self.default_groups,
+                    rules=self.rules,
+                )._engine
+        return self._engine
+
+    def convert_title(self, title: str, page: str = "", markup: str = "auto", *, filename: str | None = None) -> str:
+        """The title MediaWiki shows for `page` (whose title is `title`) in
+        this target's variant: the text of the page's title rule
+        (`-{T|…}-` or `{{NoteTA|T=…}}`, the last one wins) if it has one,
+        else `title` converted with the page's rules and NoteTA groups.
+        Title rules never change the body (`convert` ignores them)."""
+        _check_text(title)
+        _check_text(page)
+        from .markup import sniff
+        from .markup.title import convert_title
+
+        if markup not in MARKUPS:
+            raise ValueError(f"unknown markup {markup!r}: expected one of {', '.join(MARKUPS)}")
+        kind = sniff(page, filename) if markup == "auto" else markup
+        return convert_title(title, page, kind, self._page_engine(page, kind).convert, self.target.variant)
 
     def __reduce__(self):
         return (_rebuild, (self.target.name, self.groups, self.default_groups, self.rules))

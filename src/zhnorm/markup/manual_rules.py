@@ -26,7 +26,7 @@ from .tokens import Span
 
 _S = tuple.__new__  # Span(...) without the NamedTuple constructor overhead
 
-__all__ = ["resolve_rules"]
+__all__ = ["resolve_rules", "page_state"]
 
 NO_PHRASE_SPLIT = frozenset({"wikilink_bare"})
 
@@ -74,21 +74,11 @@ def resolve_rules(
             rules = [rule]
         elif s.type == "template" and isinstance(s.meta, dict) and s.meta.get("page_rules"):
             out.append(s)  # NoteTA: each numbered parameter acts as -{H|…}-
-            rules = [parse_rule("H|" + body) for body in s.meta["page_rules"]]
+            rules = _noteta_rules(s.meta)
         else:
             rules = None
         if rules is not None:
-            changed = False
-            for rule in rules:
-                if variant is not None and rule.is_table and rule.action != "none":
-                    changed = True
-                    pairs = rule.pairs(variant)
-                    if rule.action == "add":
-                        table.update((a, b) for a, b in pairs if a)
-                    else:
-                        for a, _b in pairs:
-                            table.pop(a, None)
-            if changed:
+            if _apply(table, rules, variant):
                 keys = sorted(table, key=len, reverse=True)
                 pattern = re.compile("|".join(map(re.escape, keys))) if keys else None
             continue
@@ -105,3 +95,71 @@ def resolve_rules(
         if pos < s.end:
             out.append(_S(Span, (s.type, pos, s.end, True, s.brk, s.meta)))
     return out, replaced
+
+
+def _noteta_rules(meta: dict) -> list:
+    """The rules of a NoteTA template: ``-{H|…}-`` for each numbered parameter."""
+    return [parse_rule("H|" + body) for body in meta.get("page_rules") or ()]
+
+
+def _apply(table: dict[str, str], rules, variant: str | None) -> bool:
+    """Add (``A``/``H``) or remove (``-``) the pairs of *rules* for *variant*
+    in the page table; True if any rule acted on it."""
+    changed = False
+    for rule in rules:
+        if variant is not None and rule.is_table and rule.action != "none":
+            changed = True
+            pairs = rule.pairs(variant)
+            if rule.action == "add":
+                table.update((a, b) for a, b in pairs if a)
+            else:
+                for a, _b in pairs:
+                    table.pop(a, None)
+    return changed
+
+
+def page_state(src: str, spans: list[Span], variant: str | None) -> tuple[dict[str, str], str | None]:
+    """The page rules in force at the end of the page, and its display title.
+
+    This is what MediaWiki uses for the page title (``Parser::parse`` after
+    ``LanguageConverter::convert`` of the body): a title rule, ``-{T|…}-`` or
+    ``{{NoteTA|T=…}}`` (which the template expands to ``-{T|…}-``), sets the
+    displayed title for each variant through ``ConverterRule::getTitle``;
+    the last one on the page wins (``applyManualConv``).  A ``T`` rule on its
+    own carries no ``+`` action, so it adds nothing to the conversion table
+    and shows nothing in the body: the body is converted as if it were not
+    there.  Without a title rule MediaWiki converts the title text with the
+    tables as the page left them, its ``H``/``A`` rules (NoteTA's numbered
+    parameters) and groups included, hence the table returned here.
+
+    *spans* are scanner spans (before :func:`resolve_rules`).  Returns
+    ``({}, None)`` when *variant* is ``None`` (an OpenCC config target:
+    page and title rules do not apply), and ``None`` for the title when no
+    rule sets one for the variant (or sets it empty, which MediaWiki treats
+    as no title).
+    """
+    table: dict[str, str] = {}
+    title: str | None = None
+    if variant is None:
+        return table, title
+    for s in spans:
+        if s.type == "conv_rule":
+            meta = s.meta
+            if isinstance(meta, dict):
+                body = meta["body"]
+            else:
+                body = meta if isinstance(meta, str) else src[s.start + 2:s.end - 2]
+            rules = [parse_rule(body)]
+        elif s.type == "template" and isinstance(s.meta, dict) and s.meta.get("name") == "noteta":
+            rules = []
+            if s.meta.get("title_rule"):
+                rules.append(parse_rule("T|" + s.meta["title_rule"]))
+            rules += _noteta_rules(s.meta)
+        else:
+            continue
+        for rule in rules:
+            shown = rule.title(variant)
+            if shown is not None:
+                title = shown
+        _apply(table, rules, variant)
+    return table, title or None

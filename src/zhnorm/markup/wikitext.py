@@ -448,12 +448,16 @@ class _Scanner:
         name = src[inner_a:name_end].strip().lower().replace("_", " ")
         if k == 2 and (name in PROTECTED_TEMPLATES or name.startswith("notetag") or name == "noteta"):
             rules = []
-            if name == "noteta":  # numbered parameters are -{H|…}- rules
+            title = None
+            if name == "noteta":  # numbered parameters are -{H|…}- rules, T= is -{T|…}-
                 for s0, t0 in zip([x + 1 for x in bars], bars[1:] + [inner_b]):
                     key, eq, value = src[s0:t0].partition("=")
                     if eq and key.strip().isdigit() and value.strip():
                         rules.append(value.strip())
-            out.append(_S(Span, ("template", p, e, False, True, {"name": name, "page_rules": rules})))
+                    elif eq and key.strip() == "T" and value.strip():
+                        title = value.strip()
+            out.append(_S(Span, ("template", p, e, False, True,
+                                 {"name": name, "page_rules": rules, "title_rule": title})))
             return
         out.append(_S(Span, ("template_open", p, inner_a, False, True, None)))
         if name_end > inner_a:
