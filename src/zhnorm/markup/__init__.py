@@ -24,7 +24,7 @@ from __future__ import annotations
 from typing import Callable
 
 from .manual_rules import resolve_rules
-from .markdown import scan_markdown
+from .markdown_c import convert_markdown, render as render_c, scan_markdown
 from .plain import scan_plain
 from .render import ConversionResult, convert_spans, gather
 from .sniff import MARKUPS, sniff, sniff_scores
@@ -100,8 +100,8 @@ def prose(text: str, markup: str = "markdown") -> str:
     return "".join(gather(text, _scan(text, kind))[0])
 
 
-def _run(text, markup, convert, variant, manual_rules, filename):
-    """Scan, apply rules, convert; return everything the callers need."""
+def _prepare(text, markup, variant, manual_rules, filename):
+    """Check the arguments; return the variant, the markup and whether it was sniffed."""
     _check_text(text)
     if manual_rules not in ("resolve", "keep"):
         raise ValueError(f"manual_rules must be 'resolve' or 'keep', not {manual_rules!r}")
@@ -109,13 +109,24 @@ def _run(text, markup, convert, variant, manual_rules, filename):
         from ..variants import normalize_variant
 
         variant = normalize_variant(variant)
-    kind, sniffed = _resolve(text, markup, filename)
+    return (variant, *_resolve(text, markup, filename))
+
+
+def _scan_and_resolve(text, kind, convert, variant, manual_rules):
+    """Scan and apply the ``-{ }-`` rules (arguments checked by :func:`_prepare`)."""
     spans = _scan(text, kind)
     nrules = replaced = 0
     if "-{" in text or (kind == "wikitext" and "noteta" in text.lower()):
         nrules = sum(1 for s in spans if s.type == "conv_rule" or (s.type == "template" and s.meta))
         if nrules:
             spans, replaced = resolve_rules(text, spans, variant, convert, manual_rules == "keep")
+    return spans, nrules, replaced
+
+
+def _run(text, markup, convert, variant, manual_rules, filename):
+    """Scan, apply rules, convert; return everything the callers need."""
+    variant, kind, sniffed = _prepare(text, markup, variant, manual_rules, filename)
+    spans, nrules, replaced = _scan_and_resolve(text, kind, convert, variant, manual_rules)
     converted, fallbacks = convert_spans(text, spans, convert)
     return kind, sniffed, spans, converted, nrules, replaced, fallbacks
 
@@ -159,8 +170,16 @@ def convert_markup_result(
     ``-{ }-`` markup for MediaWiki to render; the default choice for
     wikitext callers).  Page rules apply in both modes.
     """
-    kind, sniffed, spans, converted, nrules, replaced, fallbacks = _run(
-        text, markup, convert, variant, manual_rules, filename)
+    variant, kind, sniffed = _prepare(text, markup, variant, manual_rules, filename)
+    if kind == "markdown":
+        fast = convert_markdown(text, convert)
+        if fast is not None:
+            return ConversionResult(fast[0], kind, sniffed, fast[1], 0, 0, fast[2])
+    spans, nrules, replaced = _scan_and_resolve(text, kind, convert, variant, manual_rules)
+    fast_render = render_c(text, spans, convert)
+    if fast_render is not None:
+        return ConversionResult(fast_render[0], kind, sniffed, len(spans), nrules, replaced, fast_render[1])
+    converted, fallbacks = convert_spans(text, spans, convert)
     parts: list[str] = []
     add = parts.append
     copied = 0  # text[copied:start] is still to be copied verbatim

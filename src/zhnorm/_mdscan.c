@@ -1,0 +1,2452 @@
+/* The Markdown scanner and the prose cut-back of zhnorm.markup, in C.
+ *
+ * A line-for-line port of zhnorm/markup/markdown.py, inline_md.py and the
+ * cut-back of render.py: the Python code is the specification and stays the
+ * oracle (tests compare spans and output on the corpus and on generated
+ * input).  Each regex of the Python scanner is replaced by a hand-written
+ * matcher that accepts exactly what the regex accepts, backtracking
+ * included; the comments name the regex.
+ *
+ * Why C: with the C conversion engine, plain conversion runs at ~100 MB/s,
+ * and a Python scanner (about 2 us per span, ~80 spans per KB of the corpus)
+ * made markup-aware conversion 5-10 times slower than plain.  Here the scan
+ * and the cut-back create no Python object per span.
+ *
+ * Case-insensitive matches follow Python's re.IGNORECASE, which also matches
+ * four non-ASCII letters to ASCII ones (see ci_eq).
+ */
+
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ spans */
+
+enum {
+    T_TEXT, T_LINK_OPEN, T_IMAGE_OPEN, T_LINK_LABEL_NAME, T_LINK_TARGET, T_CITATION,
+    T_ESCAPE, T_LINK_REF, T_CODE_INLINE, T_AUTOLINK, T_HTML_RAW, T_HTML_TAG,
+    T_HTML_COMMENT, T_HTML_OTHER, T_CONV_RULE, T_URL, T_ENTITY, T_EMPHASIS, T_NEWLINE,
+    T_BLANK, T_CODE_BLOCK, T_CODE_FENCE, T_HEADING_MARKER, T_HTML_BLOCK,
+    T_SETEXT_UNDERLINE, T_HR, T_BLOCKQUOTE_MARKER, T_LIST_MARKER, T_TABLE_DELIM,
+    T_TABLE_PIPE, T_FOOTNOTE_MARKER, T_LINK_DEF, T_COUNT
+};
+
+static const char *TYPE_NAMES[T_COUNT] = {
+    "text", "link_open", "image_open", "link_label_name", "link_target", "citation",
+    "escape", "link_ref", "code_inline", "autolink", "html_raw", "html_tag",
+    "html_comment", "html_other", "conv_rule", "url", "entity", "emphasis", "newline",
+    "blank", "code_block", "code_fence", "heading_marker", "html_block",
+    "setext_underline", "hr", "blockquote_marker", "list_marker", "table_delim",
+    "table_pipe", "footnote_marker", "link_def",
+};
+static PyObject *type_strs[T_COUNT];
+
+enum { OUT_PROSE, OUT_SHOWN, OUT_BARE_LINK };
+
+typedef struct {
+    Py_ssize_t start, end;
+    unsigned char type, conv, brk;
+    unsigned char out;  /* OUT_SHOWN: a -{ }- rule or rule phrase, written as `shown`
+                           (NULL: kept); OUT_BARE_LINK: a label-less wikitext link */
+    PyObject *shown;    /* borrowed */
+} Span;
+
+typedef struct {
+    Py_ssize_t idx;
+    int image, active;
+} Opener;
+
+typedef struct {
+    Py_UCS4 *u; /* the text as UCS4: one load per character, no kind switch */
+    Py_ssize_t n;
+    Py_ssize_t *starts; /* nlines + 1 entries; starts[nlines] == n + 1 */
+    unsigned char *pipes; /* pipes[i]: line i holds a "|" */
+    Py_ssize_t nlines;
+    Span *v;
+    Py_ssize_t nv, capv;
+    Opener *stack;
+    Py_ssize_t ns, caps;
+    Py_ssize_t *lists;
+    Py_ssize_t nl, capl;
+    int failed; /* a Python exception is set */
+} Scan;
+
+#define CH(i) (s->u[(i)])
+
+static int grow(void **buf, Py_ssize_t *cap, Py_ssize_t need, size_t item) {
+    if (need <= *cap)
+        return 0;
+    Py_ssize_t c = *cap ? *cap * 2 : 256;
+    while (c < need)
+        c *= 2;
+    void *p = PyMem_Realloc(*buf, (size_t)c * item);
+    if (!p) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    *buf = p;
+    *cap = c;
+    return 0;
+}
+
+static void push(Scan *s, int type, Py_ssize_t a, Py_ssize_t b, int conv, int brk) {
+    if (s->failed)
+        return;
+    if (grow((void **)&s->v, &s->capv, s->nv + 1, sizeof(Span)) < 0) {
+        s->failed = 1;
+        return;
+    }
+    Span *sp = &s->v[s->nv++];
+    sp->start = a;
+    sp->end = b;
+    sp->type = (unsigned char)type;
+    sp->conv = (unsigned char)conv;
+    sp->brk = (unsigned char)brk;
+    sp->out = OUT_PROSE;
+    sp->shown = NULL;
+}
+
+static void insert_at(Scan *s, Py_ssize_t i, int type, Py_ssize_t a, Py_ssize_t b, int conv) {
+    if (s->failed)
+        return;
+    if (grow((void **)&s->v, &s->capv, s->nv + 1, sizeof(Span)) < 0) {
+        s->failed = 1;
+        return;
+    }
+    memmove(&s->v[i + 1], &s->v[i], (size_t)(s->nv - i) * sizeof(Span));
+    s->nv++;
+    Span *sp = &s->v[i];
+    sp->start = a;
+    sp->end = b;
+    sp->type = (unsigned char)type;
+    sp->conv = (unsigned char)conv;
+    sp->brk = 0;
+    sp->out = OUT_PROSE;
+    sp->shown = NULL;
+}
+
+#define TEXT(a, b) push(s, T_TEXT, (a), (b), 1, 0)
+
+/* ------------------------------------------------------- character classes */
+
+/* \s and str.isspace(): Python's whitespace, spelled out so that the test
+ * is inline (tests/test_markup_c.py checks it against str.isspace). */
+static inline int is_ws(Py_UCS4 c) {
+    if (c < 128)
+        return (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20);
+    if (c < 0x1680)
+        return c == 0x85 || c == 0xa0;
+    return c == 0x1680 || (c >= 0x2000 && c <= 0x200a) || c == 0x2028 || c == 0x2029 ||
+           c == 0x202f || c == 0x205f || c == 0x3000;
+}
+static inline int is_st(Py_UCS4 c) { return c == ' ' || c == '\t'; } /* [ \t] */
+static inline int is_stn(Py_UCS4 c) { return c == ' ' || c == '\t' || c == '\n'; }
+static inline int is_alpha_a(Py_UCS4 c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
+static inline int is_digit_a(Py_UCS4 c) { return c >= '0' && c <= '9'; }
+static inline int is_alnum_a(Py_UCS4 c) { return is_alpha_a(c) || is_digit_a(c); }
+static inline Py_UCS4 lower_a(Py_UCS4 c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
+
+/* Text character c matches pattern character w (ASCII) under re.IGNORECASE,
+ * which also matches U+0130 and U+0131 to i, U+017F to s, U+212A to k. */
+static inline int ci_eq(Py_UCS4 c, Py_UCS4 w) {
+    w = lower_a(w);
+    if (lower_a(c) == w)
+        return 1;
+    if (c < 0x130)
+        return 0;
+    return (w == 'i' && (c == 0x130 || c == 0x131)) || (w == 's' && c == 0x17F) || (w == 'k' && c == 0x212A);
+}
+static inline int is_icase_extra(Py_UCS4 c) { return c == 0x130 || c == 0x131 || c == 0x17F || c == 0x212A; }
+
+static int is_ascii_punct(Py_UCS4 c) {
+    return c != 0 && c < 128 && strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", (int)c) != NULL;
+}
+
+/* unicodedata.category(c)[0] in "PS", cached for the BMP. */
+static PyObject *category_fn;
+static unsigned char punct_cache[65536]; /* 0 unknown, 1 no, 2 yes */
+
+static int is_punct(Scan *s, Py_UCS4 c) {
+    if (c < 128)
+        return is_ascii_punct(c);
+    if (c < 65536 && punct_cache[c])
+        return punct_cache[c] == 2;
+    PyObject *ch = PyUnicode_FromOrdinal((int)c);
+    PyObject *cat = ch ? PyObject_CallOneArg(category_fn, ch) : NULL;
+    Py_XDECREF(ch);
+    if (!cat || !PyUnicode_Check(cat) || PyUnicode_GET_LENGTH(cat) < 1) {
+        Py_XDECREF(cat);
+        if (!PyErr_Occurred())
+            PyErr_SetString(PyExc_RuntimeError, "unicodedata.category failed");
+        s->failed = 1;
+        return 0;
+    }
+    Py_UCS4 k = PyUnicode_READ_CHAR(cat, 0);
+    Py_DECREF(cat);
+    int yes = k == 'P' || k == 'S';
+    if (c < 65536)
+        punct_cache[c] = (unsigned char)(yes ? 2 : 1);
+    return yes;
+}
+
+/* Block-syntax first characters of markdown.py's _BLOCK_START. */
+static int block_start(Py_UCS4 c) {
+    return c < 128 && c != 0 && strchr("`~#<=-*_>+0123456789[ \t", (int)c) != NULL;
+}
+
+/* Position of the first occurrence of the two-character string c1 c2 lying
+ * inside [start, end), or -1 (str.find(sub, start, end)). */
+static Py_ssize_t find2(Scan *s, Py_UCS4 c1, Py_UCS4 c2, Py_ssize_t start, Py_ssize_t end) {
+    for (Py_ssize_t k = start; k + 1 < end; k++)
+        if (CH(k) == c1 && CH(k + 1) == c2)
+            return k;
+    return -1;
+}
+
+static Py_ssize_t find3(Scan *s, const char *sub, Py_ssize_t start, Py_ssize_t end) {
+    for (Py_ssize_t k = start; k + 2 < end; k++)
+        if (CH(k) == (Py_UCS4)sub[0] && CH(k + 1) == (Py_UCS4)sub[1] && CH(k + 2) == (Py_UCS4)sub[2])
+            return k;
+    return -1;
+}
+
+static Py_ssize_t find1(Scan *s, Py_UCS4 c, Py_ssize_t start, Py_ssize_t end) {
+    for (Py_ssize_t k = start; k < end; k++)
+        if (CH(k) == c)
+            return k;
+    return -1;
+}
+
+/* src[at:] starts with ASCII `word` (exactly, or ignoring ASCII case), inside end. */
+static int starts(Scan *s, Py_ssize_t at, Py_ssize_t end, const char *word, int icase) {
+    for (; *word; word++, at++) {
+        if (at >= end)
+            return 0;
+        Py_UCS4 c = CH(at);
+        if (icase ? !ci_eq(c, (Py_UCS4)*word) : c != (Py_UCS4)*word)
+            return 0;
+    }
+    return 1;
+}
+
+/* src[at:] starts with the code points of `word`, inside end. */
+static int starts_u(Scan *s, Py_ssize_t at, Py_ssize_t end, const Py_UCS4 *word, int icase) {
+    for (; *word; word++, at++) {
+        if (at >= end)
+            return 0;
+        Py_UCS4 c = CH(at);
+        if (icase ? !ci_eq(c, *word) : c != *word)
+            return 0;
+    }
+    return 1;
+}
+
+static Py_ssize_t skip_st(Scan *s, Py_ssize_t i, Py_ssize_t end) {
+    while (i < end && is_st(CH(i)))
+        i++;
+    return i;
+}
+
+static Py_ssize_t skip_stn(Scan *s, Py_ssize_t i, Py_ssize_t end) {
+    while (i < end && is_stn(CH(i)))
+        i++;
+    return i;
+}
+
+/* ----------------------------------------------------------- inline scanner */
+
+/* The characters _NEXT looks for. */
+static const unsigned char NEXT_CHARS[128] = {
+    ['\\'] = 1, ['`'] = 1, ['<'] = 1, ['['] = 1, [']'] = 1, ['*'] = 1, ['_'] = 1, ['~'] = 1,
+    ['&'] = 1, ['-'] = 1, [':'] = 1, ['w'] = 1, ['!'] = 1,
+};
+
+/* The characters _NEXT finds, with its look-behind conditions. */
+static inline int candidate(Scan *s, Py_ssize_t p, Py_ssize_t b, Py_UCS4 c) {
+    switch (c) {
+    case '\\': case '`': case '<': case '[': case ']': case '*': case '_': case '~': case '&':
+        return 1;
+    case '-':
+        return p + 1 < b && CH(p + 1) == '{';
+    case ':':
+        return p + 2 < b && CH(p + 1) == '/' && CH(p + 2) == '/';
+    case 'w':
+        return p + 3 < b && CH(p + 1) == 'w' && CH(p + 2) == 'w' && CH(p + 3) == '.';
+    case '!':
+        return p + 1 < b && CH(p + 1) == '[';
+    }
+    return 0;
+}
+
+/* \((?:[^\s()\\]++|\\.|\( ... \))*+\) at i (src[i] == '('); nested: one more
+ * level allowed inside.  Returns the end or -1. */
+static Py_ssize_t dest_paren(Scan *s, Py_ssize_t i, Py_ssize_t b, int nested) {
+    i++;
+    while (i < b) {
+        Py_UCS4 c = CH(i);
+        if (c == ')')
+            return i + 1;
+        if (c == '\\') {
+            if (i + 1 >= b)
+                return -1;
+            i += 2;
+        } else if (c == '(') {
+            if (!nested)
+                return -1;
+            Py_ssize_t r = dest_paren(s, i, b, 0);
+            if (r < 0)
+                return -1;
+            i = r;
+        } else if (is_ws(c)) {
+            return -1;
+        } else {
+            i++;
+        }
+    }
+    return -1;
+}
+
+/* "(?:[^"\\]++|\\.)*+" and its ' and ( ) forms; returns the end or -1. */
+static Py_ssize_t dest_title(Scan *s, Py_ssize_t i, Py_ssize_t b) {
+    Py_UCS4 open = CH(i), close = open == '(' ? ')' : open;
+    for (i++; i < b;) {
+        Py_UCS4 c = CH(i);
+        if (c == close)
+            return i + 1;
+        if (c == '\\') {
+            if (i + 1 >= b)
+                return -1;
+            i += 2;
+        } else if (open == '(' && c == '(') {
+            return -1;
+        } else {
+            i++;
+        }
+    }
+    return -1;
+}
+
+/* (?:[ \t\n]++ title)?+ [ \t\n]*+ \)  after a destination ending at i. */
+static Py_ssize_t dest_tail(Scan *s, Py_ssize_t i, Py_ssize_t b) {
+    Py_ssize_t j = skip_stn(s, i, b);
+    if (j > i && j < b) {
+        Py_UCS4 c = CH(j);
+        if (c == '"' || c == '\'' || c == '(') {
+            Py_ssize_t t = dest_title(s, j, b);
+            if (t >= 0)
+                j = skip_stn(s, t, b);
+        }
+    }
+    return (j < b && CH(j) == ')') ? j + 1 : -1;
+}
+
+/* inline_md._DEST matched at q (src[q] == '('); the end or -1. */
+static Py_ssize_t dest(Scan *s, Py_ssize_t q, Py_ssize_t b) {
+    if (q >= b || CH(q) != '(')
+        return -1;
+    Py_ssize_t i = skip_stn(s, q + 1, b);
+    if (i < b && CH(i) == '<') { /* <(?:[^<>\n\\]++|\\.)*+> */
+        Py_ssize_t j = i + 1;
+        while (j < b) {
+            Py_UCS4 c = CH(j);
+            if (c == '>' || c == '<' || c == '\n')
+                break;
+            if (c == '\\') {
+                if (j + 1 >= b)
+                    break;
+                j += 2;
+            } else {
+                j++;
+            }
+        }
+        if (j < b && CH(j) == '>') {
+            Py_ssize_t e = dest_tail(s, j + 1, b);
+            if (e >= 0)
+                return e;
+        }
+    }
+    while (i < b) { /* (?:[^\s()\\]++|\\.|\(...\))*+ */
+        Py_UCS4 c = CH(i);
+        if (c == '\\') {
+            if (i + 1 >= b)
+                break;
+            i += 2;
+        } else if (c == '(') {
+            Py_ssize_t r = dest_paren(s, i, b, 1);
+            if (r < 0)
+                break;
+            i = r;
+        } else if (c == ')' || is_ws(c)) {
+            break;
+        } else {
+            i++;
+        }
+    }
+    return dest_tail(s, i, b);
+}
+
+/* _SIMPLE_LINK at p: the end, with the label bounds, or -1. */
+static Py_ssize_t simple_link(Scan *s, Py_ssize_t p, Py_ssize_t b, Py_ssize_t *ls, Py_ssize_t *le) {
+    Py_ssize_t i = p;
+    if (CH(i) == '!')
+        i++;
+    if (i >= b || CH(i) != '[')
+        return -1;
+    *ls = ++i;
+    while (i < b) {
+        Py_UCS4 c = CH(i);
+        if (c == '\\' || c == '`' || c == '<' || c == '[' || c == ']' || c == '*' || c == '_' ||
+            c == '~' || c == '&')
+            break;
+        if ((c == '-' || c == ':' || c == 'w') && candidate(s, i, b, c))
+            break;
+        i++;
+    }
+    *le = i;
+    if (i >= b || CH(i) != ']')
+        return -1;
+    return dest(s, i + 1, b);
+}
+
+/* _REF: \[(?:[^\[\]\\]|\\.){0,999}\] at q. */
+static Py_ssize_t ref_label(Scan *s, Py_ssize_t q, Py_ssize_t b) {
+    Py_ssize_t i = q + 1;
+    for (int units = 0;; units++) {
+        if (i >= b)
+            return -1;
+        Py_UCS4 c = CH(i);
+        if (c == ']')
+            return i + 1;
+        if (units == 999 || c == '[')
+            return -1;
+        if (c == '\\') {
+            if (i + 1 >= b)
+                return -1;
+            i += 2;
+        } else {
+            i++;
+        }
+    }
+}
+
+/* _CITE: \\\[[ \w.,\-]{1,16}\\\] at p. */
+static Py_ssize_t cite(Scan *s, Py_ssize_t p, Py_ssize_t b) {
+    if (p + 1 >= b || CH(p + 1) != '[')
+        return -1;
+    Py_ssize_t i = p + 2;
+    int r = 0;
+    while (i < b && r <= 16) {
+        Py_UCS4 c = CH(i);
+        if (!(c == ' ' || c == '.' || c == ',' || c == '-' || c == '_' || Py_UNICODE_ISALNUM(c)))
+            break;
+        i++;
+        r++;
+    }
+    if (r >= 1 && r <= 16 && i + 1 < b && CH(i) == '\\' && CH(i + 1) == ']')
+        return i + 2;
+    return -1;
+}
+
+/* _AUTOLINK at p (src[p] == '<'). */
+static Py_ssize_t autolink(Scan *s, Py_ssize_t p, Py_ssize_t b) {
+    Py_ssize_t i = p + 1;
+    if (i < b && is_alpha_a(CH(i))) {
+        Py_ssize_t j = i + 1;
+        while (j < b) {
+            Py_UCS4 c = CH(j);
+            if (!(is_alnum_a(c) || c == '+' || c == '.' || c == '-'))
+                break;
+            j++;
+        }
+        Py_ssize_t r = j - (i + 1);
+        if (r >= 1 && r <= 31 && j < b && CH(j) == ':') {
+            Py_ssize_t k = j + 1;
+            while (k < b) {
+                Py_UCS4 c = CH(k);
+                if (is_ws(c) || c == '<' || c == '>')
+                    break;
+                k++;
+            }
+            if (k < b && CH(k) == '>')
+                return k + 1;
+        }
+    }
+    Py_ssize_t j = i;
+    while (j < b) {
+        Py_UCS4 c = CH(j);
+        if (!(is_alnum_a(c) || (c < 128 && c && strchr(".!#$%&'*+/=?^_`{|}~-", (int)c))))
+            break;
+        j++;
+    }
+    if (j == i || j >= b || CH(j) != '@')
+        return -1;
+    Py_ssize_t k = j + 1;
+    for (;;) {
+        Py_ssize_t m = k;
+        while (m < b && (is_alnum_a(CH(m)) || CH(m) == '-'))
+            m++;
+        if (m - k < 1 || m - k > 63 || !is_alnum_a(CH(k)) || !is_alnum_a(CH(m - 1)))
+            return -1;
+        if (m < b && CH(m) == '>')
+            return m + 1;
+        if (m < b && CH(m) == '.') {
+            k = m + 1;
+            continue;
+        }
+        return -1;
+    }
+}
+
+enum { H_NONE, H_COMMENT, H_OPEN, H_CLOSE, H_OTHER };
+
+/* inline_md._HTML at p (src[p] == '<'): the end or -1; *what and the tag name. */
+static Py_ssize_t html(Scan *s, Py_ssize_t p, Py_ssize_t b, int *what, Py_ssize_t *ns, Py_ssize_t *ne) {
+    Py_ssize_t i = p + 1;
+    if (i >= b)
+        return -1;
+    Py_UCS4 c = CH(i);
+    if (c == '!') {
+        if (starts(s, i, b, "!--", 0)) {
+            Py_ssize_t j = i + 3;
+            *what = H_COMMENT;
+            if (j < b && CH(j) == '>')
+                return j + 1;
+            if (j + 1 < b && CH(j) == '-' && CH(j + 1) == '>')
+                return j + 2;
+            Py_ssize_t k = find3(s, "-->", j, b);
+            return k < 0 ? -1 : k + 3;
+        }
+        *what = H_OTHER;
+        if (i + 1 < b && is_alpha_a(CH(i + 1))) {
+            Py_ssize_t k = find1(s, '>', i + 2, b);
+            return k < 0 ? -1 : k + 1;
+        }
+        if (starts(s, i, b, "![CDATA[", 0)) {
+            Py_ssize_t k = find3(s, "]]>", i + 8, b);
+            return k < 0 ? -1 : k + 3;
+        }
+        return -1;
+    }
+    if (c == '?') {
+        *what = H_OTHER;
+        Py_ssize_t k = find2(s, '?', '>', i + 1, b);
+        return k < 0 ? -1 : k + 2;
+    }
+    if (c == '/') {
+        Py_ssize_t j = i + 1;
+        if (j >= b || !is_alpha_a(CH(j)))
+            return -1;
+        *ns = j;
+        while (j < b && (is_alnum_a(CH(j)) || CH(j) == '-'))
+            j++;
+        *ne = j;
+        j = skip_stn(s, j, b);
+        if (j < b && CH(j) == '>') {
+            *what = H_CLOSE;
+            return j + 1;
+        }
+        return -1;
+    }
+    if (!is_alpha_a(c))
+        return -1;
+    Py_ssize_t j = i + 1;
+    *ns = i;
+    while (j < b && (is_alnum_a(CH(j)) || CH(j) == '-'))
+        j++;
+    *ne = j;
+    Py_ssize_t k = j;
+    for (;;) { /* (?:[ \t\n]++ name (?:[ \t\n]*+=[ \t\n]*+ value)?+)*+ */
+        Py_ssize_t m = skip_stn(s, k, b);
+        if (m == k || m >= b)
+            break;
+        Py_UCS4 a = CH(m);
+        if (!(is_alpha_a(a) || a == '_' || a == ':'))
+            break;
+        m++;
+        while (m < b) {
+            Py_UCS4 d = CH(m);
+            if (!(is_alnum_a(d) || d == '_' || d == '.' || d == ':' || d == '-'))
+                break;
+            m++;
+        }
+        Py_ssize_t v = skip_stn(s, m, b);
+        if (v < b && CH(v) == '=') {
+            v = skip_stn(s, v + 1, b);
+            if (v < b) {
+                Py_UCS4 q = CH(v);
+                if (q == '\'' || q == '"') {
+                    Py_ssize_t e = find1(s, q, v + 1, b);
+                    if (e >= 0)
+                        m = e + 1;
+                } else if (!(is_ws(q) || q == '"' || q == '\'' || q == '=' || q == '<' || q == '>' ||
+                             q == '`')) {
+                    while (v < b) {
+                        Py_UCS4 d = CH(v);
+                        if (is_ws(d) || d == '"' || d == '\'' || d == '=' || d == '<' || d == '>' ||
+                            d == '`')
+                            break;
+                        v++;
+                    }
+                    m = v;
+                }
+            }
+        }
+        k = m;
+    }
+    k = skip_stn(s, k, b);
+    if (k < b && CH(k) == '/')
+        k++;
+    if (k < b && CH(k) == '>') {
+        *what = H_OPEN;
+        return k + 1;
+    }
+    return -1;
+}
+
+static const char *RAW_TAGS[] = {
+    "code", "pre", "script", "style", "math", "kbd", "samp", "tt", "textarea", "syntaxhighlight",
+    "source", "nowiki", "score", "chem", "ce", "graph", "timeline", "hiero", "templatedata",
+    "templatestyles", "mapframe", "maplink", NULL,
+};
+static const char *JOIN_TAGS[] = {
+    "a", "abbr", "b", "bdi", "bdo", "big", "cite", "del", "dfn", "em", "font", "i", "ins", "mark",
+    "q", "s", "small", "span", "strike", "strong", "sub", "sup", "u", NULL,
+};
+
+/* The ASCII-lowercased src[a:b] is one of `names`. */
+static int name_in(Scan *s, Py_ssize_t a, Py_ssize_t b, const char **names) {
+    for (; *names; names++) {
+        const char *w = *names;
+        if ((Py_ssize_t)strlen(w) == b - a && starts(s, a, b, w, 1))
+            return 1;
+    }
+    return 0;
+}
+
+/* _raw_close(name): </name[ \t\n]*> ignoring case, searched from e. */
+static Py_ssize_t raw_close(Scan *s, Py_ssize_t ns, Py_ssize_t ne, Py_ssize_t e, Py_ssize_t b) {
+    Py_ssize_t len = ne - ns;
+    for (Py_ssize_t k = e; k + 1 < b; k++) {
+        if (CH(k) != '<' || CH(k + 1) != '/')
+            continue;
+        Py_ssize_t j = k + 2, t;
+        if (j + len > b)
+            return -1;
+        for (t = 0; t < len; t++)
+            if (!ci_eq(CH(j + t), CH(ns + t)))
+                break;
+        if (t < len)
+            continue;
+        j = skip_stn(s, j + len, b);
+        if (j < b && CH(j) == '>')
+            return j + 1;
+    }
+    return -1;
+}
+
+/* _ENTITY at p (src[p] == '&'). */
+static Py_ssize_t entity(Scan *s, Py_ssize_t p, Py_ssize_t b) {
+    Py_ssize_t i = p + 1;
+    if (i >= b)
+        return -1;
+    if (CH(i) == '#') {
+        Py_ssize_t j = i + 1;
+        while (j < b && is_digit_a(CH(j)))
+            j++;
+        if (j - (i + 1) >= 1 && j - (i + 1) <= 7 && j < b && CH(j) == ';')
+            return j + 1;
+        if (i + 1 < b && (CH(i + 1) == 'x' || CH(i + 1) == 'X')) {
+            j = i + 2;
+            while (j < b) {
+                Py_UCS4 c = CH(j);
+                if (!(is_digit_a(c) || ((c | 0x20) >= 'a' && (c | 0x20) <= 'f')))
+                    break;
+                j++;
+            }
+            if (j - (i + 2) >= 1 && j - (i + 2) <= 6 && j < b && CH(j) == ';')
+                return j + 1;
+        }
+        return -1;
+    }
+    if (!is_alpha_a(CH(i)))
+        return -1;
+    Py_ssize_t j = i + 1;
+    while (j < b && is_alnum_a(CH(j)))
+        j++;
+    if (j - (i + 1) >= 1 && j - (i + 1) <= 31 && j < b && CH(j) == ';')
+        return j + 1;
+    return -1;
+}
+
+/* inline_md.find_rule_end */
+#define MAX_NESTING 40
+static Py_ssize_t rule_end(Scan *s, Py_ssize_t p, Py_ssize_t b) {
+    int depth = 0;
+    Py_ssize_t i = p;
+    Py_ssize_t c = find2(s, '}', '-', i, b);
+    while (c >= 0) {
+        Py_ssize_t o = find2(s, '-', '{', i, c + 1);
+        if (o >= 0 && o < c) {
+            if (++depth > MAX_NESTING)
+                return -1;
+            i = o + 2;
+        } else {
+            depth--;
+            i = c + 2;
+            if (depth == 0)
+                return i;
+        }
+        if (c < i)
+            c = find2(s, '}', '-', i, b);
+    }
+    return -1;
+}
+
+/* _TITLE_IN_DEST searched in [q, e): the title's bounds, or 0. */
+static int title_in_dest(Scan *s, Py_ssize_t q, Py_ssize_t e, Py_ssize_t *ts, Py_ssize_t *te) {
+    for (Py_ssize_t k = q; k + 1 < e; k++) {
+        if (!is_stn(CH(k)))
+            continue;
+        Py_UCS4 quote = CH(k + 1);
+        if (quote != '"' && quote != '\'')
+            continue;
+        Py_ssize_t m = k + 2;
+        int closed = 0;
+        while (m < e) {
+            Py_UCS4 c = CH(m);
+            if (c == quote) {
+                closed = 1;
+                break;
+            }
+            if (c == '\\') {
+                if (m + 1 >= e)
+                    break;
+                m += 2;
+            } else {
+                m++;
+            }
+        }
+        if (!closed)
+            continue;
+        Py_ssize_t r = skip_stn(s, m + 1, e);
+        if (r + 1 == e && CH(r) == ')') {
+            *ts = k + 2;
+            *te = m;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static const Py_UCS4 NS_FILE[] = {'f', 'i', 'l', 'e', 0}, NS_IMAGE[] = {'i', 'm', 'a', 'g', 'e', 0},
+                     NS_MEDIA[] = {'m', 'e', 'd', 'i', 'a', 0},
+                     NS_CAT[] = {'c', 'a', 't', 'e', 'g', 'o', 'r', 'y', 0},
+                     NS_TPL[] = {'t', 'e', 'm', 'p', 'l', 'a', 't', 'e', 0},
+                     NS_1[] = {0x6587, 0x4EF6, 0}, NS_2[] = {0x6A94, 0x6848, 0}, NS_3[] = {0x6863, 0x6848, 0},
+                     NS_4[] = {0x56FE, 0x50CF, 0}, NS_5[] = {0x5716, 0x50CF, 0}, NS_6[] = {0x5A92, 0x4F53, 0},
+                     NS_7[] = {0x5A92, 0x9AD4, 0}, NS_8[] = {0x5206, 0x7C7B, 0}, NS_9[] = {0x5206, 0x985E, 0},
+                     NS_10[] = {0x6A21, 0x677F, 0};
+static const Py_UCS4 *NS_NAMES[] = {NS_FILE, NS_IMAGE, NS_MEDIA, NS_CAT, NS_TPL, NS_1, NS_2, NS_3,
+                                     NS_4, NS_5, NS_6, NS_7, NS_8, NS_9, NS_10, NULL};
+
+/* _NS_LABEL.match(src, a, b) */
+static int ns_label(Scan *s, Py_ssize_t a, Py_ssize_t b) {
+    for (const Py_UCS4 **w = NS_NAMES; *w; w++) {
+        if (!starts_u(s, a, b, *w, 1))
+            continue;
+        Py_ssize_t j = a;
+        for (const Py_UCS4 *c = *w; *c; c++)
+            j++;
+        while (j < b && is_ws(CH(j)))
+            j++;
+        if (j < b && CH(j) == ':')
+            return 1;
+    }
+    return 0;
+}
+
+/* inline_md._label_cut */
+static Py_ssize_t label_cut(Scan *s, Py_ssize_t ls, Py_ssize_t le, Py_ssize_t q, Py_ssize_t e) {
+    Py_ssize_t ts, te;
+    if (find1(s, 'f', q, e) >= 0) {
+        for (Py_ssize_t k = q; k + 3 < e; k++) {
+            if (!starts(s, k, e, "fig:", 0))
+                continue;
+            if (title_in_dest(s, q, e, &ts, &te) && starts(s, ts, te, "fig:", 0))
+                return le;
+            break;
+        }
+    }
+    if (find1(s, ':', ls, le) >= 0 && ns_label(s, ls, le)) {
+        Py_ssize_t bar = find1(s, '|', ls, le);
+        return bar >= 0 ? bar + 1 : le;
+    }
+    return -1;
+}
+
+/* inline_md._make_link */
+static void make_link(Scan *s, Opener o, Py_ssize_t p, Py_ssize_t q, Py_ssize_t e) {
+    Span *op = &s->v[o.idx];
+    op->type = o.image ? T_IMAGE_OPEN : T_LINK_OPEN;
+    op->conv = 0;
+    op->brk = 0;
+    Py_ssize_t label = op->end;
+    Py_ssize_t cut = label_cut(s, label, p, q, e);
+    if (cut > label) {
+        for (Py_ssize_t i = o.idx + 1; i < s->nv; i++) {
+            Span *sp = &s->v[i];
+            if (sp->start >= cut)
+                break;
+            if (sp->conv) {
+                if (sp->end <= cut) {
+                    sp->type = T_LINK_LABEL_NAME;
+                    sp->conv = 0;
+                    sp->brk = 0;
+                } else {
+                    Py_ssize_t end = sp->end;
+                    sp->type = T_LINK_LABEL_NAME;
+                    sp->conv = 0;
+                    sp->brk = 0;
+                    sp->end = cut;
+                    insert_at(s, i + 1, T_TEXT, cut, end, 1);
+                    break;
+                }
+            }
+        }
+    }
+    push(s, T_LINK_TARGET, p, e, 0, 0);
+}
+
+static void deactivate_all(Scan *s) {
+    for (Py_ssize_t k = 0; k < s->ns; k++)
+        s->stack[k].active = 0;
+}
+
+/* _flanking: CommonMark left/right-flanking of the delimiter run [p, q). */
+static void flanking(Scan *s, Py_ssize_t a, Py_ssize_t b, Py_ssize_t p, Py_ssize_t q, int *left,
+                     int *right) {
+    Py_UCS4 before = p > a ? CH(p - 1) : ' ';
+    Py_UCS4 after = q < b ? CH(q) : ' ';
+    int bs = is_ws(before), as = is_ws(after);
+    int bp = !bs && is_punct(s, before);
+    int ap = !as && is_punct(s, after);
+    *left = !as && (!ap || bs || bp);
+    *right = !bs && (!bp || as || ap);
+}
+
+/* http, https or ftp (any case) ending at p, or at p - 1 before a newline
+ * there: _SCHEME.search(src, s0, p) (``$`` also matches before a final
+ * newline).  The match start, or -1. */
+static Py_ssize_t scheme(Scan *s, Py_ssize_t s0, Py_ssize_t p) {
+    for (Py_ssize_t k = s0; k < p; k++) {
+        Py_ssize_t ends[2];
+        int ne = 0;
+        if (starts(s, k, p, "http", 1)) {
+            if (k + 4 < p && ci_eq(CH(k + 4), 's'))
+                ends[ne++] = k + 5;
+            ends[ne++] = k + 4;
+        } else if (starts(s, k, p, "ftp", 1)) {
+            ends[ne++] = k + 3;
+        }
+        for (int t = 0; t < ne; t++)
+            if (ends[t] == p || (ends[t] == p - 1 && CH(p - 1) == '\n'))
+                return k;
+    }
+    return -1;
+}
+
+static const char URL_TRAIL[] = "?!.,:*_~'\";";
+
+static void scan_inline(Scan *s, Py_ssize_t a, Py_ssize_t b) {
+    Py_ssize_t pos = a, tstart = a;
+    s->ns = 0;
+    while (pos < b && !s->failed) {
+        Py_ssize_t p = pos;
+        Py_UCS4 ch = 0;
+        for (; p < b; p++) {
+            ch = CH(p);
+            if (ch < 128 && NEXT_CHARS[ch] && candidate(s, p, b, ch))
+                break;
+        }
+        if (p >= b)
+            break;
+        Py_ssize_t q = p + 1;
+        if (ch == '[' || ch == '!') {
+            Py_ssize_t ls, le;
+            Py_ssize_t e = simple_link(s, p, b, &ls, &le);
+            if (e >= 0) {
+                if (p > tstart)
+                    TEXT(tstart, p);
+                push(s, ch == '[' ? T_LINK_OPEN : T_IMAGE_OPEN, p, ls, 0, 0);
+                if (le > ls) {
+                    Py_ssize_t cut = -1;
+                    if (find1(s, ':', ls, le) >= 0 || find3(s, "fig", le, e) >= 0)
+                        cut = label_cut(s, ls, le, le + 1, e);
+                    if (cut > ls) {
+                        push(s, T_LINK_LABEL_NAME, ls, cut, 0, 0);
+                        if (cut < le)
+                            TEXT(cut, le);
+                    } else {
+                        TEXT(ls, le);
+                    }
+                }
+                push(s, T_LINK_TARGET, le, e, 0, 0);
+                if (s->ns && ch == '[')
+                    deactivate_all(s);
+                pos = tstart = e;
+                continue;
+            }
+            if (ch == '!')
+                q++;
+            if (p > tstart)
+                TEXT(tstart, p);
+            if (grow((void **)&s->stack, &s->caps, s->ns + 1, sizeof(Opener)) < 0) {
+                s->failed = 1;
+                return;
+            }
+            s->stack[s->ns].idx = s->nv;
+            s->stack[s->ns].image = ch == '!';
+            s->stack[s->ns].active = 1;
+            s->ns++;
+            TEXT(p, q); /* provisional */
+            pos = tstart = q;
+        } else if (ch == '\\') {
+            Py_ssize_t e = cite(s, p, b);
+            if (e >= 0) {
+                if (p > tstart)
+                    TEXT(tstart, p);
+                push(s, T_CITATION, p, e, 0, 0);
+                pos = tstart = e;
+            } else if (q < b && is_ascii_punct(CH(q))) {
+                if (p > tstart)
+                    TEXT(tstart, p);
+                push(s, T_ESCAPE, p, q + 1, 0, 1);
+                pos = tstart = q + 1;
+            } else {
+                pos = q;
+            }
+        } else if (ch == ']') {
+            int have = s->ns > 0;
+            Opener o = {0, 0, 0};
+            if (have)
+                o = s->stack[--s->ns];
+            Py_ssize_t dm = (q < b && CH(q) == '(') ? dest(s, q, b) : -1;
+            if (have && o.active) {
+                if (dm >= 0) {
+                    if (p > tstart)
+                        TEXT(tstart, p);
+                    make_link(s, o, p, q, dm);
+                    if (!o.image)
+                        deactivate_all(s);
+                    pos = tstart = dm;
+                    continue;
+                }
+                Py_ssize_t rm = (q < b && CH(q) == '[') ? ref_label(s, q, b) : -1;
+                if (rm >= 0) {
+                    if (p > tstart)
+                        TEXT(tstart, p);
+                    Span *op = &s->v[o.idx];
+                    op->type = o.image ? T_IMAGE_OPEN : T_LINK_OPEN;
+                    op->conv = 0;
+                    op->brk = 0;
+                    push(s, T_LINK_REF, p, rm, 0, 0);
+                    pos = tstart = rm;
+                    continue;
+                }
+                pos = q;
+            } else if (dm >= 0) {
+                if (p > tstart)
+                    TEXT(tstart, p);
+                push(s, T_LINK_TARGET, p, dm, 0, 0);
+                pos = tstart = dm;
+            } else {
+                pos = q;
+            }
+        } else if (ch == '`') {
+            Py_ssize_t r = p;
+            while (r < b && CH(r) == '`')
+                r++;
+            Py_ssize_t len = r - p, found = -1;
+            for (Py_ssize_t k = r; k < b;) { /* a run of exactly len backticks */
+                if (CH(k) != '`') {
+                    k++;
+                    continue;
+                }
+                Py_ssize_t m = k;
+                while (m < b && CH(m) == '`')
+                    m++;
+                if (m - k == len) {
+                    found = m;
+                    break;
+                }
+                k = m;
+            }
+            if (found < 0) {
+                pos = r;
+                continue;
+            }
+            if (p > tstart)
+                TEXT(tstart, p);
+            push(s, T_CODE_INLINE, p, found, 0, 1);
+            pos = tstart = found;
+        } else if (ch == '<') {
+            Py_ssize_t e = autolink(s, p, b);
+            if (e >= 0) {
+                if (p > tstart)
+                    TEXT(tstart, p);
+                push(s, T_AUTOLINK, p, e, 0, 1);
+                pos = tstart = e;
+                continue;
+            }
+            int what = H_NONE;
+            Py_ssize_t ns = 0, ne = 0;
+            e = html(s, p, b, &what, &ns, &ne);
+            if (e < 0) {
+                pos = q;
+                continue;
+            }
+            if (p > tstart)
+                TEXT(tstart, p);
+            if (what == H_OPEN) {
+                if (name_in(s, ns, ne, RAW_TAGS) && !(CH(e - 2) == '/' && CH(e - 1) == '>')) {
+                    Py_ssize_t c = raw_close(s, ns, ne, e, b);
+                    if (c >= 0) {
+                        push(s, T_HTML_RAW, p, c, 0, 1);
+                        pos = tstart = c;
+                        continue;
+                    }
+                }
+                push(s, T_HTML_TAG, p, e, 0, !name_in(s, ns, ne, JOIN_TAGS));
+            } else if (what == H_CLOSE) {
+                push(s, T_HTML_TAG, p, e, 0, !name_in(s, ns, ne, JOIN_TAGS));
+            } else if (starts(s, p, s->n, "<!--", 0)) {
+                push(s, T_HTML_COMMENT, p, e, 0, 0);
+            } else {
+                push(s, T_HTML_OTHER, p, e, 0, 1);
+            }
+            pos = tstart = e;
+        } else if (ch == '-') {
+            Py_ssize_t e = rule_end(s, p, b);
+            if (e < 0) {
+                pos = q + 1;
+                continue;
+            }
+            if (p > tstart)
+                TEXT(tstart, p);
+            push(s, T_CONV_RULE, p, e, 0, 1);
+            pos = tstart = e;
+        } else if (ch == ':' || ch == 'w') {
+            Py_ssize_t u0, ub;
+            if (ch == ':') {
+                if (q + 2 >= b) {
+                    pos = q;
+                    continue;
+                }
+                Py_ssize_t s0 = p - 5 > tstart ? p - 5 : tstart;
+                u0 = scheme(s, s0, p);
+                if (u0 < 0) {
+                    pos = q;
+                    continue;
+                }
+                ub = q + 2;
+            } else {
+                if (q + 3 >= b) {
+                    pos = q;
+                    continue;
+                }
+                u0 = p;
+                ub = q + 3;
+            }
+            if (u0 > a) {
+                Py_UCS4 c = CH(u0 - 1);
+                if (c < 128 && (is_alnum_a(c) || c == '.' || c == '+' || c == '-')) {
+                    pos = q;
+                    continue;
+                }
+            }
+            Py_UCS4 cb = CH(ub);
+            if (is_ws(cb) || cb == '<' || cb == '>') {
+                pos = q;
+                continue;
+            }
+            Py_ssize_t e = ub;
+            while (e < b) {
+                Py_UCS4 c = CH(e);
+                if (is_ws(c) || c == '<' || c == '>' || (c >= 0x3000 && c <= 0x303f) ||
+                    (c >= 0xff00 && c <= 0xffef))
+                    break;
+                e++;
+            }
+            while (e > ub && CH(e - 1) < 128 && CH(e - 1) && strchr(URL_TRAIL, (int)CH(e - 1)))
+                e--;
+            while (e > ub && CH(e - 1) == ')') {
+                Py_ssize_t open = 0, close = 0;
+                for (Py_ssize_t k = u0; k < e; k++) {
+                    Py_UCS4 c = CH(k);
+                    open += c == '(';
+                    close += c == ')';
+                }
+                if (open >= close)
+                    break;
+                e--;
+            }
+            if (u0 > tstart)
+                TEXT(tstart, u0);
+            push(s, T_URL, u0, e, 0, 1);
+            pos = tstart = e;
+        } else if (ch == '&') {
+            Py_ssize_t e = entity(s, p, b);
+            if (e < 0) {
+                pos = q;
+                continue;
+            }
+            if (p > tstart)
+                TEXT(tstart, p);
+            push(s, T_ENTITY, p, e, 0, 1);
+            pos = tstart = e;
+        } else { /* * _ ~ */
+            Py_ssize_t r = p;
+            while (r < b && CH(r) == ch)
+                r++;
+            if (ch == '~' && r - p < 2) {
+                pos = q;
+                continue;
+            }
+            q = r;
+            int left, right, ok;
+            flanking(s, a, b, p, q, &left, &right);
+            if (ch == '_')
+                ok = (left && (!right || (p > a && is_punct(s, CH(p - 1))))) ||
+                     (right && (!left || (q < b && is_punct(s, CH(q)))));
+            else
+                ok = left || right;
+            if (ok) {
+                if (p > tstart)
+                    TEXT(tstart, p);
+                push(s, T_EMPHASIS, p, q, 0, 0);
+                tstart = q;
+            }
+            pos = q;
+        }
+    }
+    if (b > tstart)
+        TEXT(tstart, b);
+}
+
+/* ------------------------------------------------------------ block scanner */
+
+#define LS(i) (s->starts[(i)])
+#define LE(i) (s->starts[(i) + 1] - 1)
+
+static Py_ssize_t line_end(Scan *s, Py_ssize_t i) { return LE(i) + 1 < s->n ? LE(i) + 1 : s->n; }
+
+static int all_space(Scan *s, Py_ssize_t a, Py_ssize_t b) {
+    for (; a < b; a++)
+        if (!is_ws(CH(a)))
+            return 0;
+    return 1;
+}
+
+static int indent(Scan *s, Py_ssize_t a, Py_ssize_t b) {
+    int n = 0;
+    for (; a < b; a++) {
+        Py_UCS4 c = CH(a);
+        if (c == ' ')
+            n++;
+        else if (c == '\t')
+            n += 4 - n % 4;
+        else
+            break;
+    }
+    return n;
+}
+
+/* [ \t]{0,3} at the line start: the position after it, or -1 if more. */
+static Py_ssize_t up_to_3(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
+    Py_ssize_t k = skip_st(s, ls, le);
+    return k - ls <= 3 ? k : -1;
+}
+
+/* Python's _FENCE closer: [ \t]*c{len,}[ \t]*$ */
+static int fence_closer(Scan *s, Py_ssize_t ls, Py_ssize_t le, Py_UCS4 c, Py_ssize_t len) {
+    Py_ssize_t k = skip_st(s, ls, le), r = k;
+    while (r < le && CH(r) == c)
+        r++;
+    return r - k >= len && skip_st(s, r, le) == le;
+}
+
+/* _ATX: the end of the match, or -1. */
+static Py_ssize_t atx(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
+    Py_ssize_t k = up_to_3(s, ls, le);
+    if (k < 0 || k >= le || CH(k) != '#')
+        return -1;
+    Py_ssize_t h = k;
+    while (h < le && CH(h) == '#')
+        h++;
+    if (h - k > 6)
+        return -1;
+    if (h == le)
+        return h;
+    if (!is_st(CH(h)))
+        return -1;
+    return skip_st(s, h, le);
+}
+
+/* _ATX_CLOSE.search(line, start): where the closing sequence starts. */
+static Py_ssize_t atx_close(Scan *s, Py_ssize_t ls, Py_ssize_t le, Py_ssize_t start) {
+    Py_ssize_t t = le;
+    while (t > ls && is_st(CH(t - 1)))
+        t--;
+    Py_ssize_t h = t;
+    while (h > ls && CH(h - 1) == '#')
+        h--;
+    if (h < t) {
+        Py_ssize_t w = h;
+        while (w > ls && is_st(CH(w - 1)))
+            w--;
+        if (w < h) {
+            Py_ssize_t p = w > start ? w : start;
+            if (p < h)
+                return p;
+        }
+    }
+    return t > start ? t : start;
+}
+
+static const char *HTML1_NAMES[] = {"script", "pre", "style", "textarea", NULL};
+static const char *HTML6_NAMES[] = {
+    "address", "article", "aside", "base", "basefont", "blockquote", "body", "caption", "center",
+    "col", "colgroup", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset",
+    "figcaption", "figure", "footer", "form", "frame", "frameset", "h1", "h2", "h3", "h4", "h5",
+    "h6", "head", "header", "hr", "html", "iframe", "legend", "li", "link", "main", "menu",
+    "menuitem", "nav", "noframes", "ol", "optgroup", "option", "p", "param", "search", "section",
+    "summary", "table", "tbody", "td", "tfoot", "th", "thead", "title", "tr", "track", "ul", NULL,
+};
+
+/* _HTML1.match(line) */
+static int html1(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
+    Py_ssize_t k = up_to_3(s, ls, le);
+    if (k < 0 || k >= le || CH(k) != '<')
+        return 0;
+    for (const char **w = HTML1_NAMES; *w; w++) {
+        if (!starts(s, k + 1, le, *w, 1))
+            continue;
+        Py_ssize_t f = k + 1 + (Py_ssize_t)strlen(*w);
+        if (f == le || is_ws(CH(f)) || CH(f) == '>')
+            return 1;
+    }
+    return 0;
+}
+
+/* _HTML6.match(line) */
+static int html6(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
+    Py_ssize_t k = up_to_3(s, ls, le);
+    if (k < 0 || k >= le || CH(k) != '<')
+        return 0;
+    k++;
+    if (k < le && CH(k) == '/')
+        k++;
+    Py_ssize_t e = k; /* the names' letters, re.IGNORECASE's extra ones included */
+    while (e < le && (is_alnum_a(CH(e)) || is_icase_extra(CH(e))))
+        e++;
+    if (e == k || !name_in(s, k, e, HTML6_NAMES))
+        return 0;
+    return e == le || is_ws(CH(e)) || CH(e) == '>' || (CH(e) == '/' && e + 1 < le && CH(e + 1) == '>');
+}
+
+/* _HTML7.match(line): one whole open or closing tag on the line. */
+static int html7(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
+    Py_ssize_t k = up_to_3(s, ls, le);
+    if (k < 0 || k >= le || CH(k) != '<')
+        return 0;
+    k++;
+    int closing = k < le && CH(k) == '/';
+    if (closing)
+        k++;
+    if (k >= le || !is_alpha_a(CH(k)))
+        return 0;
+    while (k < le && (is_alnum_a(CH(k)) || CH(k) == '-'))
+        k++;
+    if (closing) {
+        k = skip_st(s, k, le);
+        if (k >= le || CH(k) != '>')
+            return 0;
+        return skip_st(s, k + 1, le) == le;
+    }
+    for (;;) {
+        Py_ssize_t m = skip_st(s, k, le);
+        if (m == k || m >= le)
+            break;
+        Py_UCS4 a = CH(m);
+        if (!(is_alpha_a(a) || a == '_' || a == ':'))
+            break;
+        m++;
+        while (m < le) {
+            Py_UCS4 d = CH(m);
+            if (!(is_alnum_a(d) || d == '_' || d == '.' || d == ':' || d == '-'))
+                break;
+            m++;
+        }
+        Py_ssize_t v = skip_st(s, m, le);
+        if (v < le && CH(v) == '=') {
+            v = skip_st(s, v + 1, le);
+            if (v < le) {
+                Py_UCS4 q = CH(v);
+                if (q == '\'' || q == '"') {
+                    Py_ssize_t e = find1(s, q, v + 1, le);
+                    if (e >= 0)
+                        m = e + 1;
+                    else
+                        return 0; /* the optional group fails; then "=" stops the match */
+                } else if (!(is_ws(q) || q == '=' || q == '<' || q == '>' || q == '`')) {
+                    while (v < le) {
+                        Py_UCS4 d = CH(v);
+                        if (is_ws(d) || d == '"' || d == '\'' || d == '=' || d == '<' || d == '>' ||
+                            d == '`')
+                            break;
+                        v++;
+                    }
+                    m = v;
+                } else {
+                    return 0;
+                }
+            } else {
+                return 0;
+            }
+        }
+        k = m;
+    }
+    k = skip_st(s, k, le);
+    if (k < le && CH(k) == '/')
+        k++;
+    if (k >= le || CH(k) != '>')
+        return 0;
+    return skip_st(s, k + 1, le) == le;
+}
+
+/* markdown._html_block_end: index of the last line of the HTML block
+ * starting at line i, or -1. */
+static Py_ssize_t html_block_end(Scan *s, Py_ssize_t i, int in_para) {
+    Py_ssize_t ls = LS(i), le = LE(i);
+    Py_ssize_t k = skip_st(s, ls, le);
+    if (k - ls > 3)
+        return -1;
+    int kind = 0; /* 1: </script|pre|style|textarea>, 2: "-->", 3: "?>", 4: "]]>", 5: ">" */
+    Py_ssize_t skip = 0;
+    if (html1(s, ls, le)) {
+        kind = 1;
+    } else if (starts(s, k, le, "<!--", 0)) {
+        kind = 2;
+        skip = k - ls + 4;
+    } else if (starts(s, k, le, "<?", 0)) {
+        kind = 3;
+        skip = k - ls + 2;
+    } else if (starts(s, k, le, "<![CDATA[", 0)) {
+        kind = 4;
+        skip = k - ls + 9;
+    } else if (starts(s, k, le, "<!", 0) && k + 2 < le && Py_UNICODE_ISALPHA(CH(k + 2))) {
+        kind = 5;
+    }
+    if (kind) {
+        for (Py_ssize_t j = i; j < s->nlines; j++) {
+            Py_ssize_t a = LS(j) + (j == i ? skip : 0), b = LE(j);
+            Py_ssize_t f = -1;
+            if (kind == 1) {
+                for (Py_ssize_t t = a; t + 1 < b && f < 0; t++) {
+                    if (CH(t) != '<' || CH(t + 1) != '/')
+                        continue;
+                    for (const char **w = HTML1_NAMES; *w; w++) {
+                        Py_ssize_t len = (Py_ssize_t)strlen(*w);
+                        if (starts(s, t + 2, b, *w, 1) && t + 2 + len < b && CH(t + 2 + len) == '>') {
+                            f = t;
+                            break;
+                        }
+                    }
+                }
+            } else if (kind == 2) {
+                f = find3(s, "-->", a, b);
+            } else if (kind == 3) {
+                f = find2(s, '?', '>', a, b);
+            } else if (kind == 4) {
+                f = find3(s, "]]>", a, b);
+            } else {
+                f = find1(s, '>', a, b);
+            }
+            if (f >= 0)
+                return j;
+        }
+        return s->nlines - 1;
+    }
+    if (html6(s, ls, le) || (!in_para && html7(s, ls, le))) {
+        Py_ssize_t j = i;
+        while (j + 1 < s->nlines && !all_space(s, LS(j + 1), LE(j + 1)))
+            j++;
+        return j;
+    }
+    return -1;
+}
+
+/* _TABLE_DELIM.match(line) */
+static int table_delim(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
+    Py_ssize_t k = skip_st(s, ls, le);
+    if (k < le && CH(k) == '|')
+        k++;
+    int cells = 0;
+    for (;;) {
+        Py_ssize_t c = skip_st(s, k, le);
+        if (c < le && CH(c) == ':')
+            c++;
+        Py_ssize_t d = c;
+        while (d < le && CH(d) == '-')
+            d++;
+        if (d == c)
+            break;
+        if (d < le && CH(d) == ':')
+            d++;
+        k = skip_st(s, d, le);
+        cells++;
+        if (k < le && CH(k) == '|' && cells) {
+            /* another cell, or the closing pipe */
+            Py_ssize_t save = k;
+            k++;
+            Py_ssize_t c2 = skip_st(s, k, le);
+            if (c2 < le && CH(c2) == ':')
+                c2++;
+            if (c2 < le && CH(c2) == '-')
+                continue;
+            k = save + 1; /* \|? */
+            break;
+        }
+        break;
+    }
+    if (!cells)
+        return 0;
+    return skip_st(s, k, le) == le;
+}
+
+/* _FOOTNOTE_DEF.match(line): the end, or -1. */
+static Py_ssize_t footnote_def(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
+    Py_ssize_t k = up_to_3(s, ls, le);
+    if (k < 0 || !starts(s, k, le, "[^", 0))
+        return -1;
+    Py_ssize_t j = k + 2;
+    while (j < le && CH(j) != ']' && !is_ws(CH(j)))
+        j++;
+    if (j == k + 2 || !starts(s, j, le, "]:", 0))
+        return -1;
+    j += 2;
+    if (j < le && is_st(CH(j)))
+        j++;
+    return j;
+}
+
+/* (?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*$ from i. */
+static int link_def_tail(Scan *s, Py_ssize_t i, Py_ssize_t le) {
+    Py_ssize_t j = skip_st(s, i, le);
+    if (j == le)
+        return 1;
+    if (j > i) {
+        Py_UCS4 c = CH(j);
+        Py_ssize_t e = -1;
+        if (c == '"' || c == '\'') {
+            e = find1(s, c, j + 1, le);
+        } else if (c == '(') {
+            for (Py_ssize_t t = j + 1; t < le; t++) {
+                if (CH(t) == '(')
+                    break;
+                if (CH(t) == ')') {
+                    e = t;
+                    break;
+                }
+            }
+        }
+        if (e >= 0 && skip_st(s, e + 1, le) == le)
+            return 1;
+    }
+    return 0;
+}
+
+/* _LINK_DEF.match(line) */
+static int link_def(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
+    Py_ssize_t k = up_to_3(s, ls, le);
+    if (k < 0 || k >= le || CH(k) != '[')
+        return 0;
+    Py_ssize_t j = k + 1;
+    while (j < le) {
+        Py_UCS4 c = CH(j);
+        if (c == ']' || c == '[')
+            break;
+        if (c == '\\') {
+            if (j + 1 >= le)
+                return 0;
+            j += 2;
+        } else {
+            j++;
+        }
+    }
+    if (j == k + 1 || !starts(s, j, le, "]:", 0))
+        return 0;
+    Py_ssize_t d = skip_st(s, j + 2, le);
+    if (d < le && CH(d) == '<') {
+        Py_ssize_t t = d + 1;
+        while (t < le && CH(t) != '<' && CH(t) != '>')
+            t++;
+        if (t < le && CH(t) == '>' && link_def_tail(s, t + 1, le))
+            return 1;
+    }
+    Py_ssize_t t = d;
+    while (t < le && !is_ws(CH(t)))
+        t++;
+    return t > d && link_def_tail(s, t, le);
+}
+
+static void table_row(Scan *s, Py_ssize_t a, Py_ssize_t b) {
+    Py_ssize_t pos = a;
+    for (Py_ssize_t p = a; p < b; p++) {
+        if (CH(p) != '|' || (p > 0 && CH(p - 1) == '\\'))
+            continue;
+        if (p > pos)
+            scan_inline(s, pos, p);
+        push(s, T_TABLE_PIPE, p, p + 1, 0, 1);
+        pos = p + 1;
+    }
+    if (b > pos)
+        scan_inline(s, pos, b);
+}
+
+enum { P_BLANK, P_PARA, P_OTHER };
+
+static int lists_push(Scan *s, Py_ssize_t v) {
+    if (grow((void **)&s->lists, &s->capl, s->nl + 1, sizeof(Py_ssize_t)) < 0) {
+        s->failed = 1;
+        return -1;
+    }
+    s->lists[s->nl++] = v;
+    return 0;
+}
+
+static void scan_markdown(Scan *s) {
+    const Py_ssize_t n = s->n;
+    Py_ssize_t nl = 1, cap = 0, pcap = 0;
+    if (grow((void **)&s->starts, &cap, n / 32 + 2, sizeof(Py_ssize_t)) < 0 ||
+        grow((void **)&s->pipes, &pcap, n / 32 + 2, 1) < 0) {
+        s->failed = 1;
+        return;
+    }
+    s->starts[0] = 0;
+    s->pipes[0] = 0;
+    for (Py_ssize_t k = 0; k < n; k++) {
+        Py_UCS4 c = CH(k);
+        if (c == '|') {
+            s->pipes[nl - 1] = 1;
+            continue;
+        }
+        if (c != '\n')
+            continue;
+        if (grow((void **)&s->starts, &cap, nl + 2, sizeof(Py_ssize_t)) < 0 ||
+            grow((void **)&s->pipes, &pcap, nl + 2, 1) < 0) {
+            s->failed = 1;
+            return;
+        }
+        s->pipes[nl] = 0;
+        s->starts[nl++] = k + 1;
+    }
+    s->starts[nl] = n + 1;
+    s->nlines = nl;
+
+    Py_ssize_t para_start = -1, para_end = -1;
+    int prev = P_BLANK;
+#define CLOSE_PARA()                                                                  \
+    do {                                                                              \
+        if (para_start >= 0) {                                                        \
+            if (para_end > para_start)                                                \
+                scan_inline(s, para_start, para_end);                                 \
+            if (para_end < n)                                                         \
+                push(s, T_NEWLINE, para_end, para_end + 1, 0, 1);                     \
+            para_start = -1;                                                          \
+        }                                                                             \
+    } while (0)
+
+    Py_ssize_t i = 0;
+    while (i < nl && !s->failed) {
+        Py_ssize_t ls = LS(i), le = LE(i);
+        Py_UCS4 first = le > ls ? CH(ls) : 0;
+        if (le > ls && !block_start(first) && !is_ws(first) &&
+            (para_start >= 0 || !s->pipes[i])) {
+            if (para_start < 0) {
+                para_start = ls;
+                if (prev == P_BLANK)
+                    s->nl = 0;
+            }
+            para_end = le;
+            prev = P_PARA;
+            i++;
+            continue;
+        }
+        if (le == ls || all_space(s, ls, le)) {
+            if (le == ls && i == nl - 1)
+                break;
+            CLOSE_PARA();
+            push(s, T_BLANK, ls, le < n ? le + 1 : le, 0, 1);
+            prev = P_BLANK;
+            i++;
+            continue;
+        }
+        Py_ssize_t fs = ls;
+        while (is_ws(CH(fs)))
+            fs++;
+        Py_UCS4 c0 = CH(fs);
+        int ind = is_st(first) ? indent(s, ls, le) : 0;
+        if (prev == P_BLANK)
+            while (s->nl && ind < s->lists[s->nl - 1])
+                s->nl--;
+        Py_ssize_t top = s->nl ? s->lists[s->nl - 1] : 0;
+        Py_ssize_t rel = (s->nl && ind >= top) ? ind - top : ind;
+
+        if (para_start >= 0 && (rel >= 4 || (ind >= 4 && !s->nl))) {
+            para_end = le;
+            i++;
+            continue;
+        }
+        if (rel >= 4) {
+            CLOSE_PARA();
+            push(s, T_CODE_BLOCK, ls, line_end(s, i), 0, 1);
+            prev = P_OTHER;
+            i++;
+            continue;
+        }
+        if (c0 == '`' || c0 == '~') {
+            Py_ssize_t f = skip_st(s, ls, le);
+            Py_UCS4 fc = f < le ? CH(f) : 0;
+            if (fc == '`' || fc == '~') {
+                Py_ssize_t r = f;
+                while (r < le && CH(r) == fc)
+                    r++;
+                if (r - f >= 3 && !(fc == '`' && find1(s, '`', r, le) >= 0)) {
+                    CLOSE_PARA();
+                    Py_ssize_t j = i + 1;
+                    while (j < nl && !fence_closer(s, LS(j), LE(j), fc, r - f))
+                        j++;
+                    if (j > nl - 1)
+                        j = nl - 1;
+                    push(s, T_CODE_FENCE, ls, line_end(s, j), 0, 1);
+                    prev = P_OTHER;
+                    i = j + 1;
+                    continue;
+                }
+            }
+        }
+        if (c0 == '#') {
+            Py_ssize_t me = atx(s, ls, le);
+            if (me >= 0) {
+                CLOSE_PARA();
+                Py_ssize_t cs = me, ce = atx_close(s, ls, le, me);
+                if (ce < cs)
+                    ce = cs;
+                push(s, T_HEADING_MARKER, ls, cs, 0, 1);
+                if (ce > cs)
+                    scan_inline(s, cs, ce);
+                if (le > ce)
+                    push(s, T_HEADING_MARKER, ce, le, 0, 1);
+                if (le < n)
+                    push(s, T_NEWLINE, le, le + 1, 0, 1);
+                prev = P_OTHER;
+                i++;
+                continue;
+            }
+        }
+        if (c0 == '<') {
+            Py_ssize_t j = html_block_end(s, i, para_start >= 0);
+            if (j >= 0) {
+                CLOSE_PARA();
+                Py_ssize_t be = line_end(s, j);
+                if (starts(s, fs, le, "<!--", 0) || starts(s, fs, le, "<?", 0) ||
+                    starts(s, fs, le, "<![", 0) || html1(s, ls, le)) {
+                    push(s, starts(s, fs, le, "<!--", 0) ? T_HTML_COMMENT : T_HTML_BLOCK, ls, be, 0, 1);
+                } else {
+                    Py_ssize_t end = (be > ls && CH(be - 1) == '\n') ? be - 1 : be;
+                    scan_inline(s, ls, end);
+                    if (end < be)
+                        push(s, T_NEWLINE, end, be, 0, 1);
+                }
+                prev = P_OTHER;
+                i = j + 1;
+                continue;
+            }
+        }
+        if (para_start >= 0 && (c0 == '=' || c0 == '-')) { /* _SETEXT */
+            Py_ssize_t k = up_to_3(s, ls, le);
+            if (k >= 0 && k < le && (CH(k) == '=' || CH(k) == '-')) {
+                Py_UCS4 u = CH(k);
+                Py_ssize_t r = k;
+                while (r < le && CH(r) == u)
+                    r++;
+                if (skip_st(s, r, le) == le) {
+                    CLOSE_PARA();
+                    push(s, T_SETEXT_UNDERLINE, ls, line_end(s, i), 0, 1);
+                    prev = P_OTHER;
+                    i++;
+                    continue;
+                }
+            }
+        }
+        if (c0 == '-' || c0 == '*' || c0 == '_') { /* _HR */
+            Py_ssize_t k = up_to_3(s, ls, le);
+            if (k >= 0 && k < le && (CH(k) == '-' || CH(k) == '*' || CH(k) == '_')) {
+                Py_UCS4 u = CH(k);
+                int count = 0, ok = 1;
+                for (Py_ssize_t t = k + 1; t < le; t++) {
+                    Py_UCS4 c = CH(t);
+                    if (c == u)
+                        count++;
+                    else if (!is_st(c)) {
+                        ok = 0;
+                        break;
+                    }
+                }
+                if (ok && count >= 2) {
+                    CLOSE_PARA();
+                    push(s, T_HR, ls, line_end(s, i), 0, 1);
+                    prev = P_OTHER;
+                    i++;
+                    continue;
+                }
+            }
+        }
+        if (c0 == '>') { /* _BQ */
+            Py_ssize_t k = up_to_3(s, ls, le);
+            if (k >= 0 && k < le && CH(k) == '>') {
+                Py_ssize_t me = k + 1;
+                if (me < le && is_st(CH(me)))
+                    me++;
+                CLOSE_PARA();
+                push(s, T_BLOCKQUOTE_MARKER, ls, me, 0, 1);
+                if (le > me)
+                    scan_inline(s, me, le);
+                if (le < n)
+                    push(s, T_NEWLINE, le, le + 1, 0, 1);
+                prev = P_OTHER;
+                i++;
+                continue;
+            }
+        }
+        if (c0 == '-' || c0 == '+' || c0 == '*' || is_digit_a(c0)) { /* _LIST */
+            Py_ssize_t k = skip_st(s, ls, le), mk = -1;
+            int ordered = 0, is_one = 0;
+            if (k < le) {
+                Py_UCS4 c = CH(k);
+                if (c == '-' || c == '+' || c == '*') {
+                    mk = k + 1;
+                } else if (Py_UNICODE_ISDECIMAL(c)) {
+                    Py_ssize_t d = k;
+                    while (d < le && Py_UNICODE_ISDECIMAL(CH(d)))
+                        d++;
+                    if (d - k <= 9 && d < le && (CH(d) == '.' || CH(d) == ')')) {
+                        mk = d + 1;
+                        ordered = 1;
+                        is_one = d - k == 1 && c == '1';
+                    }
+                }
+            }
+            Py_ssize_t mend = -1, wl = 0;
+            if (mk >= 0) {
+                Py_ssize_t w = skip_st(s, mk, le);
+                if (w > mk) {
+                    mend = w;
+                    wl = w - mk;
+                } else if (mk == le) {
+                    mend = mk;
+                }
+            }
+            if (mend >= 0 && !(para_start >= 0 && !s->nl && ((ordered && !is_one) || mend == le))) {
+                CLOSE_PARA();
+                Py_ssize_t mk_end = wl <= 4 ? mend : mend - wl + 1;
+                Py_ssize_t content_indent = ind + (wl <= 4 ? wl : 1);
+                while (s->nl && s->lists[s->nl - 1] > ind)
+                    s->nl--;
+                if (!(s->nl && s->lists[s->nl - 1] == content_indent))
+                    lists_push(s, content_indent > 1 ? content_indent : 1);
+                push(s, T_LIST_MARKER, ls, mk_end, 0, 1);
+                if (le > mk_end) {
+                    para_start = mk_end;
+                    para_end = le;
+                    prev = P_PARA;
+                } else {
+                    if (le < n)
+                        push(s, T_NEWLINE, le, le + 1, 0, 1);
+                    prev = P_OTHER;
+                }
+                i++;
+                continue;
+            }
+        }
+        if (para_start < 0 && i + 1 < nl && s->pipes[i] &&
+            table_delim(s, LS(i + 1), LE(i + 1)) && find1(s, '-', LS(i + 1), LE(i + 1)) >= 0) {
+            Py_ssize_t j = i;
+            while (j < nl && s->pipes[j] && !all_space(s, LS(j), LE(j))) {
+                if (j == i + 1) {
+                    push(s, T_TABLE_DELIM, LS(j), line_end(s, j), 0, 1);
+                } else {
+                    table_row(s, LS(j), LE(j));
+                    if (LE(j) < n)
+                        push(s, T_NEWLINE, LE(j), LE(j) + 1, 0, 1);
+                }
+                j++;
+            }
+            prev = P_OTHER;
+            i = j;
+            continue;
+        }
+        if (c0 == '[' && para_start < 0) {
+            Py_ssize_t me = footnote_def(s, ls, le);
+            if (me >= 0) {
+                push(s, T_FOOTNOTE_MARKER, ls, me, 0, 1);
+                para_start = me;
+                para_end = le;
+                prev = P_PARA;
+                i++;
+                continue;
+            }
+            if (link_def(s, ls, le)) {
+                push(s, T_LINK_DEF, ls, line_end(s, i), 0, 1);
+                prev = P_OTHER;
+                i++;
+                continue;
+            }
+        }
+        if (para_start >= 0)
+            para_end = le;
+        else {
+            para_start = ls;
+            para_end = le;
+        }
+        prev = P_PARA;
+        i++;
+    }
+    CLOSE_PARA();
+#undef CLOSE_PARA
+}
+
+static void scan_free(Scan *s) {
+    PyMem_Free(s->u);
+    PyMem_Free(s->starts);
+    PyMem_Free(s->pipes);
+    PyMem_Free(s->v);
+    PyMem_Free(s->stack);
+    PyMem_Free(s->lists);
+}
+
+/* Scan `text`; 0 on success, 1 if the Python scanner must do it, -1 on error. */
+static int run_scan(Scan *s, PyObject *text) {
+    memset(s, 0, sizeof *s);
+    s->n = PyUnicode_GET_LENGTH(text);
+    s->u = PyUnicode_AsUCS4Copy(text);
+    if (!s->u)
+        return -1;
+    scan_markdown(s);
+    return s->failed ? -1 : 0;
+}
+
+/* ------------------------------------------------------------- Python API */
+
+static PyObject *md_scan(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *text, *span_type;
+    if (!PyArg_ParseTuple(args, "UO!:scan", &text, &PyType_Type, &span_type))
+        return NULL;
+    Scan sc, *s = &sc;
+    int r = run_scan(s, text);
+    if (r != 0) {
+        scan_free(s);
+        if (r < 0)
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    PyObject *list = PyList_New(s->nv);
+    if (!list) {
+        scan_free(s);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < s->nv; i++) {
+        Span *sp = &s->v[i];
+        PyObject *meta = Py_None;
+        Py_INCREF(meta);
+        if (sp->type == T_CONV_RULE) {
+            Py_DECREF(meta);
+            meta = PyUnicode_Substring(text, sp->start + 2, sp->end - 2);
+        }
+        PyObject *fields = meta ? Py_BuildValue("(OnnOON)", type_strs[sp->type], sp->start, sp->end,
+                                                sp->conv ? Py_True : Py_False,
+                                                sp->brk ? Py_True : Py_False, meta)
+                                : NULL;
+        PyObject *item = NULL;
+        if (fields) {
+            PyObject *targs = PyTuple_Pack(1, fields);
+            Py_DECREF(fields);
+            if (targs) {
+                item = PyTuple_Type.tp_new((PyTypeObject *)span_type, targs, NULL);
+                Py_DECREF(targs);
+            }
+        }
+        if (!item) {
+            Py_DECREF(list);
+            scan_free(s);
+            return NULL;
+        }
+        PyList_SET_ITEM(list, i, item);
+    }
+    scan_free(s);
+    return list;
+}
+
+/* A growable string buffer of one kind, fixed at the start (the widest of
+ * the strings copied in); copies between equal kinds are memcpy. */
+typedef struct {
+    char *v;
+    Py_ssize_t n, cap;
+    int kind;
+} Writer;
+
+static int w_add(Writer *w, PyObject *str, Py_ssize_t a, Py_ssize_t e) {
+    if (e <= a)
+        return 0;
+    if (grow((void **)&w->v, &w->cap, (w->n + (e - a)) * w->kind, 1) < 0)
+        return -1;
+    int kind = PyUnicode_KIND(str);
+    const char *data = PyUnicode_DATA(str);
+    if (kind == w->kind) {
+        memcpy(w->v + w->n * kind, data + a * kind, (size_t)(e - a) * (size_t)kind);
+        w->n += e - a;
+        return 0;
+    }
+    for (Py_ssize_t i = a; i < e; i++)
+        PyUnicode_WRITE(w->kind, w->v, w->n++, PyUnicode_READ(kind, data, i));
+    return 0;
+}
+
+static int w_char(Writer *w, Py_UCS4 c) {
+    if (grow((void **)&w->v, &w->cap, (w->n + 1) * w->kind, 1) < 0)
+        return -1;
+    PyUnicode_WRITE(w->kind, w->v, w->n++, c);
+    return 0;
+}
+
+static PyObject *w_str(Writer *w) {
+    return PyUnicode_FromKindAndData(w->kind, w->v ? w->v : "", w->n);
+}
+
+/* a[ia:ia+len] == b[ib:ib+len] */
+static int same_units(PyObject *a, Py_ssize_t ia, PyObject *b, Py_ssize_t ib, Py_ssize_t len) {
+    int ka = PyUnicode_KIND(a), kb = PyUnicode_KIND(b);
+    const char *da = PyUnicode_DATA(a), *db = PyUnicode_DATA(b);
+    if (ka == kb)
+        return memcmp(da + ia * ka, db + ib * kb, (size_t)len * (size_t)ka) == 0;
+    for (Py_ssize_t i = 0; i < len; i++)
+        if (PyUnicode_READ(ka, da, ia + i) != PyUnicode_READ(kb, db, ib + i))
+            return 0;
+    return 1;
+}
+
+/* Two strings of equal length have their newlines at the same offsets. */
+static int same_newlines(PyObject *a, PyObject *b) {
+    int ka = PyUnicode_KIND(a), kb = PyUnicode_KIND(b);
+    const void *da = PyUnicode_DATA(a), *db = PyUnicode_DATA(b);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(a);
+    if (ka == PyUnicode_2BYTE_KIND && kb == PyUnicode_2BYTE_KIND) {
+        const Py_UCS2 *x = da, *y = db;
+        for (Py_ssize_t i = 0; i < n; i++)
+            if ((x[i] == '\n') != (y[i] == '\n'))
+                return 0;
+        return 1;
+    }
+    for (Py_ssize_t i = 0; i < n; i++)
+        if ((PyUnicode_READ(ka, da, i) == '\n') != (PyUnicode_READ(kb, db, i) == '\n'))
+            return 0;
+    return 1;
+}
+
+/* The converted text of one prose piece: a slice of `str` (borrowed). */
+typedef struct {
+    PyObject *str;
+    Py_ssize_t a, e;
+    int set;
+} Repl;
+
+static int convert_str(PyObject *convert, PyObject *in, PyObject **out) {
+    *out = PyObject_CallOneArg(convert, in);
+    if (!*out)
+        return -1;
+    if (!PyUnicode_Check(*out)) {
+        PyErr_Format(PyExc_TypeError, "the converter returned %.100s, not str", Py_TYPE(*out)->tp_name);
+        Py_CLEAR(*out);
+        return -1;
+    }
+    return 0;
+}
+
+/* Line starts of a str split at "\n" (count + 1 entries, last = len + 1). */
+static Py_ssize_t *line_starts(PyObject *str, Py_ssize_t *count) {
+    int kind = PyUnicode_KIND(str);
+    const void *data = PyUnicode_DATA(str);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(str), c = 1;
+    for (Py_ssize_t i = 0; i < n; i++)
+        c += PyUnicode_READ(kind, data, i) == '\n';
+    Py_ssize_t *st = PyMem_Malloc((size_t)(c + 1) * sizeof(Py_ssize_t));
+    if (!st) {
+        PyErr_NoMemory();
+        return NULL;
+    }
+    st[0] = 0;
+    for (Py_ssize_t i = 0, j = 1; i < n; i++)
+        if (PyUnicode_READ(kind, data, i) == '\n')
+            st[j++] = i + 1;
+    st[c] = n + 1;
+    *count = c;
+    return st;
+}
+
+/* dst[d:dend] starts with left[la:le]. */
+static int str_startswith(PyObject *dst, Py_ssize_t d, Py_ssize_t dend, PyObject *left, Py_ssize_t la,
+                          Py_ssize_t le) {
+    return d + (le - la) <= dend && same_units(dst, d, left, la, le - la);
+}
+
+/* render._map_cuts: map each cut (offset in src) to an offset in dst, or -1. */
+static int map_cuts(PyObject *src, PyObject *dst, const Py_ssize_t *cuts, Py_ssize_t ncuts,
+                    PyObject *convert, Py_ssize_t *result) {
+    int rc = -1;
+    Py_ssize_t ns, nd, nsegs = 0;
+    Py_ssize_t *ss = line_starts(src, &ns), *ds = ss ? line_starts(dst, &nd) : NULL;
+    Py_ssize_t *wk = NULL, *wx = NULL, *seg_a = NULL, *seg_e = NULL, *conv_st = NULL;
+    PyObject *segs_str = NULL, *conv = NULL;
+    Writer joined = {NULL, 0, 0, PyUnicode_KIND(src)};
+    if (!ds)
+        goto done;
+    if (ns != nd) {
+        for (Py_ssize_t i = 0; i < ncuts; i++)
+            result[i] = -1;
+        rc = 0;
+        goto done;
+    }
+#define SLEN(k) (ss[(k) + 1] - 1 - ss[k])
+#define DLEN(k) (ds[(k) + 1] - 1 - ds[k])
+    wk = PyMem_Malloc((size_t)(ncuts + 1) * sizeof(Py_ssize_t));
+    wx = PyMem_Malloc((size_t)(ncuts + 1) * sizeof(Py_ssize_t));
+    seg_a = PyMem_Malloc((size_t)(ncuts + 1) * sizeof(Py_ssize_t));
+    seg_e = PyMem_Malloc((size_t)(ncuts + 1) * sizeof(Py_ssize_t));
+    if (!wk || !wx || !seg_a || !seg_e) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    Py_ssize_t line = -1, last = 0, k = 0;
+    for (Py_ssize_t i = 0; i < ncuts; i++) {
+        Py_ssize_t c = cuts[i];
+        while (k + 1 < ns && ss[k + 1] <= c) /* bisect_right(s_starts, c) - 1, cuts ascending */
+            k++;
+        wk[i] = k;
+        wx[i] = c - ss[k];
+        if (SLEN(k) != DLEN(k)) {
+            if (k != line) {
+                line = k;
+                last = 0;
+            }
+            seg_a[nsegs] = ss[k] + last;
+            seg_e[nsegs] = ss[k] + wx[i];
+            nsegs++;
+            last = wx[i];
+        }
+    }
+    if (!nsegs) {
+        for (Py_ssize_t i = 0; i < ncuts; i++)
+            result[i] = ds[wk[i]] + wx[i];
+        rc = 0;
+        goto done;
+    }
+    for (Py_ssize_t j = 0; j < nsegs; j++) {
+        if ((j && w_char(&joined, '\n') < 0) || w_add(&joined, src, seg_a[j], seg_e[j]) < 0)
+            goto done;
+    }
+    segs_str = w_str(&joined);
+    if (!segs_str || convert_str(convert, segs_str, &conv) < 0)
+        goto done;
+    Py_ssize_t nconv;
+    conv_st = line_starts(conv, &nconv);
+    if (!conv_st)
+        goto done;
+    int use_conv = nconv == nsegs;
+    line = -1;
+    Py_ssize_t anchor_s = 0, anchor_d = 0, prev = 0, j = 0;
+    for (Py_ssize_t i = 0; i < ncuts; i++) {
+        Py_ssize_t kk = wk[i], x = wx[i];
+        if (SLEN(kk) == DLEN(kk)) {
+            result[i] = ds[kk] + x;
+            continue;
+        }
+        if (kk != line) {
+            line = kk;
+            anchor_s = anchor_d = prev = 0;
+        }
+        PyObject *left;
+        Py_ssize_t la, le;
+        PyObject *owned = NULL;
+        if (use_conv && anchor_s == prev) {
+            left = conv;
+            la = conv_st[j];
+            le = conv_st[j + 1] - 1;
+        } else {
+            PyObject *piece = PyUnicode_Substring(src, ss[kk] + anchor_s, ss[kk] + x);
+            if (!piece)
+                goto done;
+            int bad = convert_str(convert, piece, &owned);
+            Py_DECREF(piece);
+            if (bad)
+                goto done;
+            left = owned;
+            la = 0;
+            le = PyUnicode_GET_LENGTH(owned);
+        }
+        j++;
+        prev = x;
+        if (str_startswith(dst, ds[kk] + anchor_d, ds[kk] + DLEN(kk), left, la, le)) {
+            anchor_s = x;
+            anchor_d += le - la;
+            result[i] = ds[kk] + anchor_d;
+        } else {
+            result[i] = -1;
+        }
+        Py_XDECREF(owned);
+    }
+    rc = 0;
+#undef SLEN
+#undef DLEN
+done:
+    PyMem_Free(ss);
+    PyMem_Free(ds);
+    PyMem_Free(wk);
+    PyMem_Free(wx);
+    PyMem_Free(seg_a);
+    PyMem_Free(seg_e);
+    PyMem_Free(conv_st);
+    PyMem_Free(joined.v);
+    Py_XDECREF(segs_str);
+    Py_XDECREF(conv);
+    return rc;
+}
+
+/* render.gather + convert_spans + the output loop of convert_markup_result,
+ * for a span list without -{ }- rules. */
+/* Convert the prose of the spans s->v of `text` with `convert` and write the
+ * document: render.gather + convert_spans and the output loop of
+ * convert_markup_result.  Returns (str, fallbacks). */
+static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out_kind) {
+    PyObject *result = NULL, *joined = NULL, *out = NULL;
+    PyObject **fallback_strs = NULL;
+    Py_ssize_t *owners = NULL, *pstart = NULL, *cuts = NULL, *mapped = NULL;
+    Repl *repl = NULL;
+    Writer ob = {NULL, 0, 0, out_kind > PyUnicode_KIND(text) ? out_kind : PyUnicode_KIND(text)};
+    Py_ssize_t fallbacks = 0, npieces = 0;
+    /* gather: the pieces (a convertible span, or -1 for a separator) */
+    owners = PyMem_Malloc((size_t)(s->nv + 1) * sizeof(Py_ssize_t));
+    pstart = PyMem_Malloc((size_t)(s->nv + 2) * sizeof(Py_ssize_t)); /* offsets in joined */
+    if (!owners || !pstart) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    int sep = 1;
+    Py_ssize_t pos = 0;
+    for (Py_ssize_t i = 0; i < s->nv; i++) {
+        Span *sp = &s->v[i];
+        if (sp->conv) {
+            owners[npieces] = i;
+            pstart[npieces++] = pos;
+            pos += sp->end - sp->start;
+            sep = 0;
+        } else if (sp->brk && !sep) {
+            owners[npieces] = -1;
+            pstart[npieces++] = pos;
+            pos += 1;
+            sep = 1;
+        }
+    }
+    pstart[npieces] = pos;
+    repl = PyMem_Calloc((size_t)npieces + 1, sizeof(Repl));
+    if (!repl) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    if (!npieces)
+        goto write;
+    {
+        /* joined prose, in the text's own kind */
+        int kind = PyUnicode_KIND(text);
+        const char *data = PyUnicode_DATA(text);
+        char *jbuf = PyMem_Malloc((size_t)(pos ? pos : 1) * (size_t)kind);
+        if (!jbuf) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        for (Py_ssize_t k = 0; k < npieces; k++) {
+            Py_ssize_t o = owners[k];
+            char *dst = jbuf + (size_t)pstart[k] * (size_t)kind;
+            if (o >= 0) {
+                memcpy(dst, data + (size_t)s->v[o].start * (size_t)kind,
+                       (size_t)(s->v[o].end - s->v[o].start) * (size_t)kind);
+            } else if (kind == 1) {
+                *(Py_UCS1 *)dst = '\n';
+            } else if (kind == 2) {
+                *(Py_UCS2 *)dst = '\n';
+            } else {
+                *(Py_UCS4 *)dst = '\n';
+            }
+        }
+        joined = PyUnicode_FromKindAndData(kind, jbuf, pos);
+        PyMem_Free(jbuf);
+        if (!joined)
+            goto done;
+    }
+    if (convert_str(convert, joined, &out) < 0)
+        goto done;
+    if (PyUnicode_KIND(out) > ob.kind)
+        ob.kind = PyUnicode_KIND(out);
+    Py_ssize_t jlen = PyUnicode_GET_LENGTH(joined), olen = PyUnicode_GET_LENGTH(out);
+    if (olen == jlen && same_units(joined, 0, out, 0, jlen)) {
+        /* nothing converted: every piece stays */
+    } else if (olen == jlen && same_newlines(joined, out)) {
+        for (Py_ssize_t k = 0; k < npieces; k++)
+            if (owners[k] >= 0) {
+                repl[k].str = out;
+                repl[k].a = pstart[k];
+                repl[k].e = pstart[k + 1];
+                repl[k].set = 1;
+            }
+    } else {
+        Py_ssize_t ncuts = npieces - 1;
+        cuts = PyMem_Malloc((size_t)(npieces + 1) * sizeof(Py_ssize_t));
+        mapped = PyMem_Malloc((size_t)(npieces + 1) * sizeof(Py_ssize_t));
+        fallback_strs = PyMem_Calloc((size_t)npieces, sizeof(PyObject *));
+        if (!cuts || !mapped || !fallback_strs) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        for (Py_ssize_t k = 0; k < ncuts; k++)
+            cuts[k] = pstart[k + 1];
+        if (map_cuts(joined, out, cuts, ncuts, convert, mapped) < 0)
+            goto done;
+        mapped[npieces - 1] = olen;
+        Py_ssize_t prev_end = 0; /* -1: None */
+        Py_ssize_t i = 0;
+        while (i < npieces) {
+            Py_ssize_t j = i;
+            while (j < npieces && owners[j] >= 0)
+                j++;
+            int good = prev_end >= 0;
+            for (Py_ssize_t k = i; k < j && good; k++)
+                good = mapped[k] >= 0;
+            if (good) {
+                Py_ssize_t p = prev_end;
+                for (Py_ssize_t k = i; k < j; k++) {
+                    repl[k].str = out;
+                    repl[k].a = p;
+                    repl[k].e = mapped[k];
+                    repl[k].set = 1;
+                    p = mapped[k];
+                }
+            } else if (j > i) {
+                fallbacks++;
+                for (Py_ssize_t k = i; k < j; k++) {
+                    Span *sp = &s->v[owners[k]];
+                    PyObject *piece = PyUnicode_Substring(text, sp->start, sp->end);
+                    if (!piece)
+                        goto done;
+                    int bad = convert_str(convert, piece, &fallback_strs[k]);
+                    Py_DECREF(piece);
+                    if (bad)
+                        goto done;
+                    repl[k].str = fallback_strs[k];
+                    if (PyUnicode_KIND(fallback_strs[k]) > ob.kind)
+                        ob.kind = PyUnicode_KIND(fallback_strs[k]);
+                    repl[k].a = 0;
+                    repl[k].e = PyUnicode_GET_LENGTH(fallback_strs[k]);
+                    repl[k].set = 1;
+                }
+            }
+            prev_end = j < npieces ? mapped[j] : -1;
+            i = j + 1;
+        }
+    }
+write:;
+    /* the output: the text, with each changed piece and each rule replaced */
+    Py_ssize_t copied = 0, k = 0;
+    int changed = 0;
+    for (Py_ssize_t i = 0; i < s->nv; i++) {
+        Span *sp = &s->v[i];
+        if (sp->conv) {
+            while (k < npieces && owners[k] != i)
+                k++;
+            Repl *r = &repl[k];
+            if (!r->set || (r->e - r->a == sp->end - sp->start &&
+                            str_startswith(text, sp->start, sp->end, r->str, r->a, r->e)))
+                continue;
+            if (w_add(&ob, text, copied, sp->start) < 0)
+                goto done;
+            if (sp->out == OUT_BARE_LINK &&
+                (w_add(&ob, text, sp->start, sp->end) < 0 || w_char(&ob, '|') < 0))
+                goto done;
+            if (w_add(&ob, r->str, r->a, r->e) < 0)
+                goto done;
+        } else if (sp->out == OUT_SHOWN && sp->shown) {
+            if (w_add(&ob, text, copied, sp->start) < 0 ||
+                w_add(&ob, sp->shown, 0, PyUnicode_GET_LENGTH(sp->shown)) < 0)
+                goto done;
+        } else {
+            continue;
+        }
+        changed = 1;
+        copied = sp->end;
+    }
+    if (!changed) {
+        result = Py_BuildValue("(On)", text, fallbacks);
+    } else {
+        if (w_add(&ob, text, copied, PyUnicode_GET_LENGTH(text)) < 0)
+            goto done;
+        PyObject *str = w_str(&ob);
+        if (str)
+            result = Py_BuildValue("(Nn)", str, fallbacks);
+    }
+done:
+    if (fallback_strs) {
+        for (Py_ssize_t k = 0; k < npieces; k++)
+            Py_XDECREF(fallback_strs[k]);
+        PyMem_Free(fallback_strs);
+    }
+    Py_XDECREF(joined);
+    Py_XDECREF(out);
+    PyMem_Free(owners);
+    PyMem_Free(pstart);
+    PyMem_Free(cuts);
+    PyMem_Free(mapped);
+    PyMem_Free(repl);
+    PyMem_Free(ob.v);
+    return result;
+}
+
+static PyObject *md_convert(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *text, *convert;
+    if (!PyArg_ParseTuple(args, "UO:convert", &text, &convert))
+        return NULL;
+    Scan sc, *s = &sc;
+    int r = run_scan(s, text);
+    if (r != 0) {
+        scan_free(s);
+        if (r < 0)
+            return NULL;
+        Py_RETURN_NONE;
+    }
+    for (Py_ssize_t i = 0; i < s->nv; i++) {
+        if (s->v[i].type == T_CONV_RULE) { /* rules are resolved by the Python layer */
+            scan_free(s);
+            Py_RETURN_NONE;
+        }
+    }
+    PyObject *res = render_core(text, s, convert, 0), *triple = NULL;
+    if (res)
+        triple = Py_BuildValue("(OnO)", PyTuple_GET_ITEM(res, 0), s->nv, PyTuple_GET_ITEM(res, 1));
+    Py_XDECREF(res);
+    scan_free(s);
+    return triple;
+}
+
+/* The value of `key` in the dict `meta`, or NULL (no exception). */
+static PyObject *meta_get(PyObject *meta, const char *key) {
+    return PyDict_Check(meta) ? PyDict_GetItemString(meta, key) : NULL;
+}
+
+static PyObject *md_render(PyObject *Py_UNUSED(module), PyObject *args) {
+    PyObject *text, *spans, *convert;
+    if (!PyArg_ParseTuple(args, "UO!O:render", &text, &PyList_Type, &spans, &convert))
+        return NULL;
+    Scan sc, *s = &sc;
+    memset(s, 0, sizeof *s);
+    Py_ssize_t n = PyList_GET_SIZE(spans), len = PyUnicode_GET_LENGTH(text);
+    int out_kind = 0;
+    if (grow((void **)&s->v, &s->capv, n + 1, sizeof(Span)) < 0)
+        return NULL;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *t = PyList_GET_ITEM(spans, i);
+        if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) < 6) {
+            PyErr_SetString(PyExc_TypeError, "render() takes a list of Span tuples");
+            goto fail;
+        }
+        Span *sp = &s->v[i];
+        PyObject *type = PyTuple_GET_ITEM(t, 0), *meta = PyTuple_GET_ITEM(t, 5);
+        sp->start = PyLong_AsSsize_t(PyTuple_GET_ITEM(t, 1));
+        sp->end = PyLong_AsSsize_t(PyTuple_GET_ITEM(t, 2));
+        if (PyErr_Occurred())
+            goto fail;
+        if (sp->start < 0 || sp->end < sp->start || sp->end > len) {
+            PyErr_SetString(PyExc_ValueError, "a span lies outside the text");
+            goto fail;
+        }
+        sp->conv = (unsigned char)PyObject_IsTrue(PyTuple_GET_ITEM(t, 3));
+        sp->brk = (unsigned char)PyObject_IsTrue(PyTuple_GET_ITEM(t, 4));
+        sp->type = T_TEXT;
+        sp->out = OUT_PROSE;
+        sp->shown = NULL;
+        if (!PyUnicode_Check(type))
+            continue;
+        if (PyUnicode_CompareWithASCIIString(type, "wikilink_bare") == 0) {
+            sp->out = OUT_BARE_LINK;
+        } else if (!sp->conv && (PyUnicode_CompareWithASCIIString(type, "conv_rule") == 0 ||
+                                 PyUnicode_CompareWithASCIIString(type, "rule_phrase") == 0)) {
+            /* _output: a rule shows `shown` unless kept; a phrase always */
+            PyObject *keep = meta_get(meta, "keep"), *shown = meta_get(meta, "shown");
+            sp->out = OUT_SHOWN;
+            if (shown && PyUnicode_Check(shown) && !(keep && PyObject_IsTrue(keep))) {
+                sp->shown = shown;
+                if (PyUnicode_KIND(shown) > out_kind)
+                    out_kind = PyUnicode_KIND(shown);
+            }
+        }
+    }
+    s->nv = n;
+    PyObject *res = render_core(text, s, convert, out_kind);
+    PyMem_Free(s->v);
+    return res;
+fail:
+    PyMem_Free(s->v);
+    return NULL;
+}
+
+static PyMethodDef md_functions[] = {
+    {"scan", md_scan, METH_VARARGS,
+     "scan(text, span_type) -> list | None: the spans of markdown.scan_markdown(text), each "
+     "made with tuple.__new__(span_type, ...); None if the Python scanner must do it."},
+    {"convert", md_convert, METH_VARARGS,
+     "convert(text, convert) -> (str, tokens, fallbacks) | None: markup-aware conversion of "
+     "Markdown `text` with the plain converter `convert`; None if the text holds -{ }- rules "
+     "or letters only the Python scanner handles."},
+    {"render", md_render, METH_VARARGS,
+     "render(text, spans, convert) -> (str, fallbacks): the output of "
+     "convert_markup_result for spans of any scanner, -{ }- rules already resolved."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef md_module = {
+    PyModuleDef_HEAD_INIT, "zhnorm._mdscan",
+    "The Markdown scanner and cut-back in C; use it through zhnorm.markup.", -1, md_functions,
+};
+
+PyMODINIT_FUNC PyInit__mdscan(void) {
+    PyObject *ud = PyImport_ImportModule("unicodedata");
+    if (!ud)
+        return NULL;
+    category_fn = PyObject_GetAttrString(ud, "category");
+    Py_DECREF(ud);
+    if (!category_fn)
+        return NULL;
+    for (int t = 0; t < T_COUNT; t++) {
+        type_strs[t] = PyUnicode_InternFromString(TYPE_NAMES[t]);
+        if (!type_strs[t])
+            return NULL;
+    }
+    return PyModule_Create(&md_module);
+}

@@ -1,0 +1,61 @@
+"""The Markdown scanner and the cut-back in C (``zhnorm._mdscan``), when built.
+
+Same spans as :func:`zhnorm.markup.markdown.scan_markdown` and the same
+output as the Python pipeline (``tests/test_markup_c.py`` holds them to
+that on the corpus and on generated input).  Converting a Markdown page
+without ``-{ }-`` rules creates no Python object per span, which is what
+brings markup-aware conversion near plain conversion's speed; pages with
+rules, and wikitext, are scanned (and their rules resolved) in Python and
+then cut back and written in C.  Without a C compiler, or with
+``$ZHNORM_PURE_PYTHON`` set, the Python code does all the work.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Callable
+
+from .markdown import scan_markdown as _scan_python
+from .tokens import Span
+
+try:
+    from .. import _mdscan
+except ImportError:  # built without a compiler
+    _mdscan = None
+
+if os.environ.get("ZHNORM_PURE_PYTHON"):
+    _mdscan = None
+
+__all__ = ["available", "scan_markdown", "convert_markdown", "render"]
+
+
+def available() -> bool:
+    """Whether the C scanner is in use."""
+    return _mdscan is not None
+
+
+def scan_markdown(src: str) -> list[Span]:
+    """Spans tiling ``src`` (C when available)."""
+    if _mdscan is not None:
+        spans = _mdscan.scan(src, Span)
+        if spans is not None:
+            return spans
+    return _scan_python(src)
+
+
+def convert_markdown(src: str, convert: Callable[[str], str]) -> tuple[str, int, int] | None:
+    """``(text, tokens, fallbacks)`` of converting the prose of ``src``, or
+    None when the Python pipeline must do it (no C scanner, or ``-{ }-``
+    rules, which need the page-rule machinery)."""
+    if _mdscan is None or "-{" in src:
+        return None
+    return _mdscan.convert(src, convert)
+
+
+def render(src: str, spans: list[Span], convert: Callable[[str], str]) -> tuple[str, int] | None:
+    """``(text, fallbacks)``: the document with its prose converted and its
+    rules written, for spans from any scanner after
+    :func:`~zhnorm.markup.manual_rules.resolve_rules`; None without C."""
+    if _mdscan is None:
+        return None
+    return _mdscan.render(src, spans, convert)

@@ -1,0 +1,155 @@
+"""The C scanner and cut-back (zhnorm._mdscan) agree with the Python code.
+
+The Python scanner (``zhnorm.markup.markdown``) and the Python cut-back
+(``render.convert_spans`` and the output loop of ``convert_markup_result``)
+are the specification; the C port must give exactly the same spans and
+exactly the same output: on the corpus for every tag target, on the case
+fixtures' inputs, on generated documents built from markup fragments,
+Unicode whitespace and punctuation, and re.IGNORECASE's four non-ASCII
+letters, and for spans from the wikitext scanner and pages with rules.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import astuple
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import zhnorm
+from zhnorm.markup import convert_markup_result, markdown_c
+from zhnorm.markup.markdown import scan_markdown as scan_python
+from zhnorm.markup.tokens import Span
+
+if markdown_c._mdscan is None:
+    if os.environ.get("ZHNORM_REQUIRE_ACCEL") and not os.environ.get("ZHNORM_PURE_PYTHON"):
+        raise RuntimeError("ZHNORM_REQUIRE_ACCEL is set but zhnorm._mdscan did not import")
+    pytest.skip("zhnorm._mdscan is not built: the Python markup code does the work",
+                allow_module_level=True)
+
+sys.path.insert(0, str(Path(__file__).parent))
+from test_markup_fastpath import LINK_FRAGMENTS, TEXTS  # noqa: E402
+from test_markup_cases import ALL as ALL_CASES  # noqa: E402
+from test_markup_roundtrip import FRAGMENTS, longer, same_length  # noqa: E402
+
+_C = markdown_c._mdscan
+TARGETS = ("zh-tw", "zh-hk", "zh-cn", "zh-hans", "zh-hant")
+
+# Every character str.isspace() accepts, the letters re.IGNORECASE matches
+# to ASCII ones, Unicode punctuation and symbols next to emphasis, CJK and
+# full-width characters that end bare URLs.
+WHITESPACE = [chr(c) for c in range(0x110000) if chr(c).isspace()]
+SPECIAL = WHITESPACE + ["\u0130", "\u0131", "\u017f", "\u212a", "「", "」", "，", "€", "¬", "٣", "１",
+                        "\u3001", "\uff08", "\U0001f600", "é"]
+HTML_FRAGMENTS = [
+    "<script>", "</SCRIPT>", "<ſcript>", "</ſcript>", "<pre", "<dİv>", "<DIV class=a>", "<p/>", "<a href='x'>",
+    "<x y=\"1\" z>", "<x y=>", "<?php ?>", "<!DOCTYPE html>", "<![CDATA[x]]>", "<!-->", "<!--->", "<kbd>k</kbd>",
+    "<code>a</cOde>", "<a b=c/>", "HTTP://x.org", "httpſ://x", "ftp://a.b", "http\n://x", "(a)", "x)", "<a@b.c>",
+    "<a@b-.c>", "&#123;", "&#x1F;", "&nbsp;", "&a;", "[File:a|b](x)", "[Fİle:a](x)", "[文件 :x](y)",
+    "[a](x \"fig:b\")", "[a](x 'fig:b' )", "[a]: <b>c", "[a]: <b c> \"t\"", "[a]: b (t)", "[^n]: x", "\\[12\\]",
+    "\\[a b,c.d-e_f\\]", "#", "###### x ##", "####### x", "# x #", "  > ", "10) ", "1234567890. ", "1٣. ",
+    "| a |\n|:-:|--\n", "|-|\n", "a|b\n-|-\n", "\\|", "=\n", "- - -", "***", "__x__", "_x_", "*x*", "~~x~~", "~x~",
+]
+alphabet = st.sampled_from(FRAGMENTS + LINK_FRAGMENTS + HTML_FRAGMENTS + SPECIAL)
+fragment_docs = st.lists(alphabet | st.text(max_size=4), max_size=40).map("".join)
+docs = st.one_of(
+    fragment_docs,
+    st.tuples(fragment_docs, st.integers(0, 300), st.integers(0, 300)).map(
+        lambda t: t[0][min(t[1], t[2]):max(t[1], t[2])]),
+    st.text(alphabet=st.sampled_from("[]()<>!*_~`\\-{}|#=: \n\tw.aé、ſİ软件"), max_size=60),
+)
+FAST = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_CONV: dict[str, object] = {}
+
+
+def conv(target: str):
+    if target not in _CONV:
+        _CONV[target] = zhnorm.Converter(target).convert
+    return _CONV[target]
+
+
+def python_result(text, markup, convert, variant, monkeypatch, **kw):
+    """convert_markup_result with the C code switched off."""
+    with monkeypatch.context() as m:
+        m.setattr(markdown_c, "_mdscan", None)
+        return convert_markup_result(text, markup, convert, variant, **kw)
+
+
+@pytest.mark.parametrize("name", list(TEXTS))
+def test_corpus_spans_equal_python(name):
+    text = TEXTS[name]
+    assert _C.scan(text, Span) == scan_python(text)
+
+
+@pytest.mark.parametrize("name", list(TEXTS))
+@pytest.mark.parametrize("target", TARGETS)
+def test_corpus_output_equals_python(name, target, monkeypatch):
+    text = TEXTS[name]
+    fast = convert_markup_result(text, "markdown", conv(target), target)
+    slow = python_result(text, "markdown", conv(target), target, monkeypatch)
+    assert astuple(fast) == astuple(slow)
+
+
+def test_case_fixture_inputs_scan_the_same():
+    assert len(ALL_CASES) > 40
+    for case in ALL_CASES:
+        assert _C.scan(case.input, Span) == scan_python(case.input), case.input
+
+
+@pytest.mark.parametrize("char", WHITESPACE + ["\u0130", "\u0131", "\u017f", "\u212a"])
+def test_each_special_character_in_each_construct(char):
+    """Whitespace decides flanking, URL and destination ends, blank lines,
+    strip(); the four letters decide case-insensitive tag and scheme names."""
+    c = char
+    for text in (f"a{c}*b*{c}c", f"**{c}x**", f"_{c}x_", f"http://a{c}b", f"www.a.b{c}", f"[a](b{c}c)",
+                 f"[a](<b{c}c>)", f"{c}\n", f"{c}# x", f"{c}- x", f"x\n{c}\n", f"<scr{c}pt>x</script>",
+                 f"<d{c}v>\n", f"htt{c}s://x", f"[F{c}le:x](y)", f"\\[{c}\\]", f"<a {c}b=c>", f"|a{c}|\n|-|",
+                 f"[a]: b{c}\"t\"", f"1.{c}x", f"<a{c}@b.c>", f"&a{c};"):
+        assert _C.scan(text, Span) == scan_python(text), repr(text)
+
+
+@FAST
+@given(docs)
+def test_generated_spans_equal_python(text):
+    assert _C.scan(text, Span) == scan_python(text)
+
+
+@FAST
+@given(docs, st.sampled_from([same_length, longer, str.upper]))
+def test_generated_output_equals_python(text, convert):
+    fast = _C.convert(text, convert)
+    if "-{" in text:
+        assert fast is None or all(s.type != "conv_rule" for s in scan_python(text))
+        return
+    with pytest.MonkeyPatch.context() as m:
+        m.setattr(markdown_c, "_mdscan", None)
+        slow = convert_markup_result(text, "markdown", convert, None)
+    assert fast == (slow.text, slow.tokens, slow.fallbacks)
+
+
+@FAST
+@given(docs, st.sampled_from(["markdown", "wikitext", "plain"]), st.sampled_from([same_length, longer]),
+       st.sampled_from([None, "zh-tw", "zh-cn"]), st.sampled_from(["resolve", "keep"]))
+def test_generated_render_equals_python(text, markup, convert, variant, mode):
+    """render() for any scanner's spans, rules and label-less links included."""
+    with pytest.MonkeyPatch.context() as m:
+        slow = convert_markup_result(text, markup, convert, variant, manual_rules=mode)
+        m.setattr(markdown_c, "_mdscan", None)
+        python = convert_markup_result(text, markup, convert, variant, manual_rules=mode)
+    assert astuple(slow) == astuple(python)
+
+
+def test_render_rejects_spans_outside_the_text():
+    with pytest.raises(ValueError, match="outside"):
+        _C.render("ab", [Span("text", 0, 5, True, False)], str.upper)
+    with pytest.raises(TypeError, match="Span"):
+        _C.render("ab", [("text", 0)], str.upper)
+
+
+def test_a_converter_returning_bytes_is_an_error():
+    with pytest.raises(TypeError, match="not str"):
+        _C.convert("软件", lambda s: s.encode())
