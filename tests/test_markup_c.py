@@ -21,8 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import zhnorm
-from zhnorm.markup import convert_markup_result, markdown_c
+from zhnorm.markup import _output, convert_markup_result, markdown_c
 from zhnorm.markup.markdown import scan_markdown as scan_python
+from zhnorm.markup.render import convert_spans
 from zhnorm.markup.tokens import Span
 
 if markdown_c._mdscan is None:
@@ -121,14 +122,34 @@ def test_generated_spans_equal_python(text):
 @FAST
 @given(docs, st.sampled_from([same_length, longer, str.upper]))
 def test_generated_output_equals_python(text, convert):
-    fast = _C.convert(text, convert)
-    if "-{" in text:
-        assert fast is None or all(s.type != "conv_rule" for s in scan_python(text))
-        return
+    rules = [(s.start, s.end) for s in scan_python(text) if s.type == "conv_rule"]
+    assert _C.rules(text) == rules
+    # a stand-in for manual_rules.rule_plan: every other rule is kept
+    shown = {a: None if i % 2 else convert(text[a + 2:e - 2]) for i, (a, e) in enumerate(rules)}
+    fast = _C.convert(text, convert, lambda bounds: (shown, {}))
     with pytest.MonkeyPatch.context() as m:
         m.setattr(markdown_c, "_mdscan", None)
+        spans = scan_python(text)
+        for i, s in enumerate(spans):
+            if s.type == "conv_rule":
+                spans[i] = s._replace(meta={"shown": shown[s.start], "keep": shown[s.start] is None})
         slow = convert_markup_result(text, "markdown", convert, None)
-    assert fast == (slow.text, slow.tokens, slow.fallbacks)
+        converted, fallbacks = convert_spans(text, spans, convert)
+    assert fast[1:] == (len(spans), len(rules), 0, fallbacks)
+    assert fast[0] == _write(text, spans, converted)
+    if not rules:
+        assert fast == (slow.text, slow.tokens, 0, 0, slow.fallbacks)
+
+
+def _write(text, spans, converted):
+    """The output loop of convert_markup_result, in Python."""
+    out, copied = [], 0
+    for i, s in enumerate(spans):
+        new = _output(text, s, converted.get(i))
+        if new is not None:
+            out += [text[copied:s.start], new]
+            copied = s.end
+    return "".join(out) + text[copied:]
 
 
 @FAST
@@ -153,3 +174,51 @@ def test_render_rejects_spans_outside_the_text():
 def test_a_converter_returning_bytes_is_an_error():
     with pytest.raises(TypeError, match="not str"):
         _C.convert("软件", lambda s: s.encode())
+
+
+def test_every_rule_needs_an_output():
+    def plan(shown, tables=None):
+        return lambda bounds: (shown, tables or {})
+
+    with pytest.raises(ValueError, match="pass plan"):
+        _C.convert("a -{x}- b", str.upper)
+    seen = []
+    _C.convert("a -{x}- b", str.upper, lambda bounds: seen.append(bounds) or ({2: None}, {}))
+    assert seen == [[(2, 7)]]
+    with pytest.raises(ValueError, match="no output"):
+        _C.convert("a -{x}- b", str.upper, plan({}))
+    with pytest.raises(TypeError, match="str or None"):
+        _C.convert("a -{x}- b", str.upper, plan({2: 5}))
+    with pytest.raises(TypeError, match="two str"):
+        _C.convert("a -{x}- b", str.upper, plan({2: None}, {2: [("", "y")]}))
+    with pytest.raises(TypeError, match="must return"):
+        _C.convert("a -{x}- b", str.upper, lambda bounds: None)
+    assert _C.convert("a -{x}- b", str.upper, plan({2: None})) == ("A -{x}- B", 3, 1, 0, 0)
+    assert _C.convert("a -{x}- b", str.upper, plan({2: "y"})) == ("A y B", 3, 1, 0, 0)
+    # a page table: later occurrences of its keys, longest first, are replaced
+    assert _C.convert("ab -{x}- abcab", str.upper, plan({3: ""}, {3: [("ab", "1"), ("a", "2")]})) == (
+        "AB  1C1", 6, 1, 2, 0)
+
+
+RULE_PAGE = ("软件-{zh-hans:内存;zh-hant:記憶體;}-和-{鼠标}-，**阿塞拜**疆 -{zh-cn:a;zh-tw:b}-\n\n"
+             "-{H|zh-cn:软件;zh-tw:軟體;zh-hk:軟件}-软件与**软件**，[软件](x) `软件` -{A|zh-hans:鼠标;zh-hant:滑鼠}-鼠标"
+             "\n\n-{-|zh-cn:软件;zh-tw:軟體;zh-hk:軟件}-软件 -{T|zh-cn:标题;zh-tw:標題}-")
+
+
+@pytest.mark.parametrize("mode", ["resolve", "keep"])
+@pytest.mark.parametrize("target", (*TARGETS, "s2twp"))
+def test_rules_and_page_rules_in_c_equal_python(target, mode, monkeypatch):
+    variant = None if target == "s2twp" else target
+    fast = convert_markup_result(RULE_PAGE, "markdown", conv(target), variant, manual_rules=mode)
+    slow = python_result(RULE_PAGE, "markdown", conv(target), variant, monkeypatch, manual_rules=mode)
+    assert astuple(fast) == astuple(slow)
+    assert fast.rules == 7
+    if target in ("zh-tw", "zh-hk", "zh-cn"):  # zh-hans/zh-hant: unidirectional pairs only (MediaWiki)
+        assert fast.rule_phrases > 0
+
+
+@pytest.mark.parametrize("name", [n for n, t in TEXTS.items() if "-{" in t])
+@pytest.mark.parametrize("target", TARGETS)
+def test_corpus_pages_with_rules_take_the_c_path(name, target):
+    text = TEXTS[name]
+    assert markdown_c.convert_markdown(text, conv(target), target, False) is not None

@@ -19,6 +19,10 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <string.h>
+#include <stdint.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 /* ------------------------------------------------------------------ spans */
 
@@ -28,7 +32,7 @@ enum {
     T_HTML_COMMENT, T_HTML_OTHER, T_CONV_RULE, T_URL, T_ENTITY, T_EMPHASIS, T_NEWLINE,
     T_BLANK, T_CODE_BLOCK, T_CODE_FENCE, T_HEADING_MARKER, T_HTML_BLOCK,
     T_SETEXT_UNDERLINE, T_HR, T_BLOCKQUOTE_MARKER, T_LIST_MARKER, T_TABLE_DELIM,
-    T_TABLE_PIPE, T_FOOTNOTE_MARKER, T_LINK_DEF, T_COUNT
+    T_TABLE_PIPE, T_FOOTNOTE_MARKER, T_LINK_DEF, T_RULE_PHRASE, T_COUNT
 };
 
 static const char *TYPE_NAMES[T_COUNT] = {
@@ -37,7 +41,7 @@ static const char *TYPE_NAMES[T_COUNT] = {
     "html_comment", "html_other", "conv_rule", "url", "entity", "emphasis", "newline",
     "blank", "code_block", "code_fence", "heading_marker", "html_block",
     "setext_underline", "hr", "blockquote_marker", "list_marker", "table_delim",
-    "table_pipe", "footnote_marker", "link_def",
+    "table_pipe", "footnote_marker", "link_def", "rule_phrase",
 };
 static PyObject *type_strs[T_COUNT];
 
@@ -72,6 +76,54 @@ typedef struct {
 } Scan;
 
 #define CH(i) (s->u[(i)])
+
+/* The first index in [i, end) from which a character below 128 may follow:
+ * skips runs of non-ASCII text (most of a Chinese page) 8 characters at a
+ * time, since everything the scanners act on is ASCII. */
+static inline Py_ssize_t skip_non_ascii(const Py_UCS4 *u, Py_ssize_t i, Py_ssize_t end) {
+#ifdef __SSE2__
+    const __m128i limit = _mm_set1_epi32(128);
+    while (i + 8 <= end) {
+        __m128i a = _mm_loadu_si128((const __m128i *)(u + i));
+        __m128i b = _mm_loadu_si128((const __m128i *)(u + i + 4));
+        /* code points are < 2^31, so the signed comparison is exact */
+        int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi32(a, limit), _mm_cmplt_epi32(b, limit)));
+        if (m)
+            break;
+        i += 8;
+    }
+#else
+    (void)u;
+    (void)end;
+#endif
+    return i;
+}
+
+/* The first index in [i, end) holding c1 or c2, or end. */
+static inline Py_ssize_t find_either(const Py_UCS4 *u, Py_ssize_t i, Py_ssize_t end, Py_UCS4 c1, Py_UCS4 c2) {
+#ifdef __SSE2__
+    const __m128i x = _mm_set1_epi32((int)c1), y = _mm_set1_epi32((int)c2);
+    while (i + 4 <= end) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(u + i));
+        int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi32(v, x), _mm_cmpeq_epi32(v, y)));
+        if (m)
+            return i + (__builtin_ctz((unsigned)m) >> 2);
+        i += 4;
+    }
+#endif
+    for (; i < end; i++)
+        if (u[i] == c1 || u[i] == c2)
+            return i;
+    return end;
+}
+
+/* "fig:" occurs in [q, e) (str.find("fig:", q, e) >= 0). */
+static int has_fig(const Py_UCS4 *u, Py_ssize_t q, Py_ssize_t e) {
+    for (Py_ssize_t k = q + 3; (k = find_either(u, k, e, ':', ':')) < e; k++)
+        if (u[k - 3] == 'f' && u[k - 2] == 'i' && u[k - 1] == 'g')
+            return 1;
+    return 0;
+}
 
 static int grow(void **buf, Py_ssize_t *cap, Py_ssize_t need, size_t item) {
     if (need <= *cap)
@@ -132,6 +184,8 @@ static void insert_at(Scan *s, Py_ssize_t i, int type, Py_ssize_t a, Py_ssize_t 
 /* \s and str.isspace(): Python's whitespace, spelled out so that the test
  * is inline (tests/test_markup_c.py checks it against str.isspace). */
 static inline int is_ws(Py_UCS4 c) {
+    if (c > 0x3000) /* CJK and everything after: the common case first */
+        return 0;
     if (c < 128)
         return (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x20);
     if (c < 0x1680)
@@ -768,16 +822,9 @@ static int ns_label(Scan *s, Py_ssize_t a, Py_ssize_t b) {
 /* inline_md._label_cut */
 static Py_ssize_t label_cut(Scan *s, Py_ssize_t ls, Py_ssize_t le, Py_ssize_t q, Py_ssize_t e) {
     Py_ssize_t ts, te;
-    if (find1(s, 'f', q, e) >= 0) {
-        for (Py_ssize_t k = q; k + 3 < e; k++) {
-            if (!starts(s, k, e, "fig:", 0))
-                continue;
-            if (title_in_dest(s, q, e, &ts, &te) && starts(s, ts, te, "fig:", 0))
-                return le;
-            break;
-        }
-    }
-    if (find1(s, ':', ls, le) >= 0 && ns_label(s, ls, le)) {
+    if (has_fig(s->u, q, e) && title_in_dest(s, q, e, &ts, &te) && starts(s, ts, te, "fig:", 0))
+        return le;
+    if (find_either(s->u, ls, le, ':', ':') < le && ns_label(s, ls, le)) {
         Py_ssize_t bar = find1(s, '|', ls, le);
         return bar >= 0 ? bar + 1 : le;
     }
@@ -865,6 +912,12 @@ static void scan_inline(Scan *s, Py_ssize_t a, Py_ssize_t b) {
         Py_UCS4 ch = 0;
         for (; p < b; p++) {
             ch = CH(p);
+            if (ch >= 128) {
+                p = skip_non_ascii(s->u, p, b);
+                if (p >= b)
+                    break;
+                ch = CH(p);
+            }
             if (ch < 128 && NEXT_CHARS[ch] && candidate(s, p, b, ch))
                 break;
         }
@@ -880,8 +933,7 @@ static void scan_inline(Scan *s, Py_ssize_t a, Py_ssize_t b) {
                 push(s, ch == '[' ? T_LINK_OPEN : T_IMAGE_OPEN, p, ls, 0, 0);
                 if (le > ls) {
                     Py_ssize_t cut = -1;
-                    if (find1(s, ':', ls, le) >= 0 || find3(s, "fig", le, e) >= 0)
-                        cut = label_cut(s, ls, le, le + 1, e);
+                    cut = label_cut(s, ls, le, le + 1, e);
                     if (cut > ls) {
                         push(s, T_LINK_LABEL_NAME, ls, cut, 0, 0);
                         if (cut < le)
@@ -1535,7 +1587,7 @@ static void scan_markdown(Scan *s) {
     }
     s->starts[0] = 0;
     s->pipes[0] = 0;
-    for (Py_ssize_t k = 0; k < n; k++) {
+    for (Py_ssize_t k = 0; (k = find_either(s->u, k, n, '\n', '|')) < n; k++) {
         Py_UCS4 c = CH(k);
         if (c == '|') {
             s->pipes[nl - 1] = 1;
@@ -1836,7 +1888,7 @@ static void scan_free(Scan *s) {
     PyMem_Free(s->lists);
 }
 
-/* Scan `text`; 0 on success, 1 if the Python scanner must do it, -1 on error. */
+/* Scan `text`; 0 on success, -1 on error (an exception is set). */
 static int run_scan(Scan *s, PyObject *text) {
     memset(s, 0, sizeof *s);
     s->n = PyUnicode_GET_LENGTH(text);
@@ -1854,12 +1906,9 @@ static PyObject *md_scan(PyObject *Py_UNUSED(module), PyObject *args) {
     if (!PyArg_ParseTuple(args, "UO!:scan", &text, &PyType_Type, &span_type))
         return NULL;
     Scan sc, *s = &sc;
-    int r = run_scan(s, text);
-    if (r != 0) {
+    if (run_scan(s, text) < 0) {
         scan_free(s);
-        if (r < 0)
-            return NULL;
-        Py_RETURN_NONE;
+        return NULL;
     }
     PyObject *list = PyList_New(s->nv);
     if (!list) {
@@ -2329,30 +2378,199 @@ done:
     return result;
 }
 
+/* The longest key of `pairs` (a list of (key, value), longest first) that
+ * src[p:end] starts with, or -1.  `firsts` has bit (c & 255) set for the
+ * first character c of every key, a quick test that rejects most positions. */
+static Py_ssize_t match_pair(Scan *s, PyObject *pairs, const uint64_t *firsts, Py_ssize_t p, Py_ssize_t end) {
+    Py_UCS4 c = CH(p);
+    if (!(firsts[(c & 255) >> 6] >> (c & 63) & 1))
+        return -1;
+    Py_ssize_t n = PyList_GET_SIZE(pairs);
+    for (Py_ssize_t j = 0; j < n; j++) {
+        PyObject *key = PyTuple_GET_ITEM(PyList_GET_ITEM(pairs, j), 0);
+        Py_ssize_t len = PyUnicode_GET_LENGTH(key);
+        if (len > end - p)
+            continue;
+        int kind = PyUnicode_KIND(key);
+        const void *data = PyUnicode_DATA(key);
+        Py_ssize_t t = 0;
+        while (t < len && PyUnicode_READ(kind, data, t) == CH(p + t))
+            t++;
+        if (t == len)
+            return j;
+    }
+    return -1;
+}
+
+/* manual_rules.resolve_rules for Markdown: each -{ }- rule writes what
+ * `shown` says; after a rule that changes the page table (`tables` maps its
+ * start to the whole table, longest key first), every occurrence of a key in
+ * later prose becomes a rule_phrase span writing the key's value.  Returns
+ * how many phrases were replaced, or -1 on error. */
+static Py_ssize_t apply_rules(Scan *s, PyObject *shown, PyObject *tables, int *out_kind) {
+    Span *old = s->v;
+    Py_ssize_t nold = s->nv, replaced = 0;
+    PyObject *pairs = NULL; /* the page table in force (borrowed), or NULL */
+    uint64_t firsts[4] = {0, 0, 0, 0};
+    s->v = NULL;
+    s->nv = s->capv = 0;
+    for (Py_ssize_t i = 0; i < nold && !s->failed; i++) {
+        Span sp = old[i];
+        if (sp.type == T_CONV_RULE) {
+            PyObject *key = PyLong_FromSsize_t(sp.start);
+            PyObject *value = key ? PyDict_GetItemWithError(shown, key) : NULL;
+            PyObject *table = key && value ? PyDict_GetItemWithError(tables, key) : NULL;
+            Py_XDECREF(key);
+            if (!value || PyErr_Occurred()) {
+                if (!PyErr_Occurred())
+                    PyErr_Format(PyExc_ValueError, "no output given for the -{ }- rule at %zd", sp.start);
+                goto fail;
+            }
+            sp.out = OUT_SHOWN;
+            if (PyUnicode_Check(value)) {
+                sp.shown = value;
+                if (PyUnicode_KIND(value) > *out_kind)
+                    *out_kind = PyUnicode_KIND(value);
+            } else if (value != Py_None) {
+                PyErr_SetString(PyExc_TypeError, "a rule's output must be a str or None");
+                goto fail;
+            }
+            if (table) {
+                if (!PyList_Check(table)) {
+                    PyErr_SetString(PyExc_TypeError, "a page table must be a list of (key, value)");
+                    goto fail;
+                }
+                for (Py_ssize_t j = 0; j < PyList_GET_SIZE(table); j++) {
+                    PyObject *pair = PyList_GET_ITEM(table, j);
+                    if (!PyTuple_Check(pair) || PyTuple_GET_SIZE(pair) != 2 ||
+                        !PyUnicode_Check(PyTuple_GET_ITEM(pair, 0)) ||
+                        !PyUnicode_Check(PyTuple_GET_ITEM(pair, 1)) ||
+                        PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(pair, 0)) == 0) {
+                        PyErr_SetString(PyExc_TypeError, "a page table pair must be two str, the key not empty");
+                        goto fail;
+                    }
+                    if (PyUnicode_KIND(PyTuple_GET_ITEM(pair, 1)) > *out_kind)
+                        *out_kind = PyUnicode_KIND(PyTuple_GET_ITEM(pair, 1));
+                }
+                pairs = PyList_GET_SIZE(table) ? table : NULL;
+                memset(firsts, 0, sizeof firsts);
+                for (Py_ssize_t j = 0; j < PyList_GET_SIZE(table); j++) {
+                    Py_UCS4 c = PyUnicode_READ_CHAR(PyTuple_GET_ITEM(PyList_GET_ITEM(table, j), 0), 0);
+                    firsts[(c & 255) >> 6] |= (uint64_t)1 << (c & 63);
+                }
+            }
+        }
+        if (!pairs || !sp.conv) {
+            push(s, sp.type, sp.start, sp.end, sp.conv, sp.brk);
+            if (!s->failed) {
+                s->v[s->nv - 1].out = sp.out;
+                s->v[s->nv - 1].shown = sp.shown;
+            }
+            continue;
+        }
+        Py_ssize_t pos = sp.start;
+        for (Py_ssize_t p = sp.start; p < sp.end;) {
+            Py_ssize_t j = match_pair(s, pairs, firsts, p, sp.end);
+            if (j < 0) {
+                p++;
+                continue;
+            }
+            PyObject *pair = PyList_GET_ITEM(pairs, j);
+            Py_ssize_t len = PyUnicode_GET_LENGTH(PyTuple_GET_ITEM(pair, 0));
+            if (p > pos)
+                push(s, sp.type, pos, p, 1, sp.brk);
+            push(s, T_RULE_PHRASE, p, p + len, 0, 1);
+            if (!s->failed) {
+                s->v[s->nv - 1].out = OUT_SHOWN;
+                s->v[s->nv - 1].shown = PyTuple_GET_ITEM(pair, 1);
+            }
+            replaced++;
+            p = pos = p + len;
+        }
+        if (pos < sp.end)
+            push(s, sp.type, pos, sp.end, 1, sp.brk);
+    }
+    PyMem_Free(old);
+    return s->failed ? -1 : replaced;
+fail:
+    PyMem_Free(old);
+    return -1;
+}
+
 static PyObject *md_convert(PyObject *Py_UNUSED(module), PyObject *args) {
-    PyObject *text, *convert;
-    if (!PyArg_ParseTuple(args, "UO:convert", &text, &convert))
+    PyObject *text, *convert, *plan = Py_None;
+    if (!PyArg_ParseTuple(args, "UO|O:convert", &text, &convert, &plan))
         return NULL;
     Scan sc, *s = &sc;
-    int r = run_scan(s, text);
-    if (r != 0) {
+    if (run_scan(s, text) < 0) {
         scan_free(s);
-        if (r < 0)
-            return NULL;
-        Py_RETURN_NONE;
+        return NULL;
     }
-    for (Py_ssize_t i = 0; i < s->nv; i++) {
-        if (s->v[i].type == T_CONV_RULE) { /* rules are resolved by the Python layer */
-            scan_free(s);
-            Py_RETURN_NONE;
+    int out_kind = 0;
+    Py_ssize_t replaced = 0, nrules = 0;
+    PyObject *bounds = NULL, *decided = NULL, *res = NULL, *out = NULL;
+    for (Py_ssize_t i = 0; i < s->nv; i++)
+        nrules += s->v[i].type == T_CONV_RULE;
+    if (nrules) {
+        /* the caller decides what the rules write: plan(bounds) -> (shown, tables) */
+        if (plan == Py_None) {
+            PyErr_SetString(PyExc_ValueError, "the text holds -{ }- rules: pass plan");
+            goto done;
         }
+        bounds = PyList_New(0);
+        for (Py_ssize_t i = 0; bounds && i < s->nv; i++) {
+            if (s->v[i].type != T_CONV_RULE)
+                continue;
+            PyObject *pair = Py_BuildValue("(nn)", s->v[i].start, s->v[i].end);
+            if (!pair || PyList_Append(bounds, pair) < 0)
+                Py_CLEAR(bounds);
+            Py_XDECREF(pair);
+        }
+        decided = bounds ? PyObject_CallOneArg(plan, bounds) : NULL;
+        if (!decided)
+            goto done;
+        if (!PyTuple_Check(decided) || PyTuple_GET_SIZE(decided) != 2 ||
+            !PyDict_Check(PyTuple_GET_ITEM(decided, 0)) || !PyDict_Check(PyTuple_GET_ITEM(decided, 1))) {
+            PyErr_SetString(PyExc_TypeError, "plan() must return (shown: dict, tables: dict)");
+            goto done;
+        }
+        replaced = apply_rules(s, PyTuple_GET_ITEM(decided, 0), PyTuple_GET_ITEM(decided, 1), &out_kind);
+        if (replaced < 0)
+            goto done;
     }
-    PyObject *res = render_core(text, s, convert, 0), *triple = NULL;
+    res = render_core(text, s, convert, out_kind);
     if (res)
-        triple = Py_BuildValue("(OnO)", PyTuple_GET_ITEM(res, 0), s->nv, PyTuple_GET_ITEM(res, 1));
+        out = Py_BuildValue("(OnnnO)", PyTuple_GET_ITEM(res, 0), s->nv, nrules, replaced,
+                            PyTuple_GET_ITEM(res, 1));
+done:
     Py_XDECREF(res);
+    Py_XDECREF(bounds);
+    Py_XDECREF(decided); /* after render_core: the spans borrow its strings */
     scan_free(s);
-    return triple;
+    return out;
+}
+
+static PyObject *md_rules(PyObject *Py_UNUSED(module), PyObject *text) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_SetString(PyExc_TypeError, "rules() takes a str");
+        return NULL;
+    }
+    Scan sc, *s = &sc;
+    if (run_scan(s, text) < 0) {
+        scan_free(s);
+        return NULL;
+    }
+    PyObject *list = PyList_New(0);
+    for (Py_ssize_t i = 0; list && i < s->nv; i++) {
+        if (s->v[i].type != T_CONV_RULE)
+            continue;
+        PyObject *pair = Py_BuildValue("(nn)", s->v[i].start, s->v[i].end);
+        if (!pair || PyList_Append(list, pair) < 0)
+            Py_CLEAR(list);
+        Py_XDECREF(pair);
+    }
+    scan_free(s);
+    return list;
 }
 
 /* The value of `key` in the dict `meta`, or NULL (no exception). */
@@ -2418,12 +2636,17 @@ fail:
 
 static PyMethodDef md_functions[] = {
     {"scan", md_scan, METH_VARARGS,
-     "scan(text, span_type) -> list | None: the spans of markdown.scan_markdown(text), each "
-     "made with tuple.__new__(span_type, ...); None if the Python scanner must do it."},
+     "scan(text, span_type) -> list: the spans of markdown.scan_markdown(text), each "
+     "made with tuple.__new__(span_type, ...)."},
     {"convert", md_convert, METH_VARARGS,
-     "convert(text, convert) -> (str, tokens, fallbacks) | None: markup-aware conversion of "
-     "Markdown `text` with the plain converter `convert`; None if the text holds -{ }- rules "
-     "or letters only the Python scanner handles."},
+     "convert(text, convert[, plan]) -> (str, tokens, rules, rule_phrases, fallbacks): "
+     "markup-aware conversion of Markdown `text` with the plain converter `convert`. If the "
+     "text holds -{ }- rules, plan([(start, end), ...]) says what they do: (shown, tables), "
+     "shown mapping each rule's start to what it writes (None: kept), tables the start of each "
+     "rule that changes the page table to the whole table, [(key, value)] longest key first "
+     "(manual_rules.rule_plan)."},
+    {"rules", md_rules, METH_O,
+     "rules(text) -> list of (start, end): the -{ }- rules the Markdown scanner finds."},
     {"render", md_render, METH_VARARGS,
      "render(text, spans, convert) -> (str, fallbacks): the output of "
      "convert_markup_result for spans of any scanner, -{ }- rules already resolved."},

@@ -172,9 +172,9 @@ def convert_markup_result(
     """
     variant, kind, sniffed = _prepare(text, markup, variant, manual_rules, filename)
     if kind == "markdown":
-        fast = convert_markdown(text, convert)
+        fast = convert_markdown(text, convert, variant, manual_rules == "keep")
         if fast is not None:
-            return ConversionResult(fast[0], kind, sniffed, fast[1], 0, 0, fast[2])
+            return ConversionResult(fast[0], kind, sniffed, *fast[1:])
     spans, nrules, replaced = _scan_and_resolve(text, kind, convert, variant, manual_rules)
     fast_render = render_c(text, spans, convert)
     if fast_render is not None:

@@ -26,7 +26,7 @@ from .tokens import Span
 
 _S = tuple.__new__  # Span(...) without the NamedTuple constructor overhead
 
-__all__ = ["resolve_rules", "page_state"]
+__all__ = ["resolve_rules", "rule_plan", "page_state"]
 
 NO_PHRASE_SPLIT = frozenset({"wikilink_bare"})
 
@@ -45,6 +45,35 @@ def _shown(rule, variant: str | None, convert: Callable[[str], str]) -> str:
             return convert(shown)
         return shown
     return rule.display(variant, lambda text, _v: convert(text))
+
+
+def _acts_on_page(rule, variant: str | None) -> bool:
+    """Whether *rule* changes the page table (what :func:`_apply` acts on)."""
+    return variant is not None and rule.is_table and rule.action != "none"
+
+
+def rule_plan(
+    src: str,
+    bounds: list[tuple[int, int]],
+    variant: str | None,
+    convert: Callable[[str], str],
+    keep: bool,
+) -> tuple[dict[int, str | None], dict[int, list[tuple[str, str]]]]:
+    """What :func:`resolve_rules` decides, for callers that split the prose
+    and write the document themselves (the C cut-back): for the rule at
+    each ``src[start:end]``, by start, what it writes (``None``: the markup
+    is kept), and after each rule that changes the page table, the whole
+    table as ``(key, value)`` pairs, longest key first (the order in which
+    :func:`resolve_rules`'s pattern tries them)."""
+    table: dict[str, str] = {}
+    shown: dict[int, str | None] = {}
+    tables: dict[int, list[tuple[str, str]]] = {}
+    for start, end in bounds:
+        rule = parse_rule(src[start + 2:end - 2])
+        shown[start] = None if keep else _shown(rule, variant, convert)
+        if _apply(table, [rule], variant):
+            tables[start] = sorted(table.items(), key=lambda kv: len(kv[0]), reverse=True)
+    return shown, tables
 
 
 def resolve_rules(
@@ -107,7 +136,7 @@ def _apply(table: dict[str, str], rules, variant: str | None) -> bool:
     in the page table; True if any rule acted on it."""
     changed = False
     for rule in rules:
-        if variant is not None and rule.is_table and rule.action != "none":
+        if _acts_on_page(rule, variant):
             changed = True
             pairs = rule.pairs(variant)
             if rule.action == "add":

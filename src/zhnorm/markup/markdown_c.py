@@ -3,10 +3,11 @@
 Same spans as :func:`zhnorm.markup.markdown.scan_markdown` and the same
 output as the Python pipeline (``tests/test_markup_c.py`` holds them to
 that on the corpus and on generated input).  Converting a Markdown page
-without ``-{ }-`` rules creates no Python object per span, which is what
-brings markup-aware conversion near plain conversion's speed; pages with
-rules, and wikitext, are scanned (and their rules resolved) in Python and
-then cut back and written in C.  Without a C compiler, or with
+creates no Python object per span, which is what brings markup-aware
+conversion near plain conversion's speed: only its ``-{ }-`` rules are
+parsed in Python (:func:`~zhnorm.markup.manual_rules.rule_plan`).
+Wikitext is scanned and its rules resolved in Python, then cut back and
+written in C (:func:`render`).  Without a C compiler, or with
 ``$ZHNORM_PURE_PYTHON`` set, the Python code does all the work.
 """
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import os
 from typing import Callable
 
+from .manual_rules import rule_plan
 from .markdown import scan_markdown as _scan_python
 from .tokens import Span
 
@@ -37,19 +39,18 @@ def available() -> bool:
 def scan_markdown(src: str) -> list[Span]:
     """Spans tiling ``src`` (C when available)."""
     if _mdscan is not None:
-        spans = _mdscan.scan(src, Span)
-        if spans is not None:
-            return spans
+        return _mdscan.scan(src, Span)
     return _scan_python(src)
 
 
-def convert_markdown(src: str, convert: Callable[[str], str]) -> tuple[str, int, int] | None:
-    """``(text, tokens, fallbacks)`` of converting the prose of ``src``, or
-    None when the Python pipeline must do it (no C scanner, or ``-{ }-``
-    rules, which need the page-rule machinery)."""
-    if _mdscan is None or "-{" in src:
+def convert_markdown(
+    src: str, convert: Callable[[str], str], variant: str | None, keep: bool
+) -> tuple[str, int, int, int, int] | None:
+    """``(text, tokens, rules, rule_phrases, fallbacks)`` of converting the
+    prose of ``src``, or None without the C scanner."""
+    if _mdscan is None:
         return None
-    return _mdscan.convert(src, convert)
+    return _mdscan.convert(src, convert, lambda bounds: rule_plan(src, bounds, variant, convert, keep))
 
 
 def render(src: str, spans: list[Span], convert: Callable[[str], str]) -> tuple[str, int] | None:
