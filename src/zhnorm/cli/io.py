@@ -10,7 +10,6 @@ from __future__ import annotations
 import codecs
 import itertools
 import os
-import signal
 import stat
 import tempfile
 from dataclasses import dataclass
@@ -293,40 +292,17 @@ def new_file_mode() -> int:
 
 
 _counter = itertools.count()
+_CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
-def _create_temp(dest: str) -> tuple[int, str]:
-    """Create .NAME.PID-N.zhnorm-tmp beside *dest* (mode 0600, O_EXCL).
-
-    Cheaper than tempfile.mkstemp (no random name per file); a name left by
-    an earlier process with the same pid is skipped by O_EXCL.
-    """
+def _temp_names(dest: str):
+    """Names .NAME.PID-N.zhnorm-tmp beside *dest*: cheaper than
+    tempfile.mkstemp (no random name per file); a name left by an earlier
+    process with the same pid is skipped by O_EXCL."""
     directory, name = os.path.split(dest)
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
+    prefix = os.path.join(directory, f".{name}.{os.getpid()}-")
     for _ in range(100):
-        tmp = os.path.join(directory, f".{name}.{os.getpid()}-{next(_counter)}{TEMP_SUFFIX}")
-        try:
-            return os.open(tmp, flags, 0o600), tmp
-        except FileExistsError:
-            continue
-    fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=TEMP_SUFFIX, dir=directory or ".")
-    return fd, tmp
-
-
-_TERMINATION = {signal.SIGINT, signal.SIGTERM}
-
-
-def _hold_termination():
-    """Block SIGINT/SIGTERM in this thread; returns what to restore."""
-    if not hasattr(signal, "pthread_sigmask"):
-        return None
-    return signal.pthread_sigmask(signal.SIG_BLOCK, _TERMINATION)
-
-
-def _release_termination(held) -> None:
-    """Restore the signal mask; a signal that arrived meanwhile fires now."""
-    if held is not None:
-        signal.pthread_sigmask(signal.SIG_SETMASK, held)
+        yield f"{prefix}{next(_counter)}{TEMP_SUFFIX}"
 
 
 class AtomicFile:
@@ -348,18 +324,27 @@ class AtomicFile:
         self.fsync = fsync
         self._fd, self.tmp = -1, None
         self._done = False
-        # A Ctrl-C (or a worker's SIGTERM) landing between creating the
-        # temporary file and remembering its name would leave it behind:
-        # hold those signals for that moment, and clean up if one was waiting.
-        held = _hold_termination()
-        try:
-            self._fd, self.tmp = _create_temp(dest)
-        finally:
+        # The name is recorded *before* the file is created, so a Ctrl-C (or
+        # a worker's SIGTERM) arriving at any moment leaves nothing behind:
+        # abort() removes the file if it was created (the name is only ours
+        # once O_EXCL succeeded; a name taken by someone else is forgotten).
+        # The file is created with its final mode when the umask allows it,
+        # which saves an fchmod; otherwise 0600 until commit() sets the mode.
+        self._mode_set = mode is not None and owner is None and mode & ~new_file_mode() == 0
+        create_mode = mode if self._mode_set else 0o600
+        for tmp in _temp_names(dest):
+            self.tmp = tmp
             try:
-                _release_termination(held)
+                self._fd = os.open(tmp, _CREATE_FLAGS, create_mode)
+                return
+            except FileExistsError:
+                self.tmp = None
             except BaseException:
                 self.abort()
                 raise
+        fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(dest)}.", suffix=TEMP_SUFFIX,
+                                   dir=os.path.dirname(dest) or ".")
+        self._fd, self.tmp, self._mode_set = fd, tmp, False
 
     def write(self, data: bytes) -> None:
         view = memoryview(data)
@@ -376,7 +361,8 @@ class AtomicFile:
                     os.fchown(self._fd, *self.owner)
                 except PermissionError:
                     pass
-            os.fchmod(self._fd, self.mode if self.mode is not None else new_file_mode())
+            if not self._mode_set:
+                os.fchmod(self._fd, self.mode if self.mode is not None else new_file_mode())
             os.close(self._fd)
             self._fd = -1
             os.replace(self.tmp, self.dest)  # EISDIR if dest is a directory

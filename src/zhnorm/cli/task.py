@@ -136,8 +136,20 @@ def _report_rows(engine: Engine, text: str, mode: str, name: str) -> list[dict]:
 def _read(item: Item) -> bytes:
     if item.path == STDIN:
         return sys.stdin.buffer.read()
-    with open(item.path, "rb", buffering=0) as f:
-        return f.readall()
+    # os.read with the size the walk saw (one byte more, to see growth):
+    # fewer system calls than open().readall(), which matters at ~1 KB/file.
+    fd = os.open(item.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    try:
+        want = item.size + 1 if item.size else 65536
+        data = os.read(fd, want)
+        if len(data) < want and stat.S_ISREG(item.mode):
+            return data  # a short read of a regular file is its end
+        parts = [data]
+        while chunk := os.read(fd, 1 << 20):
+            parts.append(chunk)
+        return b"".join(parts)
+    finally:
+        os.close(fd)
 
 
 _MADE_DIRS: set[str] = set()
