@@ -8,14 +8,18 @@ Builds a tree of N article files (default 20,000) from the corpus
   auto: Markdown by extension), wall time, files/s and MB/s, the -j 2 / -j 1
   ratio;
 * the library in one process on the same texts already in memory
-  (``Converter.convert_markup(text, "auto", filename=...)``): the
-  throughput per core the CLI is compared with;
+  (``Converter.convert_markup(text, "auto", filename=...)``), and doing the
+  same job by hand (each file read, converted, written to a mirror tree):
+  the throughputs per core the CLI is compared with;
 * peak memory (max RSS) of the CLI's worker processes and of its main
   process (from ``getrusage`` in a process that runs ``zhnorm.cli.main``);
 * the official OpenCC command line (``opencc`` from the ``opencc`` package:
   one file per process) on a sample of the files, and its binding in one
   process on all of them, for scale.  OpenCC converts the markup too, so
   its output differs; it is a speed reference only.
+
+Each timed run starts after the previous output is deleted and ``sync``ed,
+and -j 1 / -j 2 runs alternate.
 
 Usage: python bench/bench_cli.py [--files N] [--quick] [--fsync]
 Writes bench/out/cli/results.json and prints a Markdown table.
@@ -72,10 +76,18 @@ def _children_cpu() -> float:
     return r.ru_utime + r.ru_stime
 
 
-def run_cli(tree: Path, out: Path, jobs: int, fsync: bool) -> tuple[float, float]:
-    """(wall seconds, CPU seconds of the CLI and its workers)."""
+def _fresh(out: Path) -> None:
+    """Remove an earlier run's output and let the kernel write back and free
+    it before timing: otherwise the next run pays for the last one's 94 MB
+    of dirty pages and 20,000 deletions (seen: -j 2 on disk at 22 CPU s)."""
     if out.exists():
         shutil.rmtree(out)
+    os.sync()
+
+
+def run_cli(tree: Path, out: Path, jobs: int, fsync: bool) -> tuple[float, float]:
+    """(wall seconds, CPU seconds of the CLI and its workers)."""
+    _fresh(out)
     argv = [zhnorm_script(), "convert", "--to", TARGET, "-q", "-o", str(out), str(tree), "-j", str(jobs)]
     argv.append("--fsync" if fsync else "--no-fsync")
     c0 = _children_cpu()
@@ -134,8 +146,7 @@ def cli_memory(tree: Path, out: Path, jobs: int) -> dict:
     child's ru_maxrss includes the process it was forked from.  Workers are
     sampled every 50 ms while they run (VmHWM only grows).
     """
-    if out.exists():
-        shutil.rmtree(out)
+    _fresh(out)
     proc = subprocess.Popen([sys.executable, "-c", _MEMORY_PROBE, "convert", "--to", TARGET, "-q", "-o",
                              str(out), str(tree), "-j", str(jobs)], stderr=subprocess.PIPE, text=True)
     workers: dict[int, int] = {}
@@ -176,8 +187,31 @@ def library_rate(tree: Path) -> dict:
         text = p.read_bytes().decode("utf-8")
         conv.convert_markup(text, "auto", filename=str(p)).text.encode("utf-8")
     with_read = time.perf_counter() - t0
+    # The same job done by hand with the library: each file read, converted
+    # and written to a mirror tree (plain writes: not atomic, no mode kept).
+    rates = {}
+    for where, out in (("disk", tree.parent / "library-out"), ("tmpfs", _tmpfs_dir("library-out"))):
+        if out is None:
+            continue
+        _fresh(out)
+        made = set()
+        t0 = time.perf_counter()
+        for p in files:
+            dest = out / p.relative_to(tree)
+            if dest.parent not in made:
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                made.add(dest.parent)
+            text = p.read_bytes().decode("utf-8")
+            dest.write_bytes(conv.convert_markup(text, "auto", filename=str(p)).text.encode("utf-8"))
+        rates[f"files_in_out_{where}_s"] = time.perf_counter() - t0
+        shutil.rmtree(out)
     return {"convert_only_s": convert_only, "convert_only_cpu_s": convert_cpu,
-            "read_convert_encode_s": with_read}
+            "read_convert_encode_s": with_read, **rates}
+
+
+def _tmpfs_dir(name: str) -> Path | None:
+    shm = Path("/dev/shm")
+    return shm / f"zhnorm-bench-{name}-{os.getpid()}" if shm.is_dir() else None
 
 
 def opencc_rates(tree: Path, out: Path, sample: int) -> dict:
@@ -238,16 +272,20 @@ def main() -> int:
     lib = library_rate(tree)
     res["library"] = lib
     timings, cpu = {}, {}
-    for jobs in (1, 2):
-        runs = [run_cli(tree, args.out / "converted", jobs, fsync=False) for _ in range(args.repeat)]
-        timings[f"j{jobs}"], cpu[f"j{jobs}"] = min(runs)
+    # -j 1 and -j 2 alternate, so drift in the machine's load hits both alike.
     shm = Path(args.tmpfs) if args.tmpfs and Path(args.tmpfs).is_dir() else None
+    places = [("", args.out / "converted")]
     if shm is not None:
-        shm_out = shm / f"zhnorm-bench-cli-{os.getpid()}"
-        for jobs in (1, 2):
-            runs = [run_cli(tree, shm_out, jobs, fsync=False) for _ in range(args.repeat)]
-            timings[f"j{jobs}_tmpfs"], cpu[f"j{jobs}_tmpfs"] = min(runs)
-        shutil.rmtree(shm_out, ignore_errors=True)
+        places.append(("_tmpfs", shm / f"zhnorm-bench-cli-{os.getpid()}"))
+    runs: dict[str, list] = {}
+    for _ in range(args.repeat):
+        for suffix, out in places:
+            for jobs in (1, 2):
+                runs.setdefault(f"j{jobs}{suffix}", []).append(run_cli(tree, out, jobs, fsync=False))
+    for key, rs in runs.items():
+        timings[key], cpu[key] = min(rs)
+    if shm is not None:
+        shutil.rmtree(places[1][1], ignore_errors=True)
     if args.fsync:
         for jobs in (1, 2):
             timings[f"j{jobs}_fsync"], cpu[f"j{jobs}_fsync"] = run_cli(tree, args.out / "converted", jobs,
@@ -262,6 +300,10 @@ def main() -> int:
     lib_rate = files / lib["convert_only_s"]
     rows = [("library, 1 process, texts in memory", lib["convert_only_s"], 1, lib["convert_only_cpu_s"]),
             ("library, 1 process, read+convert+encode", lib["read_convert_encode_s"], 1, None)]
+    for where in ("disk", "tmpfs"):
+        if f"files_in_out_{where}_s" in lib:
+            rows.append((f"library, 1 process, files read and written ({where})",
+                         lib[f"files_in_out_{where}_s"], 1, None))
     for key, dt in timings.items():
         extra = " --fsync" if "fsync" in key else " (output on tmpfs)" if "tmpfs" in key else ""
         rows.append((f"zhnorm convert -j {key[1]}{extra}", dt, int(key[1]), cpu[key]))
@@ -286,6 +328,12 @@ def main() -> int:
         print(f"\noutput on tmpfs: -j 2 / -j 1 speed-up {res['j2_over_j1_tmpfs']:.2f}x; -j 1 at "
               f"{lib['convert_only_s'] / timings['j1_tmpfs']:.0%} of the library, -j 2 at "
               f"{lib['convert_only_s'] / timings['j2_tmpfs'] / 2:.0%} per core")
+    for where, key in (("disk", "j{}"), ("tmpfs", "j{}_tmpfs")):
+        base = lib.get(f"files_in_out_{where}_s")
+        if base and key.format(1) in timings:
+            res[f"vs_library_files_{where}"] = {j: base / timings[key.format(j)] / j for j in (1, 2)}
+            print(f"against the library doing the same job by hand ({where}): -j 1 at "
+                  f"{base / timings[key.format(1)]:.0%}, -j 2 at {base / timings[key.format(2)] / 2:.0%} per core")
     res["j1_vs_library"] = lib["convert_only_s"] / timings["j1"]
     res["j2_per_core_vs_library"] = lib["convert_only_s"] / timings["j2"] / 2
     m = res["memory_j2"]

@@ -219,3 +219,22 @@ def test_detect_reports_bad_files(tmp_path, capsysbinary):
     status, out, err = run_main(["detect", "--json", tmp_path], capsysbinary)
     assert status == 3 and "bad.txt: cannot decode" in err
     assert len(out.decode().splitlines()) == 1
+
+
+def test_items_tasks_and_results_pickle_with_every_field():
+    """Item, Task and Result pickle as their field values (cheap for the
+    worker pool): every field must come back."""
+    import pickle
+    from dataclasses import fields
+
+    from zhnorm.cli.task import Result, Task
+    from zhnorm.cli.walk import Item
+
+    item = Item("a/b.md", "b.md", "a", size=3, mode=0o100644, explicit=True)
+    result = Result("a/b.md", "changed", "msg", 3, b"out", "diff", [{"line": 1}], "gb18030",
+                    "markdown", "out/b.md", True)
+    # every field differs from its default, so a field left out would show
+    assert all(getattr(result, f.name) != f.default for f in fields(Result) if f.default is not f.default_factory)
+    for obj in (item, Task(item, "out/b.md"), result):
+        back = pickle.loads(pickle.dumps(obj, pickle.HIGHEST_PROTOCOL))
+        assert back == obj and type(back) is type(obj)

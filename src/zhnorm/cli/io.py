@@ -295,12 +295,24 @@ _counter = itertools.count()
 _CREATE_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0)
 
 
+_pid = os.getpid()  # getpid() is a system call; a worker refreshes this when forked
+
+
+def _refresh_pid() -> None:
+    global _pid
+    _pid = os.getpid()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_refresh_pid)
+
+
 def _temp_names(dest: str):
     """Names .NAME.PID-N.zhnorm-tmp beside *dest*: cheaper than
     tempfile.mkstemp (no random name per file); a name left by an earlier
     process with the same pid is skipped by O_EXCL."""
     directory, name = os.path.split(dest)
-    prefix = os.path.join(directory, f".{name}.{os.getpid()}-")
+    prefix = os.path.join(directory, f".{name}.{_pid}-")
     for _ in range(100):
         yield f"{prefix}{next(_counter)}{TEMP_SUFFIX}"
 

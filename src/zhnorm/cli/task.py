@@ -58,6 +58,9 @@ class Task:
     dest: str | None = None
     """Where to write (the input itself for --in-place), or None."""
 
+    def __reduce__(self):
+        return Task, (self.item, self.dest)
+
 
 @dataclass
 class Result:
@@ -77,6 +80,11 @@ class Result:
     @property
     def failed(self) -> bool:
         return self.status == "failed"
+
+    def __reduce__(self):
+        # Field values only (see Item.__reduce__): one Result per file comes back.
+        return Result, (self.path, self.status, self.message, self.nbytes, self.output, self.diff,
+                        self.report, self.encoding, self.markup, self.dest, self.streamed)
 
 
 def _out_encoding(opts: Options, decoded_encoding: str) -> str:

@@ -41,6 +41,11 @@ class Item:
     explicit: bool = False
     """Named on the command line (not found by recursion)."""
 
+    def __reduce__(self):
+        # Pickled as its field values: ~8x cheaper than a dataclass's
+        # default, and the pool sends one per file to its workers.
+        return Item, (self.path, self.rel, self.root, self.size, self.mode, self.explicit)
+
 
 @dataclass
 class Skip:
