@@ -99,6 +99,30 @@ static inline Py_ssize_t skip_non_ascii(const Py_UCS4 *u, Py_ssize_t i, Py_ssize
     return i;
 }
 
+/* The first index in [i, end) that may end or escape a bare link
+ * destination: skips, 4 at a time, printable ASCII other than ( ) \ and
+ * characters above U+3000 (CJK: no whitespace there). */
+static inline Py_ssize_t skip_plain_dest(const Py_UCS4 *u, Py_ssize_t i, Py_ssize_t end) {
+#ifdef __SSE2__
+    const __m128i sp = _mm_set1_epi32(0x20), del = _mm_set1_epi32(0x7f), cjk = _mm_set1_epi32(0x3000);
+    const __m128i lp = _mm_set1_epi32('('), rp = _mm_set1_epi32(')'), bs = _mm_set1_epi32('\\');
+    while (i + 4 <= end) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(u + i));
+        __m128i ascii = _mm_and_si128(_mm_cmpgt_epi32(v, sp), _mm_cmplt_epi32(v, del));
+        __m128i plain = _mm_or_si128(ascii, _mm_cmpgt_epi32(v, cjk));
+        __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi32(v, lp), _mm_cmpeq_epi32(v, rp)),
+                                       _mm_cmpeq_epi32(v, bs));
+        if (_mm_movemask_epi8(_mm_andnot_si128(special, plain)) != 0xFFFF)
+            break;
+        i += 4;
+    }
+#else
+    (void)u;
+    (void)end;
+#endif
+    return i;
+}
+
 /* The first index in [i, end) holding c1 or c2, or end. */
 static inline Py_ssize_t find_either(const Py_UCS4 *u, Py_ssize_t i, Py_ssize_t end, Py_UCS4 c1, Py_UCS4 c2) {
 #ifdef __SSE2__
@@ -420,6 +444,9 @@ static Py_ssize_t dest(Scan *s, Py_ssize_t q, Py_ssize_t b) {
         }
     }
     while (i < b) { /* (?:[^\s()\\]++|\\.|\(...\))*+ */
+        i = skip_plain_dest(s->u, i, b);
+        if (i >= b)
+            break;
         Py_UCS4 c = CH(i);
         if (c == '\\') {
             if (i + 1 >= b)
@@ -449,6 +476,16 @@ static Py_ssize_t simple_link(Scan *s, Py_ssize_t p, Py_ssize_t b, Py_ssize_t *l
     *ls = ++i;
     while (i < b) {
         Py_UCS4 c = CH(i);
+        if (c >= 128) { /* a label stops only at ASCII */
+            i = skip_non_ascii(s->u, i, b);
+            if (i >= b)
+                break;
+            c = CH(i);
+            if (c >= 128) {
+                i++;
+                continue;
+            }
+        }
         if (c == '\\' || c == '`' || c == '<' || c == '[' || c == ']' || c == '*' || c == '_' ||
             c == '~' || c == '&')
             break;

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from types import MappingProxyType
 from typing import Callable, Mapping
 
@@ -246,10 +247,13 @@ class Rule:
 
 
 def parse_rule(body: str) -> Rule:
-    """Parse *body* the way MediaWiki does; never raises on a ``str``."""
+    """Parse *body* the way MediaWiki does; never raises on a ``str``.
+
+    Rules are immutable, and pages repeat them (the same ``-{…}-`` for a
+    term, the same NoteTA on a series of articles): parses are cached."""
     if not isinstance(body, str):
         raise TypeError(f"rule body must be a str, not {type(body).__name__}")
-    return _parse(body)
+    return _parse_cached(body)
 
 
 def parse_rule_strict(body: str) -> Rule:
@@ -267,7 +271,8 @@ def parse_rule_strict(body: str) -> Rule:
 # -- parsing --------------------------------------------------------------
 
 
-def _parse(raw: str) -> Rule:
+@lru_cache(maxsize=4096)
+def _parse_cached(raw: str) -> Rule:
     problems: list[str] = []
     flags, variant_flags, body = _parse_flags(raw, problems)
     bid: dict[str, str] = {}
