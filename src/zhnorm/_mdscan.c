@@ -588,6 +588,54 @@ static Py_ssize_t autolink(Scan *s, Py_ssize_t p, Py_ssize_t b) {
     }
 }
 
+/* An HTML open tag's attributes from k, after its name:
+ * (?:WS+ name (?:WS*=WS* value)?)*, WS being [ \t\n] (inline_md._HTML) or,
+ * without `newline`, [ \t] (markdown._HTML7).  Returns where they end, or -1
+ * if a value after "=" does not parse: then neither regex can match (their
+ * next step needs a tag end or another attribute, never "="). */
+static Py_ssize_t tag_attributes(Scan *s, Py_ssize_t k, Py_ssize_t end, int newline) {
+    for (;;) {
+        Py_ssize_t m = newline ? skip_stn(s, k, end) : skip_st(s, k, end);
+        if (m == k || m >= end)
+            return k;
+        Py_UCS4 a = CH(m);
+        if (!(is_alpha_a(a) || a == '_' || a == ':'))
+            return k;
+        m++;
+        while (m < end) {
+            Py_UCS4 d = CH(m);
+            if (!(is_alnum_a(d) || d == '_' || d == '.' || d == ':' || d == '-'))
+                break;
+            m++;
+        }
+        Py_ssize_t v = newline ? skip_stn(s, m, end) : skip_st(s, m, end);
+        if (v < end && CH(v) == '=') {
+            v = newline ? skip_stn(s, v + 1, end) : skip_st(s, v + 1, end);
+            if (v >= end)
+                return -1;
+            Py_UCS4 q = CH(v);
+            if (q == '\'' || q == '"') {
+                Py_ssize_t e = find1(s, q, v + 1, end);
+                if (e < 0)
+                    return -1;
+                m = e + 1;
+            } else {
+                Py_ssize_t e = v;
+                while (e < end) {
+                    Py_UCS4 d = CH(e);
+                    if (is_ws(d) || d == '"' || d == '\'' || d == '=' || d == '<' || d == '>' || d == '`')
+                        break;
+                    e++;
+                }
+                if (e == v)
+                    return -1;
+                m = e;
+            }
+        }
+        k = m;
+    }
+}
+
 enum { H_NONE, H_COMMENT, H_OPEN, H_CLOSE, H_OTHER };
 
 /* inline_md._HTML at p (src[p] == '<'): the end or -1; *what and the tag name. */
@@ -645,45 +693,9 @@ static Py_ssize_t html(Scan *s, Py_ssize_t p, Py_ssize_t b, int *what, Py_ssize_
     while (j < b && (is_alnum_a(CH(j)) || CH(j) == '-'))
         j++;
     *ne = j;
-    Py_ssize_t k = j;
-    for (;;) { /* (?:[ \t\n]++ name (?:[ \t\n]*+=[ \t\n]*+ value)?+)*+ */
-        Py_ssize_t m = skip_stn(s, k, b);
-        if (m == k || m >= b)
-            break;
-        Py_UCS4 a = CH(m);
-        if (!(is_alpha_a(a) || a == '_' || a == ':'))
-            break;
-        m++;
-        while (m < b) {
-            Py_UCS4 d = CH(m);
-            if (!(is_alnum_a(d) || d == '_' || d == '.' || d == ':' || d == '-'))
-                break;
-            m++;
-        }
-        Py_ssize_t v = skip_stn(s, m, b);
-        if (v < b && CH(v) == '=') {
-            v = skip_stn(s, v + 1, b);
-            if (v < b) {
-                Py_UCS4 q = CH(v);
-                if (q == '\'' || q == '"') {
-                    Py_ssize_t e = find1(s, q, v + 1, b);
-                    if (e >= 0)
-                        m = e + 1;
-                } else if (!(is_ws(q) || q == '"' || q == '\'' || q == '=' || q == '<' || q == '>' ||
-                             q == '`')) {
-                    while (v < b) {
-                        Py_UCS4 d = CH(v);
-                        if (is_ws(d) || d == '"' || d == '\'' || d == '=' || d == '<' || d == '>' ||
-                            d == '`')
-                            break;
-                        v++;
-                    }
-                    m = v;
-                }
-            }
-        }
-        k = m;
-    }
+    Py_ssize_t k = tag_attributes(s, j, b, 1);
+    if (k < 0)
+        return -1;
     k = skip_stn(s, k, b);
     if (k < b && CH(k) == '/')
         k++;
@@ -1362,49 +1374,9 @@ static int html7(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
             return 0;
         return skip_st(s, k + 1, le) == le;
     }
-    for (;;) {
-        Py_ssize_t m = skip_st(s, k, le);
-        if (m == k || m >= le)
-            break;
-        Py_UCS4 a = CH(m);
-        if (!(is_alpha_a(a) || a == '_' || a == ':'))
-            break;
-        m++;
-        while (m < le) {
-            Py_UCS4 d = CH(m);
-            if (!(is_alnum_a(d) || d == '_' || d == '.' || d == ':' || d == '-'))
-                break;
-            m++;
-        }
-        Py_ssize_t v = skip_st(s, m, le);
-        if (v < le && CH(v) == '=') {
-            v = skip_st(s, v + 1, le);
-            if (v < le) {
-                Py_UCS4 q = CH(v);
-                if (q == '\'' || q == '"') {
-                    Py_ssize_t e = find1(s, q, v + 1, le);
-                    if (e >= 0)
-                        m = e + 1;
-                    else
-                        return 0; /* the optional group fails; then "=" stops the match */
-                } else if (!(is_ws(q) || q == '=' || q == '<' || q == '>' || q == '`')) {
-                    while (v < le) {
-                        Py_UCS4 d = CH(v);
-                        if (is_ws(d) || d == '"' || d == '\'' || d == '=' || d == '<' || d == '>' ||
-                            d == '`')
-                            break;
-                        v++;
-                    }
-                    m = v;
-                } else {
-                    return 0;
-                }
-            } else {
-                return 0;
-            }
-        }
-        k = m;
-    }
+    k = tag_attributes(s, k, le, 0);
+    if (k < 0)
+        return 0;
     k = skip_st(s, k, le);
     if (k < le && CH(k) == '/')
         k++;
@@ -1618,7 +1590,8 @@ static void scan_markdown(Scan *s) {
     const Py_ssize_t n = s->n;
     Py_ssize_t nl = 1, cap = 0, pcap = 0;
     if (grow((void **)&s->starts, &cap, n / 32 + 2, sizeof(Py_ssize_t)) < 0 ||
-        grow((void **)&s->pipes, &pcap, n / 32 + 2, 1) < 0) {
+        grow((void **)&s->pipes, &pcap, n / 32 + 2, 1) < 0 ||
+        grow((void **)&s->v, &s->capv, n / 12 + 16, sizeof(Span)) < 0) { /* ~1 span per 13 characters in the corpus */
         s->failed = 1;
         return;
     }
@@ -2360,7 +2333,10 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
         }
     }
 write:;
-    /* the output: the text, with each changed piece and each rule replaced */
+    /* the output: the text, with each changed piece and each rule replaced;
+     * about as long as the text, so sized for it once */
+    if (grow((void **)&ob.v, &ob.cap, (PyUnicode_GET_LENGTH(text) + 64) * ob.kind, 1) < 0)
+        goto done;
     Py_ssize_t copied = 0, k = 0;
     int changed = 0;
     for (Py_ssize_t i = 0; i < s->nv; i++) {
