@@ -23,6 +23,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..variants import VARIANTS as _VARIANT_CODES
+from ..variants import normalize_variant
 from .manual_rules import resolve_rules
 from .markdown_c import convert_markdown, render as render_c, scan_markdown
 from .plain import scan_plain
@@ -105,9 +107,7 @@ def _prepare(text, markup, variant, manual_rules, filename):
     _check_text(text)
     if manual_rules not in ("resolve", "keep"):
         raise ValueError(f"manual_rules must be 'resolve' or 'keep', not {manual_rules!r}")
-    if variant is not None:
-        from ..variants import normalize_variant
-
+    if variant is not None and variant not in _VARIANT_CODES:
         variant = normalize_variant(variant)
     return (variant, *_resolve(text, markup, filename))
 
