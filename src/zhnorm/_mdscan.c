@@ -237,7 +237,8 @@ static inline int ci_eq(Py_UCS4 c, Py_UCS4 w) {
 static inline int is_icase_extra(Py_UCS4 c) { return c == 0x130 || c == 0x131 || c == 0x17F || c == 0x212A; }
 
 static int is_ascii_punct(Py_UCS4 c) {
-    return c != 0 && c < 128 && strchr("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~", (int)c) != NULL;
+    return (c >= 0x21 && c <= 0x2f) || (c >= 0x3a && c <= 0x40) || (c >= 0x5b && c <= 0x60) ||
+           (c >= 0x7b && c <= 0x7e);
 }
 
 /* unicodedata.category(c)[0] in "PS", cached for the BMP. */
@@ -268,9 +269,12 @@ static int is_punct(Scan *s, Py_UCS4 c) {
 }
 
 /* Block-syntax first characters of markdown.py's _BLOCK_START. */
-static int block_start(Py_UCS4 c) {
-    return c < 128 && c != 0 && strchr("`~#<=-*_>+0123456789[ \t", (int)c) != NULL;
-}
+static const unsigned char BLOCK_CHARS[128] = {
+    ['`'] = 1, ['~'] = 1, ['#'] = 1, ['<'] = 1, ['='] = 1, ['-'] = 1, ['*'] = 1, ['_'] = 1, ['>'] = 1,
+    ['+'] = 1, ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
+    ['8'] = 1, ['9'] = 1, ['['] = 1, [' '] = 1, ['\t'] = 1,
+};
+static inline int block_start(Py_UCS4 c) { return c < 128 && BLOCK_CHARS[c]; }
 
 /* Position of the first occurrence of the two-character string c1 c2 lying
  * inside [start, end), or -1 (str.find(sub, start, end)). */
@@ -528,7 +532,8 @@ static Py_ssize_t cite(Scan *s, Py_ssize_t p, Py_ssize_t b) {
     int r = 0;
     while (i < b && r <= 16) {
         Py_UCS4 c = CH(i);
-        if (!(c == ' ' || c == '.' || c == ',' || c == '-' || c == '_' || Py_UNICODE_ISALNUM(c)))
+        if (!(c == ' ' || c == '.' || c == ',' || c == '-' || c == '_' ||
+              (c < 128 ? is_alnum_a(c) : Py_UNICODE_ISALNUM(c))))
             break;
         i++;
         r++;
