@@ -16,26 +16,18 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from . import _resolve, _scan
 from .manual_rules import page_state
-from .markdown import scan_markdown
-from .plain import scan_plain
-from .sniff import MARKUPS, sniff
 from .tokens import Span
 
 __all__ = ["convert_title", "title_rule"]
 
 
 def _spans(page: str, markup: str, filename: str | None) -> list[Span]:
-    kind = sniff(page, filename) if markup == "auto" else markup
-    if kind not in MARKUPS:
-        raise ValueError(f"unknown markup {markup!r}: expected one of {', '.join((*MARKUPS, 'auto'))}")
+    kind, _ = _resolve(page, markup, filename)
     if "-{" not in page and not (kind == "wikitext" and "noteta" in page.lower()):
         return []
-    if kind == "wikitext":
-        from .wikitext import scan_wikitext
-
-        return scan_wikitext(page)
-    return scan_markdown(page) if kind == "markdown" else scan_plain(page)
+    return _scan(page, kind)
 
 
 def title_rule(page: str, markup: str, variant: str | None, *, filename: str | None = None) -> str | None:
