@@ -2010,6 +2010,26 @@ static int same_units(PyObject *a, Py_ssize_t ia, PyObject *b, Py_ssize_t ib, Py
     return 1;
 }
 
+/* The first offset >= i where two strings of equal length differ, or
+ * their length: one long comparison instead of one per prose piece. */
+static Py_ssize_t next_difference(PyObject *a, PyObject *b, Py_ssize_t i) {
+    int ka = PyUnicode_KIND(a), kb = PyUnicode_KIND(b);
+    const char *da = PyUnicode_DATA(a), *db = PyUnicode_DATA(b);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(a);
+    if (ka == kb) {
+        while (i < n) {
+            Py_ssize_t len = n - i < 64 ? n - i : 64;
+            if (memcmp(da + i * ka, db + i * ka, (size_t)(len * ka)) != 0)
+                break;
+            i += len;
+        }
+    }
+    for (; i < n; i++)
+        if (PyUnicode_READ(ka, da, i) != PyUnicode_READ(kb, db, i))
+            return i;
+    return n;
+}
+
 /* Two strings of equal length have their newlines at the same offsets. */
 static int same_newlines(PyObject *a, PyObject *b) {
     int ka = PyUnicode_KIND(a), kb = PyUnicode_KIND(b);
@@ -2208,6 +2228,7 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
     Repl *repl = NULL;
     Writer ob = {NULL, 0, 0, out_kind > PyUnicode_KIND(text) ? out_kind : PyUnicode_KIND(text)};
     Py_ssize_t fallbacks = 0, npieces = 0;
+    int aligned = 0; /* out has joined's line lengths: each piece is out at its own offsets */
     /* gather: the pieces (a convertible span, or -1 for a separator) */
     owners = PyMem_Malloc((size_t)(s->nv + 1) * sizeof(Py_ssize_t));
     pstart = PyMem_Malloc((size_t)(s->nv + 2) * sizeof(Py_ssize_t)); /* offsets in joined */
@@ -2275,6 +2296,7 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
     if (olen == jlen && same_units(joined, 0, out, 0, jlen)) {
         /* nothing converted: every piece stays */
     } else if (olen == jlen && same_newlines(joined, out)) {
+        aligned = 1;
         for (Py_ssize_t k = 0; k < npieces; k++)
             if (owners[k] >= 0) {
                 repl[k].str = out;
@@ -2342,7 +2364,7 @@ write:;
      * about as long as the text, so sized for it once */
     if (grow((void **)&ob.v, &ob.cap, (PyUnicode_GET_LENGTH(text) + 64) * ob.kind, 1) < 0)
         goto done;
-    Py_ssize_t copied = 0, k = 0;
+    Py_ssize_t copied = 0, k = 0, diff = -1; /* aligned: the next offset where out differs */
     int changed = 0;
     for (Py_ssize_t i = 0; i < s->nv; i++) {
         Span *sp = &s->v[i];
@@ -2350,9 +2372,17 @@ write:;
             while (k < npieces && owners[k] != i)
                 k++;
             Repl *r = &repl[k];
-            if (!r->set || (r->e - r->a == sp->end - sp->start &&
-                            str_startswith(text, sp->start, sp->end, r->str, r->a, r->e)))
+            if (!r->set)
                 continue;
+            if (aligned) { /* r is out[a:e] for joined[a:e], the piece: unchanged if no difference there */
+                if (diff < r->a)
+                    diff = next_difference(joined, out, r->a);
+                if (diff >= r->e)
+                    continue;
+            } else if (r->e - r->a == sp->end - sp->start &&
+                       str_startswith(text, sp->start, sp->end, r->str, r->a, r->e)) {
+                continue;
+            }
             if (w_add(&ob, text, copied, sp->start) < 0)
                 goto done;
             if (sp->out == OUT_BARE_LINK &&
