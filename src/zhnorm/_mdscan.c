@@ -1267,10 +1267,13 @@ static int indent(Scan *s, Py_ssize_t a, Py_ssize_t b) {
     return n;
 }
 
-/* [ \t]{0,3} at the line start: the position after it, or -1 if more. */
-static Py_ssize_t up_to_3(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
+/* [ \t]{0,3} then one of `chars` at the line start (how most block regexes
+ * begin): the position of that character, or -1. */
+static Py_ssize_t lead(Scan *s, Py_ssize_t ls, Py_ssize_t le, const char *chars) {
     Py_ssize_t k = skip_st(s, ls, le);
-    return k - ls <= 3 ? k : -1;
+    if (k - ls > 3 || k >= le || CH(k) == 0 || CH(k) >= 128 || !strchr(chars, (int)CH(k)))
+        return -1;
+    return k;
 }
 
 /* Python's _FENCE closer: [ \t]*c{len,}[ \t]*$ */
@@ -1283,8 +1286,8 @@ static int fence_closer(Scan *s, Py_ssize_t ls, Py_ssize_t le, Py_UCS4 c, Py_ssi
 
 /* _ATX: the end of the match, or -1. */
 static Py_ssize_t atx(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
-    Py_ssize_t k = up_to_3(s, ls, le);
-    if (k < 0 || k >= le || CH(k) != '#')
+    Py_ssize_t k = lead(s, ls, le, "#");
+    if (k < 0)
         return -1;
     Py_ssize_t h = k;
     while (h < le && CH(h) == '#')
@@ -1331,8 +1334,8 @@ static const char *HTML6_NAMES[] = {
 
 /* _HTML1.match(line) */
 static int html1(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
-    Py_ssize_t k = up_to_3(s, ls, le);
-    if (k < 0 || k >= le || CH(k) != '<')
+    Py_ssize_t k = lead(s, ls, le, "<");
+    if (k < 0)
         return 0;
     for (const char **w = HTML1_NAMES; *w; w++) {
         if (!starts(s, k + 1, le, *w, 1))
@@ -1346,8 +1349,8 @@ static int html1(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
 
 /* _HTML6.match(line) */
 static int html6(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
-    Py_ssize_t k = up_to_3(s, ls, le);
-    if (k < 0 || k >= le || CH(k) != '<')
+    Py_ssize_t k = lead(s, ls, le, "<");
+    if (k < 0)
         return 0;
     k++;
     if (k < le && CH(k) == '/')
@@ -1362,8 +1365,8 @@ static int html6(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
 
 /* _HTML7.match(line): one whole open or closing tag on the line. */
 static int html7(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
-    Py_ssize_t k = up_to_3(s, ls, le);
-    if (k < 0 || k >= le || CH(k) != '<')
+    Py_ssize_t k = lead(s, ls, le, "<");
+    if (k < 0)
         return 0;
     k++;
     int closing = k < le && CH(k) == '/';
@@ -1492,7 +1495,7 @@ static int table_delim(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
 
 /* _FOOTNOTE_DEF.match(line): the end, or -1. */
 static Py_ssize_t footnote_def(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
-    Py_ssize_t k = up_to_3(s, ls, le);
+    Py_ssize_t k = lead(s, ls, le, "[");
     if (k < 0 || !starts(s, k, le, "[^", 0))
         return -1;
     Py_ssize_t j = k + 2;
@@ -1534,8 +1537,8 @@ static int link_def_tail(Scan *s, Py_ssize_t i, Py_ssize_t le) {
 
 /* _LINK_DEF.match(line) */
 static int link_def(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
-    Py_ssize_t k = up_to_3(s, ls, le);
-    if (k < 0 || k >= le || CH(k) != '[')
+    Py_ssize_t k = lead(s, ls, le, "[");
+    if (k < 0)
         return 0;
     Py_ssize_t j = k + 1;
     while (j < le) {
@@ -1742,8 +1745,8 @@ static void scan_markdown(Scan *s) {
             }
         }
         if (para_start >= 0 && (c0 == '=' || c0 == '-')) { /* _SETEXT */
-            Py_ssize_t k = up_to_3(s, ls, le);
-            if (k >= 0 && k < le && (CH(k) == '=' || CH(k) == '-')) {
+            Py_ssize_t k = lead(s, ls, le, "=-");
+            if (k >= 0) {
                 Py_UCS4 u = CH(k);
                 Py_ssize_t r = k;
                 while (r < le && CH(r) == u)
@@ -1758,8 +1761,8 @@ static void scan_markdown(Scan *s) {
             }
         }
         if (c0 == '-' || c0 == '*' || c0 == '_') { /* _HR */
-            Py_ssize_t k = up_to_3(s, ls, le);
-            if (k >= 0 && k < le && (CH(k) == '-' || CH(k) == '*' || CH(k) == '_')) {
+            Py_ssize_t k = lead(s, ls, le, "-*_");
+            if (k >= 0) {
                 Py_UCS4 u = CH(k);
                 int count = 0, ok = 1;
                 for (Py_ssize_t t = k + 1; t < le; t++) {
@@ -1781,8 +1784,8 @@ static void scan_markdown(Scan *s) {
             }
         }
         if (c0 == '>') { /* _BQ */
-            Py_ssize_t k = up_to_3(s, ls, le);
-            if (k >= 0 && k < le && CH(k) == '>') {
+            Py_ssize_t k = lead(s, ls, le, ">");
+            if (k >= 0) {
                 Py_ssize_t me = k + 1;
                 if (me < le && is_st(CH(me)))
                     me++;
@@ -2545,6 +2548,20 @@ fail:
     return -1;
 }
 
+/* [(start, end)] of the -{ }- rules among the scanned spans. */
+static PyObject *rule_bounds(Scan *s) {
+    PyObject *list = PyList_New(0);
+    for (Py_ssize_t i = 0; list && i < s->nv; i++) {
+        if (s->v[i].type != T_CONV_RULE)
+            continue;
+        PyObject *pair = Py_BuildValue("(nn)", s->v[i].start, s->v[i].end);
+        if (!pair || PyList_Append(list, pair) < 0)
+            Py_CLEAR(list);
+        Py_XDECREF(pair);
+    }
+    return list;
+}
+
 static PyObject *md_convert(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *text, *convert, *plan = Py_None;
     if (!PyArg_ParseTuple(args, "UO|O:convert", &text, &convert, &plan))
@@ -2565,15 +2582,7 @@ static PyObject *md_convert(PyObject *Py_UNUSED(module), PyObject *args) {
             PyErr_SetString(PyExc_ValueError, "the text holds -{ }- rules: pass plan");
             goto done;
         }
-        bounds = PyList_New(0);
-        for (Py_ssize_t i = 0; bounds && i < s->nv; i++) {
-            if (s->v[i].type != T_CONV_RULE)
-                continue;
-            PyObject *pair = Py_BuildValue("(nn)", s->v[i].start, s->v[i].end);
-            if (!pair || PyList_Append(bounds, pair) < 0)
-                Py_CLEAR(bounds);
-            Py_XDECREF(pair);
-        }
+        bounds = rule_bounds(s);
         decided = bounds ? PyObject_CallOneArg(plan, bounds) : NULL;
         if (!decided)
             goto done;
@@ -2608,15 +2617,7 @@ static PyObject *md_rules(PyObject *Py_UNUSED(module), PyObject *text) {
         scan_free(s);
         return NULL;
     }
-    PyObject *list = PyList_New(0);
-    for (Py_ssize_t i = 0; list && i < s->nv; i++) {
-        if (s->v[i].type != T_CONV_RULE)
-            continue;
-        PyObject *pair = Py_BuildValue("(nn)", s->v[i].start, s->v[i].end);
-        if (!pair || PyList_Append(list, pair) < 0)
-            Py_CLEAR(list);
-        Py_XDECREF(pair);
-    }
+    PyObject *list = rule_bounds(s);
     scan_free(s);
     return list;
 }
