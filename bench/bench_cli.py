@@ -169,7 +169,7 @@ def cli_memory(tree: Path, out: Path, jobs: int) -> dict:
             "worker_cpu_s": [cpu[p] for p in workers if p in cpu]}
 
 
-def library_rate(tree: Path) -> dict:
+def library_rate(tree: Path, tmpfs: Path | None) -> dict:
     import zhnorm
 
     files = sorted(tree.rglob("*.md"))
@@ -190,9 +190,10 @@ def library_rate(tree: Path) -> dict:
     # The same job done by hand with the library: each file read, converted
     # and written to a mirror tree (plain writes: not atomic, no mode kept).
     rates = {}
-    for where, out in (("disk", tree.parent / "library-out"), ("tmpfs", _tmpfs_dir("library-out"))):
-        if out is None:
-            continue
+    places = [("disk", tree.parent / "library-out")]
+    if tmpfs is not None:  # the same file system the CLI's tmpfs runs write to
+        places.append(("tmpfs", tmpfs / f"zhnorm-bench-library-out-{os.getpid()}"))
+    for where, out in places:
         _fresh(out)
         made = set()
         t0 = time.perf_counter()
@@ -207,11 +208,6 @@ def library_rate(tree: Path) -> dict:
         shutil.rmtree(out)
     return {"convert_only_s": convert_only, "convert_only_cpu_s": convert_cpu,
             "read_convert_encode_s": with_read, **rates}
-
-
-def _tmpfs_dir(name: str) -> Path | None:
-    shm = Path("/dev/shm")
-    return shm / f"zhnorm-bench-{name}-{os.getpid()}" if shm.is_dir() else None
 
 
 def opencc_rates(tree: Path, out: Path, sample: int) -> dict:
@@ -269,11 +265,11 @@ def main() -> int:
 
     zhnorm.Converter(TARGET).convert("发展")  # dictionaries compiled and cached before timing
 
-    lib = library_rate(tree)
+    shm = Path(args.tmpfs) if args.tmpfs and Path(args.tmpfs).is_dir() else None
+    lib = library_rate(tree, shm)
     res["library"] = lib
     timings, cpu = {}, {}
     # -j 1 and -j 2 alternate, so drift in the machine's load hits both alike.
-    shm = Path(args.tmpfs) if args.tmpfs and Path(args.tmpfs).is_dir() else None
     places = [("", args.out / "converted")]
     if shm is not None:
         places.append(("_tmpfs", shm / f"zhnorm-bench-cli-{os.getpid()}"))
