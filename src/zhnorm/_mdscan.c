@@ -2219,6 +2219,77 @@ done:
     return rc;
 }
 
+/* The converter kept every length and newline (aligned output) and no span
+ * writes anything but its prose: the document is the text copied once with
+ * each run where `out` differs from `joined` written in place, found by one
+ * walk over the differences.  Returns 1 (*res set), 0 if a newline differs
+ * (not aligned: the caller cuts lines instead), -1 on error. */
+static int patch_aligned(PyObject *text, const Scan *s, const Py_ssize_t *owners,
+                         const Py_ssize_t *pstart, PyObject *joined, PyObject *out, PyObject **res) {
+    int jk = PyUnicode_KIND(joined), ok = PyUnicode_KIND(out);
+    const void *jd = PyUnicode_DATA(joined), *od = PyUnicode_DATA(out);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(joined), *runs = NULL, nruns = 0, cap = 0;
+    for (Py_ssize_t i = next_difference(joined, out, 0); i < n; i = next_difference(joined, out, i)) {
+        Py_ssize_t r = i;
+        for (; r < n; r++) {
+            Py_UCS4 a = PyUnicode_READ(jk, jd, r), b = PyUnicode_READ(ok, od, r);
+            if (a == b)
+                break;
+            if (a == '\n' || b == '\n') {
+                PyMem_Free(runs);
+                return 0;
+            }
+        }
+        if (grow((void **)&runs, &cap, 2 * nruns + 2, sizeof(Py_ssize_t)) < 0)
+            return -1;
+        runs[2 * nruns] = i;
+        runs[2 * nruns + 1] = r;
+        nruns++;
+        i = r;
+    }
+    if (!nruns) {
+        *res = Py_NewRef(text);
+        return 1;
+    }
+    Py_UCS4 top = PyUnicode_MAX_CHAR_VALUE(text), otop = PyUnicode_MAX_CHAR_VALUE(out);
+    if (otop > top)
+        top = otop;
+    PyObject *str = PyUnicode_New(PyUnicode_GET_LENGTH(text), top);
+    if (!str || PyUnicode_CopyCharacters(str, 0, text, 0, PyUnicode_GET_LENGTH(text)) < 0) {
+        Py_XDECREF(str);
+        PyMem_Free(runs);
+        return -1;
+    }
+    int rk = PyUnicode_KIND(str);
+    void *rd = PyUnicode_DATA(str);
+    Py_UCS4 written = 0; /* OR of the code points written */
+    Py_ssize_t k = 0;
+    for (Py_ssize_t j = 0; j < nruns; j++) {
+        for (Py_ssize_t x = runs[2 * j]; x < runs[2 * j + 1]; x++) {
+            while (pstart[k + 1] <= x)
+                k++;
+            /* a separator is a newline in both strings, so never in a run */
+            Py_UCS4 c = PyUnicode_READ(ok, od, x);
+            written |= c;
+            PyUnicode_WRITE(rk, rd, s->v[owners[k]].start + (x - pstart[k]), c);
+        }
+    }
+    PyMem_Free(runs);
+    /* str must have the narrowest kind that holds it; top's range is certainly
+     * needed if a written code point needs it (its top bit is then set in
+     * `written`), otherwise let Python find the kind. */
+    Py_UCS4 floor = top == 0x10FFFF ? 0x10000 : top == 0xFFFF ? 0x100 : top == 0xFF ? 0x80 : 0;
+    if (floor && written < floor) {
+        PyObject *narrow = PyUnicode_FromKindAndData(rk, rd, PyUnicode_GET_LENGTH(str));
+        Py_DECREF(str);
+        if (!narrow)
+            return -1;
+        str = narrow;
+    }
+    *res = str;
+    return 1;
+}
+
 /* render.gather + convert_spans + the output loop of convert_markup_result,
  * for a span list without -{ }- rules. */
 /* Convert the prose of the spans s->v of `text` with `convert` and write the
@@ -2239,10 +2310,12 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
         PyErr_NoMemory();
         goto done;
     }
-    int sep = 1;
+    int sep = 1, prose_only = 1; /* prose_only: no span writes anything but its prose */
     Py_ssize_t pos = 0;
     for (Py_ssize_t i = 0; i < s->nv; i++) {
         Span *sp = &s->v[i];
+        if (sp->out != OUT_PROSE)
+            prose_only = 0;
         if (sp->conv) {
             owners[npieces] = i;
             pstart[npieces++] = pos;
@@ -2296,6 +2369,16 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
     if (PyUnicode_KIND(out) > ob.kind)
         ob.kind = PyUnicode_KIND(out);
     Py_ssize_t jlen = PyUnicode_GET_LENGTH(joined), olen = PyUnicode_GET_LENGTH(out);
+    if (olen == jlen && prose_only) {
+        PyObject *str = NULL;
+        int r = patch_aligned(text, s, owners, pstart, joined, out, &str);
+        if (r < 0)
+            goto done;
+        if (r) {
+            result = Py_BuildValue("(Nn)", str, fallbacks);
+            goto done;
+        }
+    }
     if (olen == jlen && same_units(joined, 0, out, 0, jlen)) {
         /* nothing converted: every piece stays */
     } else if (olen == jlen && same_newlines(joined, out)) {
