@@ -62,6 +62,7 @@ typedef struct {
 
 typedef struct {
     Py_UCS4 *u; /* the text as UCS4: one load per character, no kind switch */
+    unsigned char *b; /* byte classes of the text (byte_classes) */
     Py_ssize_t n;
     Py_ssize_t *starts; /* nlines + 1 entries; starts[nlines] == n + 1 */
     unsigned char *pipes; /* pipes[i]: line i holds a "|" */
@@ -77,74 +78,128 @@ typedef struct {
 
 #define CH(i) (s->u[(i)])
 
-/* The first index in [i, end) from which a character below 128 may follow:
- * skips runs of non-ASCII text (most of a Chinese page) 8 characters at a
- * time, since everything the scanners act on is ASCII. */
-static inline Py_ssize_t skip_non_ascii(const Py_UCS4 *u, Py_ssize_t i, Py_ssize_t end) {
-#ifdef __SSE2__
-    const __m128i limit = _mm_set1_epi32(128);
-    while (i + 8 <= end) {
-        __m128i a = _mm_loadu_si128((const __m128i *)(u + i));
-        __m128i b = _mm_loadu_si128((const __m128i *)(u + i + 4));
-        /* code points are < 2^31, so the signed comparison is exact */
-        int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmplt_epi32(a, limit), _mm_cmplt_epi32(b, limit)));
-        if (m)
-            break;
-        i += 8;
+/* The characters _NEXT looks for. */
+static const unsigned char NEXT_CHARS[128] = {
+    ['\\'] = 1, ['`'] = 1, ['<'] = 1, ['['] = 1, [']'] = 1, ['*'] = 1, ['_'] = 1, ['~'] = 1,
+    ['&'] = 1, ['-'] = 1, [':'] = 1, ['w'] = 1, ['!'] = 1,
+};
+
+/* ------------------------------------------------------------ byte classes */
+
+/* Everything the scanner looks for is ASCII, so its searches run over one
+ * byte per character (s->b), 16 at a time: the character itself if ASCII,
+ * B_HIGH above U+3000 (CJK and beyond: no whitespace, no syntax), B_OTHER
+ * for the rest.  The code points themselves stay in s->u. */
+enum { B_OTHER = 0x80, B_HIGH = 0xFF };
+
+static unsigned char *byte_classes(PyObject *text) {
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0;
+    unsigned char *b = PyMem_Malloc((size_t)n + 1);
+    if (!b) {
+        PyErr_NoMemory();
+        return NULL;
     }
-#else
-    (void)u;
-    (void)end;
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+#ifdef __SSE2__
+    if (kind == PyUnicode_2BYTE_KIND) {
+        /* unsigned 16-bit comparisons as signed ones, both sides offset by 0x8000 */
+        const Py_UCS2 *u = data;
+        const __m128i flip = _mm_set1_epi16((short)0x8000), ascii = _mm_set1_epi16((short)(0x80 ^ 0x8000)),
+                      cjk = _mm_set1_epi16((short)(0x3000 ^ 0x8000)), other = _mm_set1_epi16(B_OTHER),
+                      high = _mm_set1_epi16(B_HIGH);
+        for (; i + 16 <= n; i += 16) {
+            __m128i half[2];
+            for (int h = 0; h < 2; h++) {
+                __m128i v = _mm_loadu_si128((const __m128i *)(u + i + 8 * h));
+                __m128i x = _mm_xor_si128(v, flip);
+                __m128i lo = _mm_cmplt_epi16(x, ascii), hi = _mm_cmpgt_epi16(x, cjk);
+                half[h] = _mm_or_si128(_mm_or_si128(_mm_and_si128(lo, v), _mm_and_si128(hi, high)),
+                                       _mm_andnot_si128(_mm_or_si128(lo, hi), other));
+            }
+            _mm_storeu_si128((__m128i *)(b + i), _mm_packus_epi16(half[0], half[1]));
+        }
+    }
 #endif
-    return i;
+    for (; i < n; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        b[i] = c < 0x80 ? (unsigned char)c : c > 0x3000 ? B_HIGH : B_OTHER;
+    }
+    return b;
 }
 
 /* The first index in [i, end) that may end or escape a bare link
- * destination: skips, 4 at a time, printable ASCII other than ( ) \ and
- * characters above U+3000 (CJK: no whitespace there). */
-static inline Py_ssize_t skip_plain_dest(const Py_UCS4 *u, Py_ssize_t i, Py_ssize_t end) {
+ * destination: skips printable ASCII other than ( ) \ and characters above
+ * U+3000 (CJK: no whitespace there). */
+static inline Py_ssize_t skip_plain_dest(const unsigned char *b, Py_ssize_t i, Py_ssize_t end) {
 #ifdef __SSE2__
-    const __m128i sp = _mm_set1_epi32(0x20), del = _mm_set1_epi32(0x7f), cjk = _mm_set1_epi32(0x3000);
-    const __m128i lp = _mm_set1_epi32('('), rp = _mm_set1_epi32(')'), bs = _mm_set1_epi32('\\');
-    while (i + 4 <= end) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(u + i));
-        __m128i ascii = _mm_and_si128(_mm_cmpgt_epi32(v, sp), _mm_cmplt_epi32(v, del));
-        __m128i plain = _mm_or_si128(ascii, _mm_cmpgt_epi32(v, cjk));
-        __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi32(v, lp), _mm_cmpeq_epi32(v, rp)),
-                                       _mm_cmpeq_epi32(v, bs));
-        if (_mm_movemask_epi8(_mm_andnot_si128(special, plain)) != 0xFFFF)
-            break;
-        i += 4;
+    /* signed bytes: B_OTHER and B_HIGH are negative, so not above the space */
+    const __m128i sp = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f), high = _mm_set1_epi8((char)B_HIGH);
+    const __m128i lp = _mm_set1_epi8('('), rp = _mm_set1_epi8(')'), bs = _mm_set1_epi8('\\');
+    for (; i + 16 <= end; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
+        __m128i ascii = _mm_and_si128(_mm_cmpgt_epi8(v, sp), _mm_cmplt_epi8(v, del));
+        __m128i plain = _mm_or_si128(ascii, _mm_cmpeq_epi8(v, high));
+        __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lp), _mm_cmpeq_epi8(v, rp)),
+                                       _mm_cmpeq_epi8(v, bs));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(special, plain));
+        if (m != 0xFFFF)
+            return i + __builtin_ctz(~m);
     }
-#else
-    (void)u;
-    (void)end;
 #endif
+    for (; i < end; i++) {
+        unsigned char c = b[i];
+        if (!((c > 0x20 && c < 0x7f && c != '(' && c != ')' && c != '\\') || c == B_HIGH))
+            break;
+    }
     return i;
 }
 
-/* The first index in [i, end) holding c1 or c2, or end. */
-static inline Py_ssize_t find_either(const Py_UCS4 *u, Py_ssize_t i, Py_ssize_t end, Py_UCS4 c1, Py_UCS4 c2) {
+/* The first index in [i, end) holding c1 or c2 (both ASCII), or end. */
+static inline Py_ssize_t find_either(const unsigned char *b, Py_ssize_t i, Py_ssize_t end, unsigned char c1,
+                                     unsigned char c2) {
 #ifdef __SSE2__
-    const __m128i x = _mm_set1_epi32((int)c1), y = _mm_set1_epi32((int)c2);
-    while (i + 4 <= end) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(u + i));
-        int m = _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi32(v, x), _mm_cmpeq_epi32(v, y)));
+    const __m128i x = _mm_set1_epi8((char)c1), y = _mm_set1_epi8((char)c2);
+    for (; i + 16 <= end; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, x), _mm_cmpeq_epi8(v, y)));
         if (m)
-            return i + (__builtin_ctz((unsigned)m) >> 2);
-        i += 4;
+            return i + __builtin_ctz(m);
     }
 #endif
     for (; i < end; i++)
-        if (u[i] == c1 || u[i] == c2)
+        if (b[i] == c1 || b[i] == c2)
+            return i;
+    return end;
+}
+
+/* The first index in [i, end) holding one of the characters the inline
+ * scanner acts on (NEXT_CHARS below), or end. */
+static inline Py_ssize_t next_special(const unsigned char *b, Py_ssize_t i, Py_ssize_t end) {
+#ifdef __SSE2__
+    static const char SET[] = "\\`<[]*_~&-:w!";
+    __m128i want[sizeof SET - 1];
+    for (size_t k = 0; k < sizeof SET - 1; k++)
+        want[k] = _mm_set1_epi8(SET[k]);
+    for (; i + 16 <= end; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(b + i)), hit = _mm_setzero_si128();
+        for (size_t k = 0; k < sizeof SET - 1; k++)
+            hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, want[k]));
+        unsigned m = (unsigned)_mm_movemask_epi8(hit);
+        if (m)
+            return i + __builtin_ctz(m);
+    }
+#endif
+    for (; i < end; i++)
+        if (b[i] < 128 && NEXT_CHARS[b[i]])
             return i;
     return end;
 }
 
 /* "fig:" occurs in [q, e) (str.find("fig:", q, e) >= 0). */
-static int has_fig(const Py_UCS4 *u, Py_ssize_t q, Py_ssize_t e) {
-    for (Py_ssize_t k = q + 3; (k = find_either(u, k, e, ':', ':')) < e; k++)
-        if (u[k - 3] == 'f' && u[k - 2] == 'i' && u[k - 1] == 'g')
+static int has_fig(const unsigned char *b, Py_ssize_t q, Py_ssize_t e) {
+    for (Py_ssize_t k = q + 3; (k = find_either(b, k, e, ':', ':')) < e; k++)
+        if (b[k - 3] == 'f' && b[k - 2] == 'i' && b[k - 1] == 'g')
             return 1;
     return 0;
 }
@@ -337,12 +392,6 @@ static Py_ssize_t skip_stn(Scan *s, Py_ssize_t i, Py_ssize_t end) {
 
 /* ----------------------------------------------------------- inline scanner */
 
-/* The characters _NEXT looks for. */
-static const unsigned char NEXT_CHARS[128] = {
-    ['\\'] = 1, ['`'] = 1, ['<'] = 1, ['['] = 1, [']'] = 1, ['*'] = 1, ['_'] = 1, ['~'] = 1,
-    ['&'] = 1, ['-'] = 1, [':'] = 1, ['w'] = 1, ['!'] = 1,
-};
-
 /* The characters _NEXT finds, with its look-behind conditions. */
 static inline int candidate(Scan *s, Py_ssize_t p, Py_ssize_t b, Py_UCS4 c) {
     switch (c) {
@@ -448,7 +497,7 @@ static Py_ssize_t dest(Scan *s, Py_ssize_t q, Py_ssize_t b) {
         }
     }
     while (i < b) { /* (?:[^\s()\\]++|\\.|\(...\))*+ */
-        i = skip_plain_dest(s->u, i, b);
+        i = skip_plain_dest(s->b, i, b);
         if (i >= b)
             break;
         Py_UCS4 c = CH(i);
@@ -478,18 +527,8 @@ static Py_ssize_t simple_link(Scan *s, Py_ssize_t p, Py_ssize_t b, Py_ssize_t *l
     if (i >= b || CH(i) != '[')
         return -1;
     *ls = ++i;
-    while (i < b) {
+    while ((i = next_special(s->b, i, b)) < b) { /* a label stops only at these */
         Py_UCS4 c = CH(i);
-        if (c >= 128) { /* a label stops only at ASCII */
-            i = skip_non_ascii(s->u, i, b);
-            if (i >= b)
-                break;
-            c = CH(i);
-            if (c >= 128) {
-                i++;
-                continue;
-            }
-        }
         if (c == '\\' || c == '`' || c == '<' || c == '[' || c == ']' || c == '*' || c == '_' ||
             c == '~' || c == '&')
             break;
@@ -876,9 +915,9 @@ static int ns_label(Scan *s, Py_ssize_t a, Py_ssize_t b) {
 /* inline_md._label_cut */
 static Py_ssize_t label_cut(Scan *s, Py_ssize_t ls, Py_ssize_t le, Py_ssize_t q, Py_ssize_t e) {
     Py_ssize_t ts, te;
-    if (has_fig(s->u, q, e) && title_in_dest(s, q, e, &ts, &te) && starts(s, ts, te, "fig:", 0))
+    if (has_fig(s->b, q, e) && title_in_dest(s, q, e, &ts, &te) && starts(s, ts, te, "fig:", 0))
         return le;
-    if (find_either(s->u, ls, le, ':', ':') < le && ns_label(s, ls, le)) {
+    if (find_either(s->b, ls, le, ':', ':') < le && ns_label(s, ls, le)) {
         Py_ssize_t bar = find1(s, '|', ls, le);
         return bar >= 0 ? bar + 1 : le;
     }
@@ -964,15 +1003,9 @@ static void scan_inline(Scan *s, Py_ssize_t a, Py_ssize_t b) {
     while (pos < b && !s->failed) {
         Py_ssize_t p = pos;
         Py_UCS4 ch = 0;
-        for (; p < b; p++) {
+        for (; (p = next_special(s->b, p, b)) < b; p++) {
             ch = CH(p);
-            if (ch >= 128) {
-                p = skip_non_ascii(s->u, p, b);
-                if (p >= b)
-                    break;
-                ch = CH(p);
-            }
-            if (ch < 128 && NEXT_CHARS[ch] && candidate(s, p, b, ch))
+            if (candidate(s, p, b, ch))
                 break;
         }
         if (p >= b)
@@ -1605,7 +1638,7 @@ static void scan_markdown(Scan *s) {
     }
     s->starts[0] = 0;
     s->pipes[0] = 0;
-    for (Py_ssize_t k = 0; (k = find_either(s->u, k, n, '\n', '|')) < n; k++) {
+    for (Py_ssize_t k = 0; (k = find_either(s->b, k, n, '\n', '|')) < n; k++) {
         Py_UCS4 c = CH(k);
         if (c == '|') {
             s->pipes[nl - 1] = 1;
@@ -1899,6 +1932,7 @@ static void scan_markdown(Scan *s) {
 
 static void scan_free(Scan *s) {
     PyMem_Free(s->u);
+    PyMem_Free(s->b);
     PyMem_Free(s->starts);
     PyMem_Free(s->pipes);
     PyMem_Free(s->v);
@@ -1911,7 +1945,7 @@ static int run_scan(Scan *s, PyObject *text) {
     memset(s, 0, sizeof *s);
     s->n = PyUnicode_GET_LENGTH(text);
     s->u = PyUnicode_AsUCS4Copy(text);
-    if (!s->u)
+    if (!s->u || !(s->b = byte_classes(text)))
         return -1;
     scan_markdown(s);
     return s->failed ? -1 : 0;
