@@ -79,10 +79,7 @@ typedef struct {
 #define CH(i) (s->u[(i)])
 
 /* The characters _NEXT looks for. */
-static const unsigned char NEXT_CHARS[128] = {
-    ['\\'] = 1, ['`'] = 1, ['<'] = 1, ['['] = 1, [']'] = 1, ['*'] = 1, ['_'] = 1, ['~'] = 1,
-    ['&'] = 1, ['-'] = 1, [':'] = 1, ['w'] = 1, ['!'] = 1,
-};
+static const char NEXT_SET[] = "\\`<[]*_~&-:w!";
 
 /* ------------------------------------------------------------ byte classes */
 
@@ -91,10 +88,11 @@ static const unsigned char NEXT_CHARS[128] = {
  * B_HIGH above U+3000 (CJK and beyond: no whitespace, no syntax), B_OTHER
  * for the rest.  The code points themselves stay in s->u. */
 enum { B_OTHER = 0x80, B_HIGH = 0xFF };
+#define PAD 16 /* bytes after the last class byte */
 
 static unsigned char *byte_classes(PyObject *text) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0;
-    unsigned char *b = PyMem_Malloc((size_t)n + 1);
+    unsigned char *b = PyMem_Malloc((size_t)n + PAD);
     if (!b) {
         PyErr_NoMemory();
         return NULL;
@@ -125,7 +123,14 @@ static unsigned char *byte_classes(PyObject *text) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
         b[i] = c < 0x80 ? (unsigned char)c : c > 0x3000 ? B_HIGH : B_OTHER;
     }
+    memset(b + n, 0, PAD);
     return b;
+}
+
+/* The bits of a 16-byte mask that lie before `end`, for a block at i: the
+ * class bytes are padded (PAD), so a block may be loaded past the end. */
+static inline unsigned below_end(unsigned m, Py_ssize_t i, Py_ssize_t end) {
+    return end - i >= 16 ? m : m & ((1u << (end - i)) - 1);
 }
 
 /* The first index in [i, end) that may end or escape a bare link
@@ -136,23 +141,25 @@ static inline Py_ssize_t skip_plain_dest(const unsigned char *b, Py_ssize_t i, P
     /* signed bytes: B_OTHER and B_HIGH are negative, so not above the space */
     const __m128i sp = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f), high = _mm_set1_epi8((char)B_HIGH);
     const __m128i lp = _mm_set1_epi8('('), rp = _mm_set1_epi8(')'), bs = _mm_set1_epi8('\\');
-    for (; i + 16 <= end; i += 16) {
+    for (; i < end; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
         __m128i ascii = _mm_and_si128(_mm_cmpgt_epi8(v, sp), _mm_cmplt_epi8(v, del));
         __m128i plain = _mm_or_si128(ascii, _mm_cmpeq_epi8(v, high));
         __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lp), _mm_cmpeq_epi8(v, rp)),
                                        _mm_cmpeq_epi8(v, bs));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_andnot_si128(special, plain));
-        if (m != 0xFFFF)
-            return i + __builtin_ctz(~m);
+        unsigned m = below_end(~(unsigned)_mm_movemask_epi8(_mm_andnot_si128(special, plain)) & 0xFFFF, i, end);
+        if (m)
+            return i + __builtin_ctz(m);
     }
-#endif
+    return end;
+#else
     for (; i < end; i++) {
         unsigned char c = b[i];
         if (!((c > 0x20 && c < 0x7f && c != '(' && c != ')' && c != '\\') || c == B_HIGH))
             break;
     }
     return i;
+#endif
 }
 
 /* The first index in [i, end) holding c1 or c2 (both ASCII), or end. */
@@ -160,40 +167,46 @@ static inline Py_ssize_t find_either(const unsigned char *b, Py_ssize_t i, Py_ss
                                      unsigned char c2) {
 #ifdef __SSE2__
     const __m128i x = _mm_set1_epi8((char)c1), y = _mm_set1_epi8((char)c2);
-    for (; i + 16 <= end; i += 16) {
+    for (; i < end; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, x), _mm_cmpeq_epi8(v, y)));
+        unsigned m = below_end(
+            (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, x), _mm_cmpeq_epi8(v, y))), i, end);
         if (m)
             return i + __builtin_ctz(m);
     }
-#endif
+    return end;
+#else
     for (; i < end; i++)
         if (b[i] == c1 || b[i] == c2)
             return i;
     return end;
+#endif
 }
 
 /* The first index in [i, end) holding one of the characters the inline
- * scanner acts on (NEXT_CHARS below), or end. */
+ * scanner acts on (NEXT_SET), or end. */
 static inline Py_ssize_t next_special(const unsigned char *b, Py_ssize_t i, Py_ssize_t end) {
 #ifdef __SSE2__
-    static const char SET[] = "\\`<[]*_~&-:w!";
-    __m128i want[sizeof SET - 1];
-    for (size_t k = 0; k < sizeof SET - 1; k++)
-        want[k] = _mm_set1_epi8(SET[k]);
-    for (; i + 16 <= end; i += 16) {
+    __m128i want[sizeof NEXT_SET - 1];
+    for (size_t k = 0; k < sizeof NEXT_SET - 1; k++)
+        want[k] = _mm_set1_epi8(NEXT_SET[k]);
+    for (; i < end; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(b + i)), hit = _mm_setzero_si128();
-        for (size_t k = 0; k < sizeof SET - 1; k++)
+        if (_mm_movemask_epi8(v) == 0xFFFF) /* no ASCII: most blocks of Chinese prose */
+            continue;
+        for (size_t k = 0; k < sizeof NEXT_SET - 1; k++)
             hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, want[k]));
-        unsigned m = (unsigned)_mm_movemask_epi8(hit);
+        unsigned m = below_end((unsigned)_mm_movemask_epi8(hit), i, end);
         if (m)
             return i + __builtin_ctz(m);
     }
-#endif
+    return end;
+#else
     for (; i < end; i++)
-        if (b[i] < 128 && NEXT_CHARS[b[i]])
+        if (b[i] && memchr(NEXT_SET, b[i], sizeof NEXT_SET - 1))
             return i;
     return end;
+#endif
 }
 
 /* "fig:" occurs in [q, e) (str.find("fig:", q, e) >= 0). */
@@ -332,26 +345,26 @@ static const unsigned char BLOCK_CHARS[128] = {
 static inline int block_start(Py_UCS4 c) { return c < 128 && BLOCK_CHARS[c]; }
 
 /* Position of the first occurrence of the two-character string c1 c2 lying
- * inside [start, end), or -1 (str.find(sub, start, end)). */
+ * inside [start, end), or -1 (str.find(sub, start, end)).  find1, find2 and
+ * find3 take ASCII characters only: they search the class bytes. */
 static Py_ssize_t find2(Scan *s, Py_UCS4 c1, Py_UCS4 c2, Py_ssize_t start, Py_ssize_t end) {
-    for (Py_ssize_t k = start; k + 1 < end; k++)
-        if (CH(k) == c1 && CH(k + 1) == c2)
+    for (Py_ssize_t k = start; (k = find_either(s->b, k, end - 1, (unsigned char)c1, (unsigned char)c1)) < end - 1; k++)
+        if (CH(k + 1) == c2)
             return k;
     return -1;
 }
 
 static Py_ssize_t find3(Scan *s, const char *sub, Py_ssize_t start, Py_ssize_t end) {
-    for (Py_ssize_t k = start; k + 2 < end; k++)
-        if (CH(k) == (Py_UCS4)sub[0] && CH(k + 1) == (Py_UCS4)sub[1] && CH(k + 2) == (Py_UCS4)sub[2])
+    unsigned char c = (unsigned char)sub[0];
+    for (Py_ssize_t k = start; (k = find_either(s->b, k, end - 2, c, c)) < end - 2; k++)
+        if (CH(k + 1) == (Py_UCS4)sub[1] && CH(k + 2) == (Py_UCS4)sub[2])
             return k;
     return -1;
 }
 
 static Py_ssize_t find1(Scan *s, Py_UCS4 c, Py_ssize_t start, Py_ssize_t end) {
-    for (Py_ssize_t k = start; k < end; k++)
-        if (CH(k) == c)
-            return k;
-    return -1;
+    Py_ssize_t k = find_either(s->b, start, end, (unsigned char)c, (unsigned char)c);
+    return k < end ? k : -1;
 }
 
 /* src[at:] starts with ASCII `word` (exactly, or ignoring ASCII case), inside end. */
@@ -440,6 +453,12 @@ static Py_ssize_t dest_paren(Scan *s, Py_ssize_t i, Py_ssize_t b, int nested) {
 /* "(?:[^"\\]++|\\.)*+" and its ' and ( ) forms; returns the end or -1. */
 static Py_ssize_t dest_title(Scan *s, Py_ssize_t i, Py_ssize_t b) {
     Py_UCS4 open = CH(i), close = open == '(' ? ')' : open;
+    if (open != '(') { /* only the quote and backslashes matter */
+        for (i++; (i = find_either(s->b, i, b, (unsigned char)close, '\\')) < b; i += 2)
+            if (CH(i) == close)
+                return i + 1;
+        return -1;
+    }
     for (i++; i < b;) {
         Py_UCS4 c = CH(i);
         if (c == close)
@@ -2048,18 +2067,25 @@ static int same_units(PyObject *a, Py_ssize_t ia, PyObject *b, Py_ssize_t ib, Py
 }
 
 /* The first offset >= i where two strings of equal length differ, or
- * their length: one long comparison instead of one per prose piece. */
+ * their length. */
 static Py_ssize_t next_difference(PyObject *a, PyObject *b, Py_ssize_t i) {
     int ka = PyUnicode_KIND(a), kb = PyUnicode_KIND(b);
     const char *da = PyUnicode_DATA(a), *db = PyUnicode_DATA(b);
     Py_ssize_t n = PyUnicode_GET_LENGTH(a);
-    if (ka == kb) {
-        while (i < n) {
-            Py_ssize_t len = n - i < 64 ? n - i : 64;
-            if (memcmp(da + i * ka, db + i * ka, (size_t)(len * ka)) != 0)
-                break;
-            i += len;
+    if (ka == kb) { /* the first differing byte is in the first differing character */
+        size_t pos = (size_t)i * (size_t)ka, end = (size_t)n * (size_t)ka;
+#ifdef __SSE2__
+        for (; pos + 16 <= end; pos += 16) {
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(da + pos)),
+                                                                    _mm_loadu_si128((const __m128i *)(db + pos))));
+            if (m != 0xFFFF)
+                return (Py_ssize_t)((pos + (size_t)__builtin_ctz(~m)) / (size_t)ka);
         }
+#endif
+        for (; pos < end; pos++)
+            if (da[pos] != db[pos])
+                return (Py_ssize_t)(pos / (size_t)ka);
+        return n;
     }
     for (; i < n; i++)
         if (PyUnicode_READ(ka, da, i) != PyUnicode_READ(kb, db, i))
@@ -2260,55 +2286,43 @@ done:
  * (not aligned: the caller cuts lines instead), -1 on error. */
 static int patch_aligned(PyObject *text, const Scan *s, const Py_ssize_t *owners,
                          const Py_ssize_t *pstart, PyObject *joined, PyObject *out, PyObject **res) {
-    int jk = PyUnicode_KIND(joined), ok = PyUnicode_KIND(out);
+    int jk = PyUnicode_KIND(joined), ok = PyUnicode_KIND(out), rk = 0;
     const void *jd = PyUnicode_DATA(joined), *od = PyUnicode_DATA(out);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(joined), *runs = NULL, nruns = 0, cap = 0;
+    void *rd = NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(joined), k = 0;
+    PyObject *str = NULL;
+    Py_UCS4 top = PyUnicode_MAX_CHAR_VALUE(text), written = 0; /* OR of the code points written */
+    if (PyUnicode_MAX_CHAR_VALUE(out) > top)
+        top = PyUnicode_MAX_CHAR_VALUE(out);
     for (Py_ssize_t i = next_difference(joined, out, 0); i < n; i = next_difference(joined, out, i)) {
-        Py_ssize_t r = i;
-        for (; r < n; r++) {
-            Py_UCS4 a = PyUnicode_READ(jk, jd, r), b = PyUnicode_READ(ok, od, r);
-            if (a == b)
+        if (!str) { /* the first difference: start from a copy of the text */
+            str = PyUnicode_New(PyUnicode_GET_LENGTH(text), top);
+            if (!str || PyUnicode_CopyCharacters(str, 0, text, 0, PyUnicode_GET_LENGTH(text)) < 0) {
+                Py_XDECREF(str);
+                return -1;
+            }
+            rk = PyUnicode_KIND(str);
+            rd = PyUnicode_DATA(str);
+        }
+        for (; i < n; i++) {
+            Py_UCS4 a = PyUnicode_READ(jk, jd, i), c = PyUnicode_READ(ok, od, i);
+            if (a == c)
                 break;
-            if (a == '\n' || b == '\n') {
-                PyMem_Free(runs);
+            if (a == '\n' || c == '\n') { /* a line's length changed */
+                Py_DECREF(str);
                 return 0;
             }
+            /* a separator is a newline in both strings, so i is in a piece */
+            while (pstart[k + 1] <= i)
+                k++;
+            written |= c;
+            PyUnicode_WRITE(rk, rd, s->v[owners[k]].start + (i - pstart[k]), c);
         }
-        if (grow((void **)&runs, &cap, 2 * nruns + 2, sizeof(Py_ssize_t)) < 0)
-            return -1;
-        runs[2 * nruns] = i;
-        runs[2 * nruns + 1] = r;
-        nruns++;
-        i = r;
     }
-    if (!nruns) {
+    if (!str) {
         *res = Py_NewRef(text);
         return 1;
     }
-    Py_UCS4 top = PyUnicode_MAX_CHAR_VALUE(text), otop = PyUnicode_MAX_CHAR_VALUE(out);
-    if (otop > top)
-        top = otop;
-    PyObject *str = PyUnicode_New(PyUnicode_GET_LENGTH(text), top);
-    if (!str || PyUnicode_CopyCharacters(str, 0, text, 0, PyUnicode_GET_LENGTH(text)) < 0) {
-        Py_XDECREF(str);
-        PyMem_Free(runs);
-        return -1;
-    }
-    int rk = PyUnicode_KIND(str);
-    void *rd = PyUnicode_DATA(str);
-    Py_UCS4 written = 0; /* OR of the code points written */
-    Py_ssize_t k = 0;
-    for (Py_ssize_t j = 0; j < nruns; j++) {
-        for (Py_ssize_t x = runs[2 * j]; x < runs[2 * j + 1]; x++) {
-            while (pstart[k + 1] <= x)
-                k++;
-            /* a separator is a newline in both strings, so never in a run */
-            Py_UCS4 c = PyUnicode_READ(ok, od, x);
-            written |= c;
-            PyUnicode_WRITE(rk, rd, s->v[owners[k]].start + (x - pstart[k]), c);
-        }
-    }
-    PyMem_Free(runs);
     /* str must have the narrowest kind that holds it; top's range is certainly
      * needed if a written code point needs it (its top bit is then set in
      * `written`), otherwise let Python find the kind. */
