@@ -68,10 +68,16 @@ def rule_plan(
     table: dict[str, str] = {}
     shown: dict[int, str | None] = {}
     tables: dict[int, list[tuple[str, str]]] = {}
+    seen: dict[str, tuple] = {}  # pages repeat their rules: decide each body once
     for start, end in bounds:
-        rule = parse_rule(src[start + 2:end - 2])
-        shown[start] = None if keep else _shown(rule, variant, convert)
-        if _apply(table, [rule], variant):
+        body = src[start + 2:end - 2]
+        decided = seen.get(body)
+        if decided is None:
+            rule = parse_rule(body)
+            decided = seen[body] = (rule, None if keep else _shown(rule, variant, convert),
+                                    _acts_on_page(rule, variant))
+        rule, shown[start], acts = decided
+        if acts and _apply(table, [rule], variant):
             tables[start] = sorted(table.items(), key=lambda kv: len(kv[0]), reverse=True)
     return shown, tables
 
