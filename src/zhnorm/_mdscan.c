@@ -289,6 +289,7 @@ static inline int is_st(Py_UCS4 c) { return c == ' ' || c == '\t'; } /* [ \t] */
 static inline int is_stn(Py_UCS4 c) { return c == ' ' || c == '\t' || c == '\n'; }
 static inline int is_alpha_a(Py_UCS4 c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 static inline int is_digit_a(Py_UCS4 c) { return c >= '0' && c <= '9'; }
+static inline int is_decimal(Py_UCS4 c) { return c < 128 ? c >= '0' && c <= '9' : Py_UNICODE_ISDECIMAL(c); } /* \d */
 static inline int is_alnum_a(Py_UCS4 c) { return is_alpha_a(c) || is_digit_a(c); }
 static inline Py_UCS4 lower_a(Py_UCS4 c) { return (c >= 'A' && c <= 'Z') ? c + 32 : c; }
 
@@ -1859,9 +1860,9 @@ static void scan_markdown(Scan *s) {
                 Py_UCS4 c = CH(k);
                 if (c == '-' || c == '+' || c == '*') {
                     mk = k + 1;
-                } else if (Py_UNICODE_ISDECIMAL(c)) {
+                } else if (is_decimal(c)) {
                     Py_ssize_t d = k;
-                    while (d < le && Py_UNICODE_ISDECIMAL(CH(d)))
+                    while (d < le && is_decimal(CH(d)))
                         d++;
                     if (d - k <= 9 && d < le && (CH(d) == '.' || CH(d) == ')')) {
                         mk = d + 1;
