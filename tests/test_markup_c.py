@@ -126,7 +126,7 @@ def test_generated_output_equals_python(text, convert):
     assert _C.rules(text) == rules
     # a stand-in for manual_rules.rule_plan: every other rule is kept
     shown = {a: None if i % 2 else convert(text[a + 2:e - 2]) for i, (a, e) in enumerate(rules)}
-    fast = _C.convert(text, convert, lambda bounds: (shown, {}))
+    fast = _C.convert(text, convert, lambda _text, bounds, *_: (shown, {}))
     with pytest.MonkeyPatch.context() as m:
         m.setattr(markdown_c, "_mdscan", None)
         spans = scan_python(text)
@@ -178,13 +178,13 @@ def test_a_converter_returning_bytes_is_an_error():
 
 def test_every_rule_needs_an_output():
     def plan(shown, tables=None):
-        return lambda bounds: (shown, tables or {})
+        return lambda _text, bounds, *_: (shown, tables or {})
 
     with pytest.raises(ValueError, match="pass plan"):
         _C.convert("a -{x}- b", str.upper)
     seen = []
-    _C.convert("a -{x}- b", str.upper, lambda bounds: seen.append(bounds) or ({2: None}, {}))
-    assert seen == [[(2, 7)]]
+    _C.convert("a -{x}- b", str.upper, lambda *args: seen.append(args) or ({2: None}, {}), "zh-tw", True)
+    assert seen == [("a -{x}- b", [(2, 7)], "zh-tw", str.upper, True)]
     with pytest.raises(ValueError, match="no output"):
         _C.convert("a -{x}- b", str.upper, plan({}))
     with pytest.raises(TypeError, match="str or None"):
@@ -192,7 +192,7 @@ def test_every_rule_needs_an_output():
     with pytest.raises(TypeError, match="two str"):
         _C.convert("a -{x}- b", str.upper, plan({2: None}, {2: [("", "y")]}))
     with pytest.raises(TypeError, match="must return"):
-        _C.convert("a -{x}- b", str.upper, lambda bounds: None)
+        _C.convert("a -{x}- b", str.upper, lambda *args: None)
     assert _C.convert("a -{x}- b", str.upper, plan({2: None})) == ("A -{x}- B", 3, 1, 0, 0)
     assert _C.convert("a -{x}- b", str.upper, plan({2: "y"})) == ("A y B", 3, 1, 0, 0)
     # a page table: later occurrences of its keys, longest first, are replaced

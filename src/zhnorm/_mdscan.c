@@ -2695,8 +2695,8 @@ static PyObject *rule_bounds(Scan *s) {
 }
 
 static PyObject *md_convert(PyObject *Py_UNUSED(module), PyObject *args) {
-    PyObject *text, *convert, *plan = Py_None;
-    if (!PyArg_ParseTuple(args, "UO|O:convert", &text, &convert, &plan))
+    PyObject *text, *convert, *plan = Py_None, *variant = Py_None, *keep = Py_False;
+    if (!PyArg_ParseTuple(args, "UO|OOO:convert", &text, &convert, &plan, &variant, &keep))
         return NULL;
     Scan sc, *s = &sc;
     if (run_scan(s, text) < 0) {
@@ -2709,13 +2709,14 @@ static PyObject *md_convert(PyObject *Py_UNUSED(module), PyObject *args) {
     for (Py_ssize_t i = 0; i < s->nv; i++)
         nrules += s->v[i].type == T_CONV_RULE;
     if (nrules) {
-        /* the caller decides what the rules write: plan(bounds) -> (shown, tables) */
+        /* the caller decides what the rules write:
+         * plan(text, bounds, variant, convert, keep) -> (shown, tables) */
         if (plan == Py_None) {
             PyErr_SetString(PyExc_ValueError, "the text holds -{ }- rules: pass plan");
             goto done;
         }
         bounds = rule_bounds(s);
-        decided = bounds ? PyObject_CallOneArg(plan, bounds) : NULL;
+        decided = bounds ? PyObject_CallFunctionObjArgs(plan, text, bounds, variant, convert, keep, NULL) : NULL;
         if (!decided)
             goto done;
         if (!PyTuple_Check(decided) || PyTuple_GET_SIZE(decided) != 2 ||
@@ -2820,9 +2821,10 @@ static PyMethodDef md_functions[] = {
      "scan(text, span_type) -> list: the spans of markdown.scan_markdown(text), each "
      "made with tuple.__new__(span_type, ...)."},
     {"convert", md_convert, METH_VARARGS,
-     "convert(text, convert[, plan]) -> (str, tokens, rules, rule_phrases, fallbacks): "
-     "markup-aware conversion of Markdown `text` with the plain converter `convert`. If the "
-     "text holds -{ }- rules, plan([(start, end), ...]) says what they do: (shown, tables), "
+     "convert(text, convert[, plan, variant, keep]) -> (str, tokens, rules, rule_phrases, "
+     "fallbacks): markup-aware conversion of Markdown `text` with the plain converter `convert`. "
+     "If the text holds -{ }- rules, plan(text, [(start, end), ...], variant, convert, keep) says "
+     "what they do: (shown, tables), "
      "shown mapping each rule's start to what it writes (None: kept), tables the start of each "
      "rule that changes the page table to the whole table, [(key, value)] longest key first "
      "(manual_rules.rule_plan)."},

@@ -18,6 +18,20 @@ def engine_for(config: str, layer: NameLayer | None = None) -> Engine:
     return _ENGINES(config, layer)
 
 
+_MARKUP = None
+
+
+def _markup():
+    """zhnorm.markup, imported on first use: plain conversion never needs it,
+    and importing it compiles the Python scanners' patterns."""
+    global _MARKUP
+    if _MARKUP is None:
+        from . import markup
+
+        _MARKUP = markup
+    return _MARKUP
+
+
 def _check_text(text: object) -> None:
     if isinstance(text, str):
         return
@@ -56,6 +70,8 @@ class Converter:
         _check_text(text)
         if markup == "plain":
             return self._engine.convert(text)
+        if markup == "markdown":
+            return _markup().convert_markup(text, markup, self._engine.convert, self.target.variant)
         return self.convert_markup(text, markup).text
 
     def convert_markup(self, text: str, markup: str = "auto", *, filename: str | None = None, manual_rules: str | None = None):

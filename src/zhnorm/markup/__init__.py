@@ -149,6 +149,17 @@ def _output(text: str, s: Span, new: str | None) -> str | None:
     return None
 
 
+def _markdown_fast(text, markup, convert, variant, manual_rules):
+    """The C path for the common call (Markdown named, arguments in canonical
+    form), with none of :func:`_prepare`'s work; None for anything else."""
+    if markup == "markdown" and type(text) is str and (variant is None or variant in _VARIANT_CODES):
+        if manual_rules == "resolve":
+            return convert_markdown(text, convert, variant, False)
+        if manual_rules == "keep":
+            return convert_markdown(text, convert, variant, True)
+    return None
+
+
 def convert_markup_result(
     text: str,
     markup: str,
@@ -170,6 +181,9 @@ def convert_markup_result(
     ``-{ }-`` markup for MediaWiki to render; the default choice for
     wikitext callers).  Page rules apply in both modes.
     """
+    fast = _markdown_fast(text, markup, convert, variant, manual_rules)
+    if fast is not None:
+        return ConversionResult(fast[0], "markdown", False, *fast[1:])
     variant, kind, sniffed = _prepare(text, markup, variant, manual_rules, filename)
     if kind == "markdown":
         fast = convert_markdown(text, convert, variant, manual_rules == "keep")
@@ -240,6 +254,9 @@ def convert_markup(
     filename: str | None = None,
 ) -> str:
     """Like :func:`convert_markup_result`, returning only the text."""
+    fast = _markdown_fast(text, markup, convert, variant, manual_rules)
+    if fast is not None:
+        return fast[0]
     return convert_markup_result(
         text, markup, convert, variant, manual_rules=manual_rules, filename=filename
     ).text

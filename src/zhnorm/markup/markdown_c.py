@@ -50,7 +50,7 @@ def convert_markdown(
     prose of ``src``, or None without the C scanner."""
     if _mdscan is None:
         return None
-    return _mdscan.convert(src, convert, lambda bounds: rule_plan(src, bounds, variant, convert, keep))
+    return _mdscan.convert(src, convert, rule_plan, variant, keep)
 
 
 def render(src: str, spans: list[Span], convert: Callable[[str], str]) -> tuple[str, int] | None:
