@@ -51,7 +51,7 @@ class Converter:
     worker processes.
     """
 
-    __slots__ = ("target", "groups", "default_groups", "rules", "_engine")
+    __slots__ = ("target", "groups", "default_groups", "rules", "_engine", "_markdown")
 
     def __init__(self, target: str | Target, groups=(), *, default_groups: bool = True, rules=()):
         """`groups`: extra conversion groups (e.g. ["Movie"]) for a tag target;
@@ -64,6 +64,7 @@ class Converter:
         self.default_groups = bool(layer and layer.default_groups)
         self.rules = layer.rules if layer else ()
         self._engine = engine_for(self.target.config, layer)
+        self._markdown = None  # Markdown prose converter, made on first use
 
     def convert(self, text: str, markup: str = "plain") -> str:
         """Convert `text`; with `markup` other than "plain", only its prose."""
@@ -71,8 +72,16 @@ class Converter:
         if markup == "plain":
             return self._engine.convert(text)
         if markup == "markdown":
-            return _markup().convert_markup(text, markup, self._engine.convert, self.target.variant)
+            return (self._markdown or self._markdown_converter())(text)
         return self.convert_markup(text, markup).text
+
+    def _markdown_converter(self):
+        """What converts Markdown for this target: the C path when built."""
+        markup, engine, variant = _markup(), self._engine.convert, self.target.variant
+        self._markdown = markup.markdown_c.text_converter(engine, variant) or (
+            lambda text: markup.convert_markup(text, "markdown", engine, variant)
+        )
+        return self._markdown
 
     def convert_markup(self, text: str, markup: str = "auto", *, filename: str | None = None, manual_rules: str | None = None):
         """Markup-aware conversion with the details: which markup was used,

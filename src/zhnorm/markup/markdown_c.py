@@ -28,7 +28,7 @@ except ImportError:  # built without a compiler
 if os.environ.get("ZHNORM_PURE_PYTHON"):
     _mdscan = None
 
-__all__ = ["available", "scan_markdown", "convert_markdown", "render"]
+__all__ = ["available", "scan_markdown", "convert_markdown", "text_converter", "render"]
 
 
 def available() -> bool:
@@ -51,6 +51,21 @@ def convert_markdown(
     if _mdscan is None:
         return None
     return _mdscan.convert(src, convert, rule_plan, variant, keep)
+
+
+def text_converter(convert: Callable[[str], str], variant: str | None) -> Callable[[str], str] | None:
+    """A function that converts the prose of a Markdown text with `convert`
+    (``-{ }-`` rules resolved for `variant`, a canonical variant code or
+    None) and returns the text: the shortest path from Python to the C
+    scanner, for a converter called once per document.  None without it."""
+    if _mdscan is None:
+        return None
+    c_convert = _mdscan.convert
+
+    def convert_text(src: str) -> str:
+        return c_convert(src, convert, rule_plan, variant, False)[0]
+
+    return convert_text
 
 
 def render(src: str, spans: list[Span], convert: Callable[[str], str]) -> tuple[str, int] | None:
