@@ -176,6 +176,25 @@ def test_a_converter_returning_bytes_is_an_error():
         _C.convert("软件", lambda s: s.encode())
 
 
+@pytest.mark.parametrize("text, prose, convert, expected", [
+    # Chinese only in a link target: the prose is ASCII and must reach the
+    # converter as an ASCII str (Python compares strs of different kinds as unequal)
+    ("abc [x](http://例子.com)", "abc x", str.upper, "ABC [X](http://例子.com)"),
+    ("été [x](../Page/中.md)", "été x", str.upper, "ÉTÉ [X](../Page/中.md)"),
+    ("a 😀 [b](c)", "a 😀 b", str.upper, "A 😀 [B](c)"),
+    # the only wide characters are converted to narrow ones: the result narrows too
+    ("é 中 [x](y)", "é 中 x", lambda s: s.replace("中", "z"), "é z [x](y)"),
+    ("a 中 [x](y)", "a 中 x", lambda s: s.replace("中", "z"), "a z [x](y)"),
+    ("a 😀 [x](y)", "a 😀 x", lambda s: s.replace("😀", "中"), "a 中 [x](y)"),
+    ("a 中 [x](y)", "a 中 x", lambda s: s.replace("中", "😀"), "a 😀 [x](y)"),
+])
+def test_strings_have_their_narrowest_kind(text, prose, convert, expected):
+    seen = []
+    result = _C.convert(text, lambda s: seen.append(s) or convert(s))[0]
+    assert seen == [prose]
+    assert result == expected
+
+
 def test_every_rule_needs_an_output():
     def plan(shown, tables=None):
         return lambda _text, bounds, *_: (shown, tables or {})

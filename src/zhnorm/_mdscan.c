@@ -2112,6 +2112,28 @@ static int same_newlines(PyObject *a, PyObject *b) {
     return 1;
 }
 
+/* The least code point that needs the range up to `top`, a maxchar that
+ * PyUnicode_New accepts (0 for ASCII: nothing to need). */
+static Py_UCS4 kind_floor(Py_UCS4 top) {
+    return top == 0x10FFFF ? 0x10000 : top == 0xFFFF ? 0x100 : top == 0xFF ? 0x80 : 0;
+}
+
+/* A str made with PyUnicode_New(n, maxchar of another str) holds a code
+ * point that needs its kind, as Python requires; found from the start,
+ * which for Chinese prose is at once. */
+static int needs_its_kind(PyObject *str) {
+    Py_UCS4 floor = kind_floor(PyUnicode_MAX_CHAR_VALUE(str));
+    int kind = PyUnicode_KIND(str);
+    const void *data = PyUnicode_DATA(str);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(str);
+    if (!floor)
+        return 1;
+    for (Py_ssize_t i = 0; i < n; i++)
+        if (PyUnicode_READ(kind, data, i) >= floor)
+            return 1;
+    return 0;
+}
+
 /* The converted text of one prose piece: a slice of `str` (borrowed). */
 typedef struct {
     PyObject *str;
@@ -2327,7 +2349,7 @@ static int patch_aligned(PyObject *text, const Scan *s, const Py_ssize_t *owners
     /* str must have the narrowest kind that holds it; top's range is certainly
      * needed if a written code point needs it (its top bit is then set in
      * `written`), otherwise let Python find the kind. */
-    Py_UCS4 floor = top == 0x10FFFF ? 0x10000 : top == 0xFFFF ? 0x100 : top == 0xFF ? 0x80 : 0;
+    Py_UCS4 floor = kind_floor(top);
     if (floor && written < floor) {
         PyObject *narrow = PyUnicode_FromKindAndData(rk, rd, PyUnicode_GET_LENGTH(str));
         Py_DECREF(str);
@@ -2386,32 +2408,28 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
     if (!npieces)
         goto write;
     {
-        /* joined prose, in the text's own kind */
+        /* joined prose, written straight into a str of the text's kind */
         int kind = PyUnicode_KIND(text);
         const char *data = PyUnicode_DATA(text);
-        char *jbuf = PyMem_Malloc((size_t)(pos ? pos : 1) * (size_t)kind);
-        if (!jbuf) {
-            PyErr_NoMemory();
+        joined = PyUnicode_New(pos, PyUnicode_MAX_CHAR_VALUE(text));
+        if (!joined)
             goto done;
-        }
+        char *jbuf = PyUnicode_DATA(joined);
         for (Py_ssize_t k = 0; k < npieces; k++) {
             Py_ssize_t o = owners[k];
             char *dst = jbuf + (size_t)pstart[k] * (size_t)kind;
-            if (o >= 0) {
+            if (o >= 0)
                 memcpy(dst, data + (size_t)s->v[o].start * (size_t)kind,
                        (size_t)(s->v[o].end - s->v[o].start) * (size_t)kind);
-            } else if (kind == 1) {
-                *(Py_UCS1 *)dst = '\n';
-            } else if (kind == 2) {
-                *(Py_UCS2 *)dst = '\n';
-            } else {
-                *(Py_UCS4 *)dst = '\n';
-            }
+            else
+                PyUnicode_WRITE(kind, dst, 0, '\n');
         }
-        joined = PyUnicode_FromKindAndData(kind, jbuf, pos);
-        PyMem_Free(jbuf);
-        if (!joined)
-            goto done;
+        if (!needs_its_kind(joined)) { /* the prose alone fits a narrower kind */
+            PyObject *narrow = PyUnicode_FromKindAndData(kind, jbuf, pos);
+            Py_SETREF(joined, narrow);
+            if (!joined)
+                goto done;
+        }
     }
     if (convert_str(convert, joined, &out) < 0)
         goto done;
