@@ -187,6 +187,9 @@ def test_a_converter_returning_bytes_is_an_error():
     ("a 中 [x](y)", "a 中 x", lambda s: s.replace("中", "z"), "a z [x](y)"),
     ("a 😀 [x](y)", "a 😀 x", lambda s: s.replace("😀", "中"), "a 中 [x](y)"),
     ("a 中 [x](y)", "a 中 x", lambda s: s.replace("中", "😀"), "a 😀 [x](y)"),
+    # wider text than prose: the result keeps the text's kind
+    ("中文 [x](../😀.md) 中", "中文 x 中", lambda s: s.replace("中", "国"), "国文 [x](../😀.md) 国"),
+    ("ab [x](../中.md) é", "ab x é", lambda s: s.replace("é", "e"), "ab [x](../中.md) e"),
 ])
 def test_strings_have_their_narrowest_kind(text, prose, convert, expected):
     seen = []

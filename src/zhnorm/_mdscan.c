@@ -2317,31 +2317,63 @@ static int patch_aligned(PyObject *text, const Scan *s, const Py_ssize_t *owners
     Py_UCS4 top = PyUnicode_MAX_CHAR_VALUE(text), written = 0; /* OR of the code points written */
     if (PyUnicode_MAX_CHAR_VALUE(out) > top)
         top = PyUnicode_MAX_CHAR_VALUE(out);
-    for (Py_ssize_t i = next_difference(joined, out, 0); i < n; i = next_difference(joined, out, i)) {
-        if (!str) { /* the first difference: start from a copy of the text */
-            str = PyUnicode_New(PyUnicode_GET_LENGTH(text), top);
-            if (!str || PyUnicode_CopyCharacters(str, 0, text, 0, PyUnicode_GET_LENGTH(text)) < 0) {
-                Py_XDECREF(str);
-                return -1;
+/* out[i] = c differs from joined[i] = a: write c where its piece puts it
+ * (the first time, into a copy of the text). A separator is a newline in
+ * both strings, so i lies in a piece unless a newline differs. */
+#define PATCH(i, a, c, KIND)                                                                    \
+    do {                                                                                    \
+        if ((a) == '\n' || (c) == '\n') { /* a line's length changed */                     \
+            Py_XDECREF(str);                                                                \
+            return 0;                                                                       \
+        }                                                                                   \
+        if (!str) {                                                                         \
+            str = PyUnicode_New(PyUnicode_GET_LENGTH(text), top);                           \
+            if (!str || PyUnicode_CopyCharacters(str, 0, text, 0, PyUnicode_GET_LENGTH(text)) < 0) { \
+                Py_XDECREF(str);                                                            \
+                return -1;                                                                  \
+            }                                                                               \
+            rk = PyUnicode_KIND(str);                                                       \
+            rd = PyUnicode_DATA(str);                                                       \
+        }                                                                                   \
+        while (pstart[k + 1] <= (i))                                                        \
+            k++;                                                                            \
+        written |= (c);                                                                     \
+        PyUnicode_WRITE((KIND), rd, s->v[owners[k]].start + ((i) - pstart[k]), (c));       \
+    } while (0)
+#ifdef __SSE2__
+    if (jk == PyUnicode_2BYTE_KIND && ok == PyUnicode_2BYTE_KIND && top == 0xFFFF) {
+        /* Chinese prose, 8 characters at a time: a difference may come every
+         * few characters, so each is taken from the block's mask */
+        const Py_UCS2 *x = jd, *y = od;
+        for (Py_ssize_t base = 0; base < n; base += 8) {
+            unsigned m = 0;
+            if (base + 8 <= n) {
+                m = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_loadu_si128((const __m128i *)(x + base)),
+                                                                 _mm_loadu_si128((const __m128i *)(y + base)))) &
+                    0xFFFF;
+            } else {
+                for (Py_ssize_t j = 0; base + j < n; j++)
+                    if (x[base + j] != y[base + j])
+                        m |= 3u << (2 * j);
             }
-            rk = PyUnicode_KIND(str);
-            rd = PyUnicode_DATA(str);
+            for (; m; m &= m - 1, m &= m - 1) { /* two mask bits per character */
+                Py_ssize_t i = base + (__builtin_ctz(m) >> 1);
+                PATCH(i, x[i], y[i], PyUnicode_2BYTE_KIND); /* top is 0xFFFF */
+            }
         }
-        for (; i < n; i++) {
-            Py_UCS4 a = PyUnicode_READ(jk, jd, i), c = PyUnicode_READ(ok, od, i);
-            if (a == c)
-                break;
-            if (a == '\n' || c == '\n') { /* a line's length changed */
-                Py_DECREF(str);
-                return 0;
+    } else
+#endif
+    {
+        for (Py_ssize_t i = next_difference(joined, out, 0); i < n; i = next_difference(joined, out, i)) {
+            for (; i < n; i++) {
+                Py_UCS4 a = PyUnicode_READ(jk, jd, i), c = PyUnicode_READ(ok, od, i);
+                if (a == c)
+                    break;
+                PATCH(i, a, c, rk);
             }
-            /* a separator is a newline in both strings, so i is in a piece */
-            while (pstart[k + 1] <= i)
-                k++;
-            written |= c;
-            PyUnicode_WRITE(rk, rd, s->v[owners[k]].start + (i - pstart[k]), c);
         }
     }
+#undef PATCH
     if (!str) {
         *res = Py_NewRef(text);
         return 1;
@@ -2400,13 +2432,13 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
         }
     }
     pstart[npieces] = pos;
-    repl = PyMem_Calloc((size_t)npieces + 1, sizeof(Repl));
-    if (!repl) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    if (!npieces)
+    if (!npieces) {
+        if (!(repl = PyMem_Calloc(1, sizeof(Repl)))) {
+            PyErr_NoMemory();
+            goto done;
+        }
         goto write;
+    }
     {
         /* joined prose, written straight into a str of the text's kind */
         int kind = PyUnicode_KIND(text);
@@ -2445,6 +2477,10 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
             result = Py_BuildValue("(Nn)", str, fallbacks);
             goto done;
         }
+    }
+    if (!(repl = PyMem_Calloc((size_t)npieces + 1, sizeof(Repl)))) {
+        PyErr_NoMemory();
+        goto done;
     }
     if (olen == jlen && same_units(joined, 0, out, 0, jlen)) {
         /* nothing converted: every piece stays */
