@@ -61,8 +61,8 @@ typedef struct {
 } Opener;
 
 typedef struct {
-    Py_UCS4 *u; /* the text as UCS4: one load per character, no kind switch */
-    unsigned char *b; /* byte classes of the text (byte_classes) */
+    Py_UCS4 *u; /* the text as UCS4 (one load per character, no kind switch), 0 after */
+    unsigned char *b; /* byte classes of the text (load_text) */
     Py_ssize_t n;
     Py_ssize_t *starts; /* nlines + 1 entries; starts[nlines] == n + 1 */
     unsigned char *pipes; /* pipes[i]: line i holds a "|" */
@@ -90,26 +90,32 @@ static const char NEXT_SET[] = "\\`<[]*_~&-:w!";
 enum { B_OTHER = 0x80, B_HIGH = 0xFF };
 #define PAD 16 /* bytes after the last class byte */
 
-static unsigned char *byte_classes(PyObject *text) {
+/* s->u and s->b for `text`: for UCS2 text (Chinese) both in one pass. */
+static int load_text(Scan *s, PyObject *text) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0;
-    unsigned char *b = PyMem_Malloc((size_t)n + PAD);
-    if (!b) {
-        PyErr_NoMemory();
-        return NULL;
-    }
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
+    s->b = PyMem_Malloc((size_t)n + PAD);
+    s->u = PyMem_Malloc(((size_t)n + 1) * sizeof(Py_UCS4));
+    if (!s->b || !s->u) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    Py_UCS4 *u = s->u;
+    unsigned char *b = s->b;
 #ifdef __SSE2__
     if (kind == PyUnicode_2BYTE_KIND) {
         /* unsigned 16-bit comparisons as signed ones, both sides offset by 0x8000 */
-        const Py_UCS2 *u = data;
+        const Py_UCS2 *src = data;
         const __m128i flip = _mm_set1_epi16((short)0x8000), ascii = _mm_set1_epi16((short)(0x80 ^ 0x8000)),
                       cjk = _mm_set1_epi16((short)(0x3000 ^ 0x8000)), other = _mm_set1_epi16(B_OTHER),
-                      high = _mm_set1_epi16(B_HIGH);
+                      high = _mm_set1_epi16(B_HIGH), zero = _mm_setzero_si128();
         for (; i + 16 <= n; i += 16) {
             __m128i half[2];
             for (int h = 0; h < 2; h++) {
-                __m128i v = _mm_loadu_si128((const __m128i *)(u + i + 8 * h));
+                __m128i v = _mm_loadu_si128((const __m128i *)(src + i + 8 * h));
+                _mm_storeu_si128((__m128i *)(u + i + 8 * h), _mm_unpacklo_epi16(v, zero));
+                _mm_storeu_si128((__m128i *)(u + i + 8 * h + 4), _mm_unpackhi_epi16(v, zero));
                 __m128i x = _mm_xor_si128(v, flip);
                 __m128i lo = _mm_cmplt_epi16(x, ascii), hi = _mm_cmpgt_epi16(x, cjk);
                 half[h] = _mm_or_si128(_mm_or_si128(_mm_and_si128(lo, v), _mm_and_si128(hi, high)),
@@ -121,10 +127,12 @@ static unsigned char *byte_classes(PyObject *text) {
 #endif
     for (; i < n; i++) {
         Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        u[i] = c;
         b[i] = c < 0x80 ? (unsigned char)c : c > 0x3000 ? B_HIGH : B_OTHER;
     }
+    u[n] = 0;
     memset(b + n, 0, PAD);
-    return b;
+    return 0;
 }
 
 /* The bits of a 16-byte mask that lie before `end`, for a block at i: the
@@ -1964,8 +1972,7 @@ static void scan_free(Scan *s) {
 static int run_scan(Scan *s, PyObject *text) {
     memset(s, 0, sizeof *s);
     s->n = PyUnicode_GET_LENGTH(text);
-    s->u = PyUnicode_AsUCS4Copy(text);
-    if (!s->u || !(s->b = byte_classes(text)))
+    if (load_text(s, text) < 0)
         return -1;
     scan_markdown(s);
     return s->failed ? -1 : 0;
