@@ -73,6 +73,7 @@ typedef struct {
     Py_ssize_t ns, caps;
     Py_ssize_t *lists;
     Py_ssize_t nl, capl;
+    Py_ssize_t nrules; /* T_CONV_RULE spans (spans are never removed) */
     int failed; /* a Python exception is set */
 } Scan;
 
@@ -139,6 +140,31 @@ static int load_text(Scan *s, PyObject *text) {
  * class bytes are padded (PAD), so a block may be loaded past the end. */
 static inline unsigned below_end(unsigned m, Py_ssize_t i, Py_ssize_t end) {
     return end - i >= 16 ? m : m & ((1u << (end - i)) - 1);
+}
+
+/* The index of the lowest set bit of m (m != 0). */
+static inline int bit_index(unsigned m) {
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctz(m);
+#else
+    int k = 0;
+    for (; !(m & 1); m >>= 1)
+        k++;
+    return k;
+#endif
+}
+
+/* Bit j set: b[i + j] == c, for the 16 positions from i that lie before end. */
+static inline unsigned block_mask(const unsigned char *b, Py_ssize_t i, Py_ssize_t end, unsigned char c) {
+#ifdef __SSE2__
+    __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
+    return below_end((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)c))), i, end);
+#else
+    unsigned m = 0;
+    for (int j = 0; j < 16 && i + j < end; j++)
+        m |= (unsigned)(b[i + j] == c) << j;
+    return m;
+#endif
 }
 
 /* The first index in [i, end) that may end or escape a bare link
@@ -1201,6 +1227,7 @@ static void scan_inline(Scan *s, Py_ssize_t a, Py_ssize_t b) {
             if (p > tstart)
                 TEXT(tstart, p);
             push(s, T_CONV_RULE, p, e, 0, 1);
+            s->nrules++;
             pos = tstart = e;
         } else if (ch == ':' || ch == 'w') {
             Py_ssize_t u0, ub;
@@ -1632,8 +1659,8 @@ static int link_def(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
 
 static void table_row(Scan *s, Py_ssize_t a, Py_ssize_t b) {
     Py_ssize_t pos = a;
-    for (Py_ssize_t p = a; p < b; p++) {
-        if (CH(p) != '|' || (p > 0 && CH(p - 1) == '\\'))
+    for (Py_ssize_t p = a; (p = find_either(s->b, p, b, '|', '|')) < b; p++) {
+        if (p > 0 && CH(p - 1) == '\\')
             continue;
         if (p > pos)
             scan_inline(s, pos, p);
@@ -1666,21 +1693,22 @@ static void scan_markdown(Scan *s) {
     }
     s->starts[0] = 0;
     s->pipes[0] = 0;
-    for (Py_ssize_t k = 0; (k = find_either(s->b, k, n, '\n', '|')) < n; k++) {
-        Py_UCS4 c = CH(k);
-        if (c == '|') {
-            s->pipes[nl - 1] = 1;
-            continue;
+    for (Py_ssize_t base = 0; base < n; base += 16) { /* newlines and pipes, from 16-byte masks */
+        unsigned lf = block_mask(s->b, base, n, '\n'), bar = block_mask(s->b, base, n, '|');
+        for (unsigned m = lf | bar; m; m &= m - 1) {
+            unsigned bit = m & (~m + 1);
+            if (bar & bit) {
+                s->pipes[nl - 1] = 1;
+                continue;
+            }
+            if (nl + 2 > cap && (grow((void **)&s->starts, &cap, nl + 2, sizeof(Py_ssize_t)) < 0 ||
+                                 grow((void **)&s->pipes, &pcap, nl + 2, 1) < 0)) {
+                s->failed = 1;
+                return;
+            }
+            s->pipes[nl] = 0;
+            s->starts[nl++] = base + bit_index(bit) + 1;
         }
-        if (c != '\n')
-            continue;
-        if (grow((void **)&s->starts, &cap, nl + 2, sizeof(Py_ssize_t)) < 0 ||
-            grow((void **)&s->pipes, &pcap, nl + 2, 1) < 0) {
-            s->failed = 1;
-            return;
-        }
-        s->pipes[nl] = 0;
-        s->starts[nl++] = k + 1;
     }
     s->starts[nl] = n + 1;
     s->nlines = nl;
@@ -2744,9 +2772,10 @@ fail:
 /* [(start, end)] of the -{ }- rules among the scanned spans. */
 static PyObject *rule_bounds(Scan *s) {
     PyObject *list = PyList_New(0);
-    for (Py_ssize_t i = 0; list && i < s->nv; i++) {
+    for (Py_ssize_t i = 0, found = 0; list && found < s->nrules && i < s->nv; i++) {
         if (s->v[i].type != T_CONV_RULE)
             continue;
+        found++;
         PyObject *pair = Py_BuildValue("(nn)", s->v[i].start, s->v[i].end);
         if (!pair || PyList_Append(list, pair) < 0)
             Py_CLEAR(list);
@@ -2765,10 +2794,8 @@ static PyObject *md_convert(PyObject *Py_UNUSED(module), PyObject *args) {
         return NULL;
     }
     int out_kind = 0;
-    Py_ssize_t replaced = 0, nrules = 0;
+    Py_ssize_t replaced = 0, nrules = s->nrules;
     PyObject *bounds = NULL, *decided = NULL, *res = NULL, *out = NULL;
-    for (Py_ssize_t i = 0; i < s->nv; i++)
-        nrules += s->v[i].type == T_CONV_RULE;
     if (nrules) {
         /* the caller decides what the rules write:
          * plan(text, bounds, variant, convert, keep) -> (shown, tables) */
