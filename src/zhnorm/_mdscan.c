@@ -79,9 +79,6 @@ typedef struct {
 
 #define CH(i) (s->u[(i)])
 
-/* The characters _NEXT looks for. */
-static const char NEXT_SET[] = "\\`<[]*_~&-:w!";
-
 /* ------------------------------------------------------------ byte classes */
 
 /* Everything the scanner looks for is ASCII, so its searches run over one
@@ -218,17 +215,23 @@ static inline Py_ssize_t find_either(const unsigned char *b, Py_ssize_t i, Py_ss
 }
 
 /* The first index in [i, end) holding one of the characters the inline
- * scanner acts on (NEXT_SET), or end. */
+ * scanner acts on (_NEXT: \ ` < [ ] * _ ~ & - : w !), or end. */
 static inline Py_ssize_t next_special(const unsigned char *b, Py_ssize_t i, Py_ssize_t end) {
 #ifdef __SSE2__
-    __m128i want[sizeof NEXT_SET - 1];
-    for (size_t k = 0; k < sizeof NEXT_SET - 1; k++)
-        want[k] = _mm_set1_epi8(NEXT_SET[k]);
+    /* [ \ ] _ ` are 0x5B-0x60 but for ^ (0x5E): one range test for five */
+    static const char SINGLES[] = "<*~&-:w!";
+    __m128i want[sizeof SINGLES - 1];
+    for (size_t k = 0; k < sizeof SINGLES - 1; k++)
+        want[k] = _mm_set1_epi8(SINGLES[k]);
+    const __m128i lo = _mm_set1_epi8(0x5B - 1), hi = _mm_set1_epi8(0x60 + 1), caret = _mm_set1_epi8('^');
     for (; i < end; i += 16) {
-        __m128i v = _mm_loadu_si128((const __m128i *)(b + i)), hit = _mm_setzero_si128();
+        __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
         if (_mm_movemask_epi8(v) == 0xFFFF) /* no ASCII: most blocks of Chinese prose */
             continue;
-        for (size_t k = 0; k < sizeof NEXT_SET - 1; k++)
+        /* signed bytes: the non-ASCII classes are negative, below the range */
+        __m128i hit = _mm_andnot_si128(_mm_cmpeq_epi8(v, caret),
+                                       _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi)));
+        for (size_t k = 0; k < sizeof SINGLES - 1; k++)
             hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, want[k]));
         unsigned m = below_end((unsigned)_mm_movemask_epi8(hit), i, end);
         if (m)
@@ -236,8 +239,9 @@ static inline Py_ssize_t next_special(const unsigned char *b, Py_ssize_t i, Py_s
     }
     return end;
 #else
+    static const char SET[] = "\\`<[]*_~&-:w!";
     for (; i < end; i++)
-        if (b[i] && memchr(NEXT_SET, b[i], sizeof NEXT_SET - 1))
+        if (b[i] && memchr(SET, b[i], sizeof SET - 1))
             return i;
     return end;
 #endif
