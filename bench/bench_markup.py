@@ -9,13 +9,16 @@ alone (``convert_markup`` with an identity converter).
 
 Times are CPU time of this process (``time.process_time``), best of
 ``REPEAT`` runs, the variants interleaved: the host is shared, and wall
-time there mostly measures the neighbours.  ``--reference`` also times the
+time there mostly measures the neighbours.  ``ratio_median`` is the median
+over rounds of plain/markup within one round, which drifting load
+affects alike.  ``--reference`` also times the
 frozen pre-optimisation code (``tests/fixtures/markup/markup_reference``)
 in the same runs, for before/after numbers under the same noise.
 """
 
 from __future__ import annotations
 
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -25,7 +28,7 @@ from zhnorm.markup import convert_markup
 HERE = Path(__file__).resolve().parent.parent / "tests"
 DOCS = [p.read_text(encoding="utf-8") for p in sorted((HERE / "fixtures/markup/articles").glob("*.md"))]
 DOCS.append((HERE.parent / "seeds" / "000_05b906160e962e71.txt").read_text(encoding="utf-8"))
-REPEAT = 25
+REPEAT = 60
 
 
 def _identity(s: str) -> str:
@@ -46,18 +49,21 @@ def measure(converter, reference: bool = False) -> dict[str, float]:
 
         cases["ref_markup"] = lambda: [ref(d, "markdown", convert, variant) for d in DOCS]
         cases["ref_identity"] = lambda: [ref(d, "markdown", _identity, None) for d in DOCS]
-    best = dict.fromkeys(cases, float("inf"))
+    runs: dict[str, list[float]] = {name: [] for name in cases}
     for _ in range(REPEAT):
         for name, fn in cases.items():
             t0 = time.process_time()
             fn()
-            best[name] = min(best[name], time.process_time() - t0)
+            runs[name].append(time.process_time() - t0)
+    best = {name: min(times) for name, times in runs.items()}
     nums = {
         "chars": chars,
         "plain_ms": best["plain"] * 1e3,
         "markup_ms": best["markup"] * 1e3,
         "markup_overhead_ms": best["identity"] * 1e3,
         "ratio": best["plain"] / best["markup"],
+        # plain / markup of the same round, whose neighbours' load was alike
+        "ratio_median": statistics.median(p / m for p, m in zip(runs["plain"], runs["markup"])),
     }
     if reference:
         nums["ref_markup_ms"] = best["ref_markup"] * 1e3
