@@ -28,7 +28,7 @@ from zhnorm.markup import convert_markup
 HERE = Path(__file__).resolve().parent.parent / "tests"
 DOCS = [p.read_text(encoding="utf-8") for p in sorted((HERE / "fixtures/markup/articles").glob("*.md"))]
 DOCS.append((HERE.parent / "seeds" / "000_05b906160e962e71.txt").read_text(encoding="utf-8"))
-REPEAT = 60
+REPEAT = 200
 
 
 def _identity(s: str) -> str:

@@ -2432,12 +2432,11 @@ static int patch_aligned(PyObject *text, const Scan *s, const Py_ssize_t *owners
     return 1;
 }
 
-/* render.gather + convert_spans + the output loop of convert_markup_result,
- * for a span list without -{ }- rules. */
 /* Convert the prose of the spans s->v of `text` with `convert` and write the
  * document: render.gather + convert_spans and the output loop of
- * convert_markup_result.  Returns (str, fallbacks). */
-static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out_kind) {
+ * convert_markup_result.  Returns the document (a new reference), with
+ * the number of fallbacks in *nfallbacks. */
+static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out_kind, Py_ssize_t *nfallbacks) {
     PyObject *result = NULL, *joined = NULL, *out = NULL;
     PyObject **fallback_strs = NULL;
     Py_ssize_t *owners = NULL, *pstart = NULL, *cuts = NULL, *mapped = NULL;
@@ -2446,9 +2445,9 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
     Py_ssize_t fallbacks = 0, npieces = 0;
     int aligned = 0; /* out has joined's line lengths: each piece is out at its own offsets */
     /* gather: the pieces (a convertible span, or -1 for a separator) */
-    owners = PyMem_Malloc((size_t)(s->nv + 1) * sizeof(Py_ssize_t));
-    pstart = PyMem_Malloc((size_t)(s->nv + 2) * sizeof(Py_ssize_t)); /* offsets in joined */
-    if (!owners || !pstart) {
+    owners = PyMem_Malloc((size_t)(2 * s->nv + 3) * sizeof(Py_ssize_t));
+    pstart = owners ? owners + s->nv + 1 : NULL; /* nv + 2 offsets in joined */
+    if (!owners) {
         PyErr_NoMemory();
         goto done;
     }
@@ -2513,7 +2512,7 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
         if (r < 0)
             goto done;
         if (r) {
-            result = Py_BuildValue("(Nn)", str, fallbacks);
+            result = str;
             goto done;
         }
     }
@@ -2628,16 +2627,12 @@ write:;
         changed = 1;
         copied = sp->end;
     }
-    if (!changed) {
-        result = Py_BuildValue("(On)", text, fallbacks);
-    } else {
-        if (w_add(&ob, text, copied, PyUnicode_GET_LENGTH(text)) < 0)
-            goto done;
-        PyObject *str = w_str(&ob);
-        if (str)
-            result = Py_BuildValue("(Nn)", str, fallbacks);
-    }
+    if (!changed)
+        result = Py_NewRef(text);
+    else if (w_add(&ob, text, copied, PyUnicode_GET_LENGTH(text)) == 0)
+        result = w_str(&ob);
 done:
+    *nfallbacks = fallbacks;
     if (fallback_strs) {
         for (Py_ssize_t k = 0; k < npieces; k++)
             Py_XDECREF(fallback_strs[k]);
@@ -2645,8 +2640,7 @@ done:
     }
     Py_XDECREF(joined);
     Py_XDECREF(out);
-    PyMem_Free(owners);
-    PyMem_Free(pstart);
+    PyMem_Free(owners); /* and pstart */
     PyMem_Free(cuts);
     PyMem_Free(mapped);
     PyMem_Free(repl);
@@ -2820,10 +2814,10 @@ static PyObject *md_convert(PyObject *Py_UNUSED(module), PyObject *args) {
         if (replaced < 0)
             goto done;
     }
-    res = render_core(text, s, convert, out_kind);
+    Py_ssize_t fallbacks = 0;
+    res = render_core(text, s, convert, out_kind, &fallbacks);
     if (res)
-        out = Py_BuildValue("(OnnnO)", PyTuple_GET_ITEM(res, 0), s->nv, nrules, replaced,
-                            PyTuple_GET_ITEM(res, 1));
+        out = Py_BuildValue("(Onnnn)", res, s->nv, nrules, replaced, fallbacks);
 done:
     Py_XDECREF(res);
     Py_XDECREF(bounds);
@@ -2900,9 +2894,10 @@ static PyObject *md_render(PyObject *Py_UNUSED(module), PyObject *args) {
         }
     }
     s->nv = n;
-    PyObject *res = render_core(text, s, convert, out_kind);
+    Py_ssize_t fallbacks = 0;
+    PyObject *str = render_core(text, s, convert, out_kind, &fallbacks);
     PyMem_Free(s->v);
-    return res;
+    return str ? Py_BuildValue("(Nn)", str, fallbacks) : NULL;
 fail:
     PyMem_Free(s->v);
     return NULL;
