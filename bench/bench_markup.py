@@ -50,10 +50,13 @@ def measure(converter, reference: bool = False) -> dict[str, float]:
         cases["ref_markup"] = lambda: [ref(d, "markdown", convert, variant) for d in DOCS]
         cases["ref_identity"] = lambda: [ref(d, "markdown", _identity, None) for d in DOCS]
     runs: dict[str, list[float]] = {name: [] for name in cases}
-    for _ in range(REPEAT):
-        for name, fn in cases.items():
+    names = list(cases)
+    for r in range(REPEAT):
+        # the order alternates, so neither variant always runs on the
+        # other's warm caches
+        for name in names if r % 2 == 0 else names[::-1]:
             t0 = time.process_time()
-            fn()
+            cases[name]()
             runs[name].append(time.process_time() - t0)
     best = {name: min(times) for name, times in runs.items()}
     nums = {
