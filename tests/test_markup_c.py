@@ -169,6 +169,48 @@ def test_generated_render_equals_python(text, markup, convert, variant, mode):
     assert astuple(slow) == astuple(python)
 
 
+def test_a_scan_inside_a_converter_call_keeps_its_own_buffers():
+    # The last scan's buffers are kept for the next one; a scan that starts
+    # while a converter call of another is running must not take them.
+    pages = sorted((page for page in TEXTS.values() if "-{" not in page), key=len)
+    small, large = pages[0], pages[-1]
+    expected = {page: _C.convert(page, str.upper)[0] for page in (small, large)}
+    seen = []
+
+    def nested(prose):
+        seen.append(_C.convert(large, str.upper)[0])  # a long page inside a short one
+        return prose.upper()
+
+    assert _C.convert(small, nested)[0] == expected[small]
+    assert seen == [expected[large]]
+    assert _C.convert(large, str.upper)[0] == expected[large]
+    assert _C.convert(small, str.upper)[0] == expected[small]
+
+
+def test_threads_converting_at_once_get_their_own_results():
+    import threading
+    import time
+
+    pages = [page for page in TEXTS.values() if "-{" not in page]
+    expected = [_C.convert(page, str.upper)[0] for page in pages]
+    results: dict[int, list[str]] = {}
+
+    def slow_upper(prose):
+        time.sleep(0.001)  # lets the other threads run their scans meanwhile
+        return prose.upper()
+
+    def work(k):
+        results[k] = [_C.convert(page, slow_upper)[0] for page in pages[k::2] + pages[1 - k::2]]
+
+    threads = [threading.Thread(target=work, args=(k,)) for k in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for k in (0, 1):
+        assert results[k] == expected[k::2] + expected[1 - k::2]
+
+
 def test_render_rejects_spans_outside_the_text():
     with pytest.raises(ValueError, match="outside"):
         _C.render("ab", [Span("text", 0, 5, True, False)], str.upper)

@@ -73,6 +73,7 @@ typedef struct {
     Py_ssize_t ns, caps;
     Py_ssize_t *lists;
     Py_ssize_t nl, capl;
+    Py_ssize_t capu, capstarts, cappipes; /* capu: characters u and b have room for */
     Py_ssize_t nrules; /* T_CONV_RULE spans (spans are never removed) */
     int failed; /* a Python exception is set */
 } Scan;
@@ -93,11 +94,16 @@ static int load_text(Scan *s, PyObject *text) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(text), i = 0;
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
-    s->b = PyMem_Malloc((size_t)n + PAD);
-    s->u = PyMem_Malloc(((size_t)n + 1) * sizeof(Py_UCS4));
-    if (!s->b || !s->u) {
-        PyErr_NoMemory();
-        return -1;
+    if (s->capu < n + 1) {
+        PyMem_Free(s->u);
+        PyMem_Free(s->b);
+        s->b = PyMem_Malloc((size_t)n + 1 + PAD);
+        s->u = PyMem_Malloc(((size_t)n + 1) * sizeof(Py_UCS4));
+        s->capu = s->u && s->b ? n + 1 : 0;
+        if (!s->capu) {
+            PyErr_NoMemory();
+            return -1;
+        }
     }
     Py_UCS4 *u = s->u;
     unsigned char *b = s->b;
@@ -1688,9 +1694,9 @@ static int lists_push(Scan *s, Py_ssize_t v) {
 
 static void scan_markdown(Scan *s) {
     const Py_ssize_t n = s->n;
-    Py_ssize_t nl = 1, cap = 0, pcap = 0;
-    if (grow((void **)&s->starts, &cap, n / 32 + 2, sizeof(Py_ssize_t)) < 0 ||
-        grow((void **)&s->pipes, &pcap, n / 32 + 2, 1) < 0 ||
+    Py_ssize_t nl = 1;
+    if (grow((void **)&s->starts, &s->capstarts, n / 32 + 2, sizeof(Py_ssize_t)) < 0 ||
+        grow((void **)&s->pipes, &s->cappipes, n / 32 + 2, 1) < 0 ||
         grow((void **)&s->v, &s->capv, n / 12 + 16, sizeof(Span)) < 0) { /* ~1 span per 13 characters in the corpus */
         s->failed = 1;
         return;
@@ -1705,8 +1711,8 @@ static void scan_markdown(Scan *s) {
                 s->pipes[nl - 1] = 1;
                 continue;
             }
-            if (nl + 2 > cap && (grow((void **)&s->starts, &cap, nl + 2, sizeof(Py_ssize_t)) < 0 ||
-                                 grow((void **)&s->pipes, &pcap, nl + 2, 1) < 0)) {
+            if (nl + 2 > s->capstarts && (grow((void **)&s->starts, &s->capstarts, nl + 2, sizeof(Py_ssize_t)) < 0 ||
+                                          grow((void **)&s->pipes, &s->cappipes, nl + 2, 1) < 0)) {
                 s->failed = 1;
                 return;
             }
@@ -1990,7 +1996,45 @@ static void scan_markdown(Scan *s) {
 #undef CLOSE_PARA
 }
 
-static void scan_free(Scan *s) {
+/* The buffers of the last scan, kept for the next one.  A long page's
+ * buffers are otherwise fresh memory each time (the allocator maps and
+ * unmaps them), and faulting their pages in costs more than scanning them:
+ * twice the time of the whole scan on a 100,000-character page.  Up to
+ * KEEP_BYTES are kept.  They change hands only under the GIL; a scan that
+ * starts while another holds them (a converter running Python code in a
+ * second thread) allocates its own. */
+#define KEEP_BYTES ((size_t)32 << 20)
+static Scan kept;
+static int have_kept;
+
+static size_t scan_bytes(const Scan *s) {
+    return (size_t)s->capu * (sizeof(Py_UCS4) + 1) + (size_t)s->capstarts * sizeof(Py_ssize_t) +
+           (size_t)s->cappipes + (size_t)s->capv * sizeof(Span) + (size_t)s->caps * sizeof(Opener) +
+           (size_t)s->capl * sizeof(Py_ssize_t);
+}
+
+/* An empty Scan, with the kept buffers if they are free. */
+static void scan_init(Scan *s) {
+    memset(s, 0, sizeof *s);
+    if (!have_kept)
+        return;
+    have_kept = 0;
+    s->u = kept.u;
+    s->b = kept.b;
+    s->capu = kept.capu;
+    s->starts = kept.starts;
+    s->capstarts = kept.capstarts;
+    s->pipes = kept.pipes;
+    s->cappipes = kept.cappipes;
+    s->v = kept.v;
+    s->capv = kept.capv;
+    s->stack = kept.stack;
+    s->caps = kept.caps;
+    s->lists = kept.lists;
+    s->capl = kept.capl;
+}
+
+static void scan_release(Scan *s) {
     PyMem_Free(s->u);
     PyMem_Free(s->b);
     PyMem_Free(s->starts);
@@ -2000,9 +2044,19 @@ static void scan_free(Scan *s) {
     PyMem_Free(s->lists);
 }
 
+/* Done with a Scan: its buffers are kept for the next, or freed. */
+static void scan_free(Scan *s) {
+    if (!have_kept && scan_bytes(s) <= KEEP_BYTES) {
+        kept = *s;
+        have_kept = 1;
+        return;
+    }
+    scan_release(s);
+}
+
 /* Scan `text`; 0 on success, -1 on error (an exception is set). */
 static int run_scan(Scan *s, PyObject *text) {
-    memset(s, 0, sizeof *s);
+    scan_init(s);
     s->n = PyUnicode_GET_LENGTH(text);
     if (load_text(s, text) < 0)
         return -1;
@@ -2923,9 +2977,18 @@ static PyMethodDef md_functions[] = {
     {NULL, NULL, 0, NULL},
 };
 
+/* At interpreter exit: the kept scan buffers go too. */
+static void md_free(void *Py_UNUSED(module)) {
+    if (have_kept) {
+        have_kept = 0;
+        scan_release(&kept);
+    }
+}
+
 static struct PyModuleDef md_module = {
     PyModuleDef_HEAD_INIT, "zhnorm._mdscan",
     "The Markdown scanner and cut-back in C; use it through zhnorm.markup.", -1, md_functions,
+    NULL, NULL, NULL, md_free,
 };
 
 PyMODINIT_FUNC PyInit__mdscan(void) {
