@@ -252,6 +252,26 @@ def test_every_string_kind(config):
         assert out == pass_.scan(sample + "\n")[0] + tail
 
 
+def test_the_kept_output_buffer_serves_any_next_call():
+    """convert() keeps its output buffer for the next call: texts of every
+    size and string kind in turn, and a call made while another holds the
+    buffer (from the stages callable), give what scan() and the stages give."""
+    pass_ = fast("s2twp")
+    sample = normalize("s2twp", articles())
+    texts = [sample[:20000], "短", "x" * 10, sample[:3000] + "\U0001F600", sample[:20000], sample[:500] + "é"]
+    expected = [pass_.convert(t, pass_.convert_pieces) for t in texts]  # through scan(): no kept buffer
+    assert [pass_.convert(t) for t in texts] == expected
+    inner = []
+
+    def stages():
+        inner.append(pass_.convert(texts[3]))  # while the outer call holds the buffer
+        return pass_._stage_tables()
+
+    assert pass_._tables.convert(texts[0], stages) == expected[0]
+    assert inner == [expected[3]]
+    assert pass_.convert(texts[4]) == expected[4]
+
+
 def _tables(keys, values, chars, triggers, normalization=None, stages=()):
     return SimpleNamespace(
         keys=tuple(keys),

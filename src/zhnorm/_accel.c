@@ -562,6 +562,34 @@ ALWAYS_INLINE int out_put(int okind, void *buf, size_t i, uint32_t c) {
     return 0;
 }
 
+/* The output buffer of the last convert(), kept for the next, up to
+ * KEEP_BYTES.  A long text's buffer is otherwise fresh memory each call
+ * (the allocator maps and unmaps it), and faulting its pages in costs about
+ * as much as converting them.  It changes hands only under the GIL: a call
+ * that starts while another holds it (a stages callable running Python code
+ * in a second thread) allocates its own. */
+#define KEEP_BYTES ((size_t)32 << 20)
+static void *kept_buf;
+static size_t kept_bytes;
+
+static Out take_kept_out(void) {
+    Out out = {kept_buf, 0, kept_bytes / 4, 4}; /* scan_text sets the kind */
+    kept_buf = NULL;
+    kept_bytes = 0;
+    return out;
+}
+
+static void keep_out(Out *out) {
+    size_t bytes = out->cap * (size_t)out->kind;
+    if (!kept_buf && bytes <= KEEP_BYTES) {
+        kept_buf = out->buf;
+        kept_bytes = out->buf ? bytes : 0;
+    } else {
+        PyMem_Free(out->buf);
+    }
+    out->buf = NULL;
+}
+
 static PyObject *out_str(const Out *out) {
     return PyUnicode_FromKindAndData(out->kind, out->buf, (Py_ssize_t)out->len);
 }
@@ -809,8 +837,9 @@ static int run_scan(const Tables *self, int kind, const void *data, Py_ssize_t n
  * in UCS4 if that does not fit); out->buf is the caller's to free. */
 static int scan_text(const Tables *self, PyObject *text, Out *out, Redo *redo) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    int kind = PyUnicode_KIND(text);
-    out->kind = kind == PyUnicode_4BYTE_KIND ? 4 : 2;
+    int kind = PyUnicode_KIND(text), okind = kind == PyUnicode_4BYTE_KIND ? 4 : 2;
+    out->cap = out->cap * (size_t)out->kind / (size_t)okind; /* the same bytes, in okind units */
+    out->kind = okind;
     if (out_reserve(out, (size_t)n + 16) < 0)
         return -1;
     int r = run_scan(self, kind, PyUnicode_DATA(text), n, out, redo);
@@ -900,12 +929,12 @@ static PyObject *Tables_convert(Tables *self, PyObject *args) {
     }
     if (READY(text) < 0)
         return NULL;
-    Out out = {NULL, 0, 0, 2};
+    Out out = take_kept_out();
     Redo context = {NULL, stages, NULL, {{NULL, 0, 0, 4}, {NULL, 0, 0, 4}}};
     PyObject *result = NULL;
     if (scan_text(self, text, &out, &context) == 0)
         result = out_str(&out);
-    PyMem_Free(out.buf);
+    keep_out(&out);
     PyMem_Free(context.scratch[0].buf);
     PyMem_Free(context.scratch[1].buf);
     Py_XDECREF(context.stages);
@@ -999,9 +1028,17 @@ static PyMethodDef accel_functions[] = {
     {NULL, NULL, 0, NULL},
 };
 
+/* At interpreter exit: the kept output buffer goes too. */
+static void accel_free(void *Py_UNUSED(module)) {
+    PyMem_Free(kept_buf);
+    kept_buf = NULL;
+    kept_bytes = 0;
+}
+
 static struct PyModuleDef accel_module = {
     PyModuleDef_HEAD_INIT, "zhnorm._accel",
     "The engine's fast pass in C; use it through zhnorm.accel.", -1, accel_functions,
+    NULL, NULL, NULL, accel_free,
 };
 
 PyMODINIT_FUNC PyInit__accel(void) {
