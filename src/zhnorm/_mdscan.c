@@ -2015,23 +2015,12 @@ static size_t scan_bytes(const Scan *s) {
 
 /* An empty Scan, with the kept buffers if they are free. */
 static void scan_init(Scan *s) {
-    memset(s, 0, sizeof *s);
-    if (!have_kept)
+    if (!have_kept) {
+        memset(s, 0, sizeof *s);
         return;
+    }
+    *s = kept; /* buffers and capacities only: scan_free cleared the rest */
     have_kept = 0;
-    s->u = kept.u;
-    s->b = kept.b;
-    s->capu = kept.capu;
-    s->starts = kept.starts;
-    s->capstarts = kept.capstarts;
-    s->pipes = kept.pipes;
-    s->cappipes = kept.cappipes;
-    s->v = kept.v;
-    s->capv = kept.capv;
-    s->stack = kept.stack;
-    s->caps = kept.caps;
-    s->lists = kept.lists;
-    s->capl = kept.capl;
 }
 
 static void scan_release(Scan *s) {
@@ -2048,6 +2037,8 @@ static void scan_release(Scan *s) {
 static void scan_free(Scan *s) {
     if (!have_kept && scan_bytes(s) <= KEEP_BYTES) {
         kept = *s;
+        kept.n = kept.nlines = kept.nv = kept.ns = kept.nl = kept.nrules = 0;
+        kept.failed = 0;
         have_kept = 1;
         return;
     }
