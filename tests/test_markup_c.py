@@ -211,6 +211,19 @@ def test_threads_converting_at_once_get_their_own_results():
         assert results[k] == expected[k::2] + expected[1 - k::2]
 
 
+def test_convert_text_is_convert_without_the_counts():
+    from zhnorm.markup.manual_rules import rule_plan
+
+    for text in TEXTS.values():
+        for args in [(conv("zh-tw"), rule_plan, "zh-tw", False), (str.upper, rule_plan, None, True)]:
+            assert _C.convert_text(text, *args) == _C.convert(text, *args)[0]
+    for bad in [(), ("a",), ("a", str.upper, None, None, False, 1)]:
+        with pytest.raises(TypeError, match="from 2 to 5 arguments"):
+            _C.convert_text(*bad)
+    with pytest.raises(TypeError, match="must be str, not bytes"):
+        _C.convert(b"a", str.upper)
+
+
 def test_render_rejects_spans_outside_the_text():
     with pytest.raises(ValueError, match="outside"):
         _C.render("ab", [Span("text", 0, 5, True, False)], str.upper)

@@ -2827,18 +2827,38 @@ static PyObject *rule_bounds(Scan *s) {
     return list;
 }
 
-static PyObject *md_convert(PyObject *Py_UNUSED(module), PyObject *args) {
-    PyObject *text, *convert, *plan = Py_None, *variant = Py_None, *keep = Py_False;
-    if (!PyArg_ParseTuple(args, "UO|OOO:convert", &text, &convert, &plan, &variant, &keep))
-        return NULL;
+/* The arguments of convert() and convert_text(): (text, convert[, plan,
+ * variant, keep]), parsed by hand (METH_FASTCALL): a page is one call, and
+ * for short texts the call is a good part of the cost. */
+static int convert_args(PyObject *const *args, Py_ssize_t nargs, const char *name, PyObject *got[5]) {
+    if (nargs < 2 || nargs > 5) {
+        PyErr_Format(PyExc_TypeError, "%s() takes from 2 to 5 arguments (%zd given)", name, nargs);
+        return -1;
+    }
+    if (!PyUnicode_Check(args[0])) {
+        PyErr_Format(PyExc_TypeError, "%s() argument 1 must be str, not %.100s", name, Py_TYPE(args[0])->tp_name);
+        return -1;
+    }
+    got[2] = Py_None; /* plan */
+    got[3] = Py_None; /* variant */
+    got[4] = Py_False; /* keep */
+    for (Py_ssize_t i = 0; i < nargs; i++)
+        got[i] = args[i];
+    return 0;
+}
+
+/* Markup-aware conversion of a Markdown page: the converted page (a new
+ * reference), with counts[] = tokens, rules, rule phrases, fallbacks. */
+static PyObject *convert_page(PyObject *text, PyObject *convert, PyObject *plan, PyObject *variant,
+                              PyObject *keep, Py_ssize_t counts[4]) {
     Scan sc, *s = &sc;
     if (run_scan(s, text) < 0) {
         scan_free(s);
         return NULL;
     }
     int out_kind = 0;
-    Py_ssize_t replaced = 0, nrules = s->nrules;
-    PyObject *bounds = NULL, *decided = NULL, *res = NULL, *out = NULL;
+    Py_ssize_t replaced = 0, nrules = s->nrules, fallbacks = 0;
+    PyObject *bounds = NULL, *decided = NULL, *res = NULL;
     if (nrules) {
         /* the caller decides what the rules write:
          * plan(text, bounds, variant, convert, keep) -> (shown, tables) */
@@ -2859,16 +2879,33 @@ static PyObject *md_convert(PyObject *Py_UNUSED(module), PyObject *args) {
         if (replaced < 0)
             goto done;
     }
-    Py_ssize_t fallbacks = 0;
     res = render_core(text, s, convert, out_kind, &fallbacks);
-    if (res)
-        out = Py_BuildValue("(Onnnn)", res, s->nv, nrules, replaced, fallbacks);
+    counts[0] = s->nv;
+    counts[1] = nrules;
+    counts[2] = replaced;
+    counts[3] = fallbacks;
 done:
-    Py_XDECREF(res);
     Py_XDECREF(bounds);
     Py_XDECREF(decided); /* after render_core: the spans borrow its strings */
     scan_free(s);
-    return out;
+    return res;
+}
+
+static PyObject *md_convert(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    PyObject *got[5];
+    Py_ssize_t counts[4];
+    if (convert_args(args, nargs, "convert", got) < 0)
+        return NULL;
+    PyObject *page = convert_page(got[0], got[1], got[2], got[3], got[4], counts);
+    return page ? Py_BuildValue("(Nnnnn)", page, counts[0], counts[1], counts[2], counts[3]) : NULL;
+}
+
+static PyObject *md_convert_text(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
+    PyObject *got[5];
+    Py_ssize_t counts[4];
+    if (convert_args(args, nargs, "convert_text", got) < 0)
+        return NULL;
+    return convert_page(got[0], got[1], got[2], got[3], got[4], counts);
 }
 
 static PyObject *md_rules(PyObject *Py_UNUSED(module), PyObject *text) {
@@ -2952,7 +2989,7 @@ static PyMethodDef md_functions[] = {
     {"scan", md_scan, METH_VARARGS,
      "scan(text, span_type) -> list: the spans of markdown.scan_markdown(text), each "
      "made with tuple.__new__(span_type, ...)."},
-    {"convert", md_convert, METH_VARARGS,
+    {"convert", (PyCFunction)(void (*)(void))md_convert, METH_FASTCALL,
      "convert(text, convert[, plan, variant, keep]) -> (str, tokens, rules, rule_phrases, "
      "fallbacks): markup-aware conversion of Markdown `text` with the plain converter `convert`. "
      "If the text holds -{ }- rules, plan(text, [(start, end), ...], variant, convert, keep) says "
@@ -2960,6 +2997,8 @@ static PyMethodDef md_functions[] = {
      "shown mapping each rule's start to what it writes (None: kept), tables the start of each "
      "rule that changes the page table to the whole table, [(key, value)] longest key first "
      "(manual_rules.rule_plan)."},
+    {"convert_text", (PyCFunction)(void (*)(void))md_convert_text, METH_FASTCALL,
+     "convert_text(text, convert[, plan, variant, keep]) -> str: convert() without the counts."},
     {"rules", md_rules, METH_O,
      "rules(text) -> list of (start, end): the -{ }- rules the Markdown scanner finds."},
     {"render", md_render, METH_VARARGS,

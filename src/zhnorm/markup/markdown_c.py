@@ -60,10 +60,10 @@ def text_converter(convert: Callable[[str], str], variant: str | None) -> Callab
     scanner, for a converter called once per document.  None without it."""
     if _mdscan is None:
         return None
-    c_convert = _mdscan.convert
+    c_convert_text = _mdscan.convert_text
 
     def convert_text(src: str) -> str:
-        return c_convert(src, convert, rule_plan, variant, False)[0]
+        return c_convert_text(src, convert, rule_plan, variant, False)
 
     return convert_text
 
