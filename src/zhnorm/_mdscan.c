@@ -2551,7 +2551,8 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
     if (PyUnicode_KIND(out) > ob.kind)
         ob.kind = PyUnicode_KIND(out);
     Py_ssize_t jlen = PyUnicode_GET_LENGTH(joined), olen = PyUnicode_GET_LENGTH(out);
-    if (olen == jlen && prose_only) {
+    int same_length = olen == jlen;
+    if (same_length && prose_only) {
         PyObject *str = NULL;
         int r = patch_aligned(text, s, owners, pstart, joined, out, &str);
         if (r < 0)
@@ -2560,14 +2561,15 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
             result = str;
             goto done;
         }
+        same_length = 0; /* neither identical nor aligned: skip both comparisons below */
     }
     if (!(repl = PyMem_Calloc((size_t)npieces + 1, sizeof(Repl)))) {
         PyErr_NoMemory();
         goto done;
     }
-    if (olen == jlen && same_units(joined, 0, out, 0, jlen)) {
+    if (same_length && same_units(joined, 0, out, 0, jlen)) {
         /* nothing converted: every piece stays */
-    } else if (olen == jlen && same_newlines(joined, out)) {
+    } else if (same_length && same_newlines(joined, out)) {
         aligned = 1;
         for (Py_ssize_t k = 0; k < npieces; k++)
             if (owners[k] >= 0) {
