@@ -412,3 +412,38 @@ def test_tables_are_small_and_quick_to_build():
     elapsed = time.perf_counter() - start
     assert pass_.__sizeof__() < 16 * 2**20
     assert elapsed < 0.5  # ~10 ms measured; generous for slow CI machines
+
+
+@pytest.mark.parametrize("config", ["s2t", "t2s", "s2twp"])
+def test_bound_converter_is_convert(config):
+    """FastPass.converter() is convert() as one C callable: same output for
+    every string kind, ASCII back as it is only when the chain says so."""
+    pass_ = fast_normalizing(config)
+    bound = pass_.converter(False)
+    sample = articles()[:4000]
+    for text in (sample, sample + "é", sample + "\U0001F600", "", "abc", "頭髮發展"):
+        assert bound(text) == pass_.convert(text)
+    ascii_text = "plain ASCII " * 3
+    assert pass_.converter(True)(ascii_text) is ascii_text
+    assert pass_.converter(False)(ascii_text) == ascii_text
+
+
+def test_bound_converter_refuses_bad_calls():
+    bound = fast("s2t").converter(False)
+    for args, kwargs in [((), {}), (("a", "b"), {}), ((b"x",), {}), ((None,), {}), (("a",), {"x": 1})]:
+        with pytest.raises(TypeError):
+            bound(*args, **kwargs)
+    with pytest.raises(TypeError):
+        fast("s2t")._tables.bind(42, False)
+
+
+def test_accelerated_engine_converts_in_c():
+    """An accelerated Engine's convert is the C callable, equal to the
+    pure-Python engine's."""
+    from zhnorm.engine import Engine
+
+    fast_engine, slow_engine = Engine(compiled("s2twp")), Engine(compiled("s2twp"), accelerate=False)
+    assert type(fast_engine.convert).__module__ != Engine.__module__
+    assert fast_engine.convert.__class__.__name__ == "Bound"
+    text = articles()[:3000]
+    assert fast_engine.convert(text) == slow_engine.convert(text)

@@ -15,6 +15,7 @@
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -919,14 +920,15 @@ static PyObject *Tables_scan(Tables *self, PyObject *text) {
     return result;
 }
 
-static PyObject *Tables_convert(Tables *self, PyObject *args) {
-    PyObject *text, *stages;
-    if (!PyArg_ParseTuple(args, "UO:convert", &text, &stages))
-        return NULL;
+static int check_stages_arg(PyObject *stages) {
     if (!PyTuple_Check(stages) && !PyCallable_Check(stages)) {
         PyErr_SetString(PyExc_TypeError, "stages must be a tuple of Tables or a callable");
-        return NULL;
+        return -1;
     }
+    return 0;
+}
+
+static PyObject *convert_text(Tables *self, PyObject *text, PyObject *stages) {
     if (READY(text) < 0)
         return NULL;
     Out out = take_kept_out();
@@ -940,6 +942,75 @@ static PyObject *Tables_convert(Tables *self, PyObject *args) {
     Py_XDECREF(context.stages);
     return result;
 }
+
+static PyObject *Tables_convert(Tables *self, PyObject *args) {
+    PyObject *text, *stages;
+    if (!PyArg_ParseTuple(args, "UO:convert", &text, &stages) || check_stages_arg(stages) < 0)
+        return NULL;
+    return convert_text(self, text, stages);
+}
+
+/* Tables.bind(stages, ascii_inert): convert(text, stages) as a callable of
+ * one argument.  Engines hand it out as their convert function: a converter
+ * called once per short text (a subtitle line, a page's prose from the
+ * Markdown scanner) then goes from caller to C with no Python frame. */
+typedef struct {
+    PyObject_HEAD
+    Tables *tables;
+    PyObject *stages;
+    int ascii_inert; /* no key or char entry is ASCII: ASCII text comes back as is */
+    vectorcallfunc vectorcall;
+} Bound;
+
+static PyTypeObject BoundType;
+
+static void Bound_dealloc(Bound *self) {
+    Py_XDECREF(self->tables);
+    Py_XDECREF(self->stages);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyObject *Bound_vectorcall(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kwnames) {
+    Bound *self = (Bound *)callable;
+    if (PyVectorcall_NARGS(nargsf) != 1 || (kwnames && PyTuple_GET_SIZE(kwnames))) {
+        PyErr_SetString(PyExc_TypeError, "convert() takes exactly one argument (text)");
+        return NULL;
+    }
+    PyObject *text = args[0];
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "convert() argument must be str, not %.100s", Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    if (PyUnicode_GET_LENGTH(text) == 0 || (self->ascii_inert && PyUnicode_IS_ASCII(text)))
+        return Py_NewRef(text);
+    return convert_text(self->tables, text, self->stages);
+}
+
+static PyObject *Tables_bind(Tables *self, PyObject *args) {
+    PyObject *stages;
+    int ascii_inert;
+    if (!PyArg_ParseTuple(args, "Op:bind", &stages, &ascii_inert) || check_stages_arg(stages) < 0)
+        return NULL;
+    Bound *bound = PyObject_New(Bound, &BoundType);
+    if (!bound)
+        return NULL;
+    bound->tables = (Tables *)Py_NewRef(self);
+    bound->stages = Py_NewRef(stages);
+    bound->ascii_inert = ascii_inert;
+    bound->vectorcall = Bound_vectorcall;
+    return (PyObject *)bound;
+}
+
+static PyTypeObject BoundType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "zhnorm._accel.Bound",
+    .tp_basicsize = sizeof(Bound),
+    .tp_dealloc = (destructor)Bound_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT | Py_TPFLAGS_HAVE_VECTORCALL,
+    .tp_vectorcall_offset = offsetof(Bound, vectorcall),
+    .tp_call = PyVectorcall_Call,
+    .tp_doc = "Tables.convert with its stages bound: call it with the text.",
+};
 
 static PyObject *Tables_sizeof(Tables *self, PyObject *Py_UNUSED(ignored)) {
     size_t size = sizeof(Tables);
@@ -963,6 +1034,9 @@ static PyMethodDef Tables_methods[] = {
     {"convert", (PyCFunction)Tables_convert, METH_VARARGS,
      "convert(text, stages) -> str: scan(), with each reported stretch run through "
      "`stages` (a tuple of Tables, or a callable returning one, called when first needed)."},
+    {"bind", (PyCFunction)Tables_bind, METH_VARARGS,
+     "bind(stages, ascii_inert) -> callable: convert(text, stages) as a function of the text; "
+     "with ascii_inert, ASCII text is returned as it is."},
     {"__sizeof__", (PyCFunction)Tables_sizeof, METH_NOARGS, "Bytes held, tables included."},
     {NULL, NULL, 0, NULL},
 };
@@ -1042,7 +1116,7 @@ static struct PyModuleDef accel_module = {
 };
 
 PyMODINIT_FUNC PyInit__accel(void) {
-    if (PyType_Ready(&TablesType) < 0)
+    if (PyType_Ready(&TablesType) < 0 || PyType_Ready(&BoundType) < 0)
         return NULL;
     PyObject *m = PyModule_Create(&accel_module);
     if (m == NULL)

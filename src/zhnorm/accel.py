@@ -98,6 +98,12 @@ class FastPass:
         converted = convert_pieces([out[c:d] for _, _, c, d in stretches])
         return splice_stretches(out, stretches, converted)
 
+    def converter(self, ascii_inert: bool) -> Callable[[str], str]:
+        """``convert`` as one C callable of the text (no Python frame per
+        call). With `ascii_inert` (no key or char entry is ASCII), ASCII
+        text is returned as it is."""
+        return self._tables.bind(self._stage_tables, ascii_inert)
+
     def __sizeof__(self) -> int:
         return object.__sizeof__(self) + self._tables.__sizeof__()
 

@@ -100,7 +100,10 @@ class Engine:
         self.accelerated = self._fast is not None
         self._ascii_inert = compiled.ascii_inert
         if self.accelerated:
-            return  # the C pass does it all; skip building the automata
+            # the C pass does it all: convert is the C function itself, which
+            # saves two Python frames per call; skip building the automata
+            self.convert = self._fast.converter(self._ascii_inert)
+            return
         self._normalize = CharMap(compiled.normalization)
         self._normalized_chars = Utf8Probe(compiled.normalization)
         self._keys = _automaton(compiled.keys, as_bytes=True)
@@ -113,10 +116,10 @@ class Engine:
         self._stages_lock = threading.Lock()
 
     def convert(self, text: str) -> str:
+        """The pure-Python conversion (an accelerated Engine's instance
+        attribute ``convert`` shadows it with the C function)."""
         if not text or (self._ascii_inert and text.isascii()):
             return text
-        if self._fast is not None:
-            return self._fast.convert(text)
         data = text.encode(_ENCODING, _ERRORS)
         if self._normalized_chars and self._normalized_chars.may_contain(data):
             text = self._normalize(text)
