@@ -304,3 +304,22 @@ def test_rules_and_page_rules_in_c_equal_python(target, mode, monkeypatch):
 def test_corpus_pages_with_rules_take_the_c_path(name, target):
     text = TEXTS[name]
     assert markdown_c.convert_markdown(text, conv(target), target, False) is not None
+
+
+def test_rule_decisions_call_each_converter_where_they_depend_on_it():
+    """rule_plan caches what a rule body shows per variant, except where the
+    text shown goes through the converter: a second converter must not get
+    the first one's text."""
+    from zhnorm.markup.manual_rules import rule_plan
+
+    page = "-{zh-hans;zh-hant|头发}- 和 -{zh-hans:对象;zh-hant:物件;}- 和 -{头发}-"
+    bounds = _C.rules(page)
+    assert len(bounds) == 3
+    for convert in (str.upper, lambda s: s + "!", str.upper):
+        shown, tables = rule_plan(page, bounds, "zh-tw", convert, False)
+        assert [shown[start] for start, _ in bounds] == [convert("头发"), "物件", "头发"]
+        assert tables == {}
+        kept, _ = rule_plan(page, bounds, "zh-tw", convert, True)
+        assert set(kept.values()) == {None}
+    shown, _ = rule_plan(page, bounds, "zh-cn", str.upper, False)
+    assert [shown[start] for start, _ in bounds] == [str.upper("头发"), "对象", "头发"]

@@ -19,6 +19,7 @@ thing the pre-pass cannot do.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Callable
 
 from ..rules import parse_rule
@@ -52,6 +53,24 @@ def _acts_on_page(rule, variant: str | None) -> bool:
     return variant is not None and rule.is_table and rule.action != "none"
 
 
+def _no_convert(text: str) -> str:  # pragma: no cover - never called (see _decided)
+    raise AssertionError("_decided only precomputes what needs no converter")
+
+
+@lru_cache(maxsize=4096)
+def _decided(body: str, variant: str | None):
+    """``(rule, shown, acts)`` of a rule body for `variant`, shown None when
+    it depends on the converter (see :func:`_shown`).  Cached like
+    :func:`~zhnorm.rules.parse_rule`: pages and page series repeat rules."""
+    rule = parse_rule(body)
+    if variant is None:
+        needs_convert = rule.is_table and "S" in rule.flags
+    else:
+        needs_convert = bool(rule.variant_flags)
+    shown = None if needs_convert else _shown(rule, variant, _no_convert)
+    return rule, needs_convert, shown, _acts_on_page(rule, variant)
+
+
 def rule_plan(
     src: str,
     bounds: list[tuple[int, int]],
@@ -73,9 +92,12 @@ def rule_plan(
         body = src[start + 2:end - 2]
         decided = seen.get(body)
         if decided is None:
-            rule = parse_rule(body)
-            decided = seen[body] = (rule, None if keep else _shown(rule, variant, convert),
-                                    _acts_on_page(rule, variant))
+            rule, needs_convert, text, acts = _decided(body, variant)
+            if keep:
+                text = None
+            elif needs_convert:
+                text = _shown(rule, variant, convert)
+            decided = seen[body] = (rule, text, acts)
         rule, shown[start], acts = decided
         if acts and _apply(table, [rule], variant):
             tables[start] = sorted(table.items(), key=lambda kv: len(kv[0]), reverse=True)
