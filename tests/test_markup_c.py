@@ -216,10 +216,14 @@ def test_convert_text_is_convert_without_the_counts():
 
     for text in TEXTS.values():
         for args in [(conv("zh-tw"), rule_plan, "zh-tw", False), (str.upper, rule_plan, None, True)]:
-            assert _C.convert_text(text, *args) == _C.convert(text, *args)[0]
+            assert _C.convert_text(*args, text) == _C.convert(text, *args)[0]
     for bad in [(), ("a",), ("a", str.upper, None, None, False, 1)]:
         with pytest.raises(TypeError, match="from 2 to 5 arguments"):
+            _C.convert(*bad)
+        with pytest.raises(TypeError, match="takes 5 arguments"):
             _C.convert_text(*bad)
+    with pytest.raises(TypeError, match="argument 5 must be str, not bytes"):
+        _C.convert_text(str.upper, None, None, False, b"a")
     with pytest.raises(TypeError, match="must be str, not bytes"):
         _C.convert(b"a", str.upper)
 

@@ -75,6 +75,10 @@ typedef struct {
     Py_ssize_t nl, capl;
     Py_ssize_t capu, capstarts, cappipes; /* capu: characters u and b have room for */
     Py_ssize_t nrules; /* T_CONV_RULE spans (spans are never removed) */
+    Py_ssize_t *owners; /* render_core: the pieces of the prose (gather_pieces), */
+    Py_ssize_t capowners; /* with their offsets in the joined prose after them */
+    int32_t *shift; /* shift[j]: where joined[j] lies in the text, less j (UCS2 pages) */
+    Py_ssize_t capshift;
     int failed; /* a Python exception is set */
 } Scan;
 
@@ -87,7 +91,7 @@ typedef struct {
  * B_HIGH above U+3000 (CJK and beyond: no whitespace, no syntax), B_OTHER
  * for the rest.  The code points themselves stay in s->u. */
 enum { B_OTHER = 0x80, B_HIGH = 0xFF };
-#define PAD 16 /* bytes after the last class byte */
+#define PAD 64 /* zero bytes after the last class byte: blocks may be loaded past the end */
 
 /* s->u and s->b for `text`: for UCS2 text (Chinese) both in one pass. */
 static int load_text(Scan *s, PyObject *text) {
@@ -142,7 +146,10 @@ static int load_text(Scan *s, PyObject *text) {
 /* The bits of a 16-byte mask that lie before `end`, for a block at i: the
  * class bytes are padded (PAD), so a block may be loaded past the end. */
 static inline unsigned below_end(unsigned m, Py_ssize_t i, Py_ssize_t end) {
-    return end - i >= 16 ? m : m & ((1u << (end - i)) - 1);
+    /* no branch: whether a block is the last one of a search is unpredictable */
+    Py_ssize_t left = end - i;
+    unsigned shift = left < 16 ? (unsigned)left : 16;
+    return m & ((1u << shift) - 1);
 }
 
 /* The index of the lowest set bit of m (m != 0). */
@@ -167,6 +174,33 @@ static inline unsigned block_mask(const unsigned char *b, Py_ssize_t i, Py_ssize
     for (int j = 0; j < 16 && i + j < end; j++)
         m |= (unsigned)(b[i + j] == c) << j;
     return m;
+#endif
+}
+
+/* Bit j set: b[j] == c, for 64 bytes: past the text they are PAD zeros,
+ * so a search for a character other than NUL needs no bound. */
+static inline uint64_t mask64(const unsigned char *b, unsigned char c) {
+    uint64_t m = 0;
+#ifdef __SSE2__
+    const __m128i x = _mm_set1_epi8((char)c);
+    for (int h = 0; h < 4; h++)
+        m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(b + 16 * h)), x))
+             << (16 * h);
+#else
+    for (int j = 0; j < 64; j++)
+        m |= (uint64_t)(b[j] == c) << j;
+#endif
+    return m;
+}
+
+static inline int ctz64(uint64_t m) {
+#if defined(__GNUC__) || defined(__clang__)
+    return __builtin_ctzll(m);
+#else
+    int k = 0;
+    for (; !(m & 1); m >>= 1)
+        k++;
+    return k;
 #endif
 }
 
@@ -1703,10 +1737,10 @@ static void scan_markdown(Scan *s) {
     }
     s->starts[0] = 0;
     s->pipes[0] = 0;
-    for (Py_ssize_t base = 0; base < n; base += 16) { /* newlines and pipes, from 16-byte masks */
-        unsigned lf = block_mask(s->b, base, n, '\n'), bar = block_mask(s->b, base, n, '|');
-        for (unsigned m = lf | bar; m; m &= m - 1) {
-            unsigned bit = m & (~m + 1);
+    for (Py_ssize_t base = 0; base < n; base += 64) { /* newlines and pipes, 64 characters at a time */
+        uint64_t lf = mask64(s->b + base, '\n'), bar = mask64(s->b + base, '|');
+        for (uint64_t m = lf | bar; m; m &= m - 1) {
+            uint64_t bit = m & (~m + 1);
             if (bar & bit) {
                 s->pipes[nl - 1] = 1;
                 continue;
@@ -1717,7 +1751,7 @@ static void scan_markdown(Scan *s) {
                 return;
             }
             s->pipes[nl] = 0;
-            s->starts[nl++] = base + bit_index(bit) + 1;
+            s->starts[nl++] = base + ctz64(bit) + 1;
         }
     }
     s->starts[nl] = n + 1;
@@ -2010,7 +2044,8 @@ static int have_kept;
 static size_t scan_bytes(const Scan *s) {
     return (size_t)s->capu * (sizeof(Py_UCS4) + 1) + (size_t)s->capstarts * sizeof(Py_ssize_t) +
            (size_t)s->cappipes + (size_t)s->capv * sizeof(Span) + (size_t)s->caps * sizeof(Opener) +
-           (size_t)s->capl * sizeof(Py_ssize_t);
+           (size_t)s->capl * sizeof(Py_ssize_t) + (size_t)s->capowners * sizeof(Py_ssize_t) +
+           (size_t)s->capshift * sizeof(int32_t);
 }
 
 /* An empty Scan, with the kept buffers if they are free. */
@@ -2031,6 +2066,8 @@ static void scan_release(Scan *s) {
     PyMem_Free(s->v);
     PyMem_Free(s->stack);
     PyMem_Free(s->lists);
+    PyMem_Free(s->owners);
+    PyMem_Free(s->shift);
 }
 
 /* Done with a Scan: its buffers are kept for the next, or freed. */
@@ -2386,13 +2423,19 @@ done:
     return rc;
 }
 
+/* Move *k on to the piece holding joined[i] (pieces in order, i rising). */
+static inline void piece_of(const Py_ssize_t *pstart, Py_ssize_t *k, Py_ssize_t i) {
+    while (pstart[*k + 1] <= i)
+        ++*k;
+}
+
 /* The converter kept every length and newline (aligned output) and no span
  * writes anything but its prose: the document is the text copied once with
  * each run where `out` differs from `joined` written in place, found by one
  * walk over the differences.  Returns 1 (*res set), 0 if a newline differs
  * (not aligned: the caller cuts lines instead), -1 on error. */
-static int patch_aligned(PyObject *text, const Scan *s, const Py_ssize_t *owners,
-                         const Py_ssize_t *pstart, PyObject *joined, PyObject *out, PyObject **res) {
+static int patch_aligned(PyObject *text, const Scan *s, const Py_ssize_t *owners, const Py_ssize_t *pstart,
+                         const int32_t *shift, PyObject *joined, PyObject *out, PyObject **res) {
     int jk = PyUnicode_KIND(joined), ok = PyUnicode_KIND(out), rk = 0;
     const void *jd = PyUnicode_DATA(joined), *od = PyUnicode_DATA(out);
     void *rd = NULL;
@@ -2404,7 +2447,7 @@ static int patch_aligned(PyObject *text, const Scan *s, const Py_ssize_t *owners
 /* out[i] = c differs from joined[i] = a: write c where its piece puts it
  * (the first time, into a copy of the text). A separator is a newline in
  * both strings, so i lies in a piece unless a newline differs. */
-#define PATCH(i, a, c, KIND)                                                                    \
+#define PATCH(i, a, c, KIND, AT)                                                                    \
     do {                                                                                    \
         if ((a) == '\n' || (c) == '\n') { /* a line's length changed */                     \
             Py_XDECREF(str);                                                                \
@@ -2419,13 +2462,13 @@ static int patch_aligned(PyObject *text, const Scan *s, const Py_ssize_t *owners
             rk = PyUnicode_KIND(str);                                                       \
             rd = PyUnicode_DATA(str);                                                       \
         }                                                                                   \
-        while (pstart[k + 1] <= (i))                                                        \
-            k++;                                                                            \
         written |= (c);                                                                     \
-        PyUnicode_WRITE((KIND), rd, s->v[owners[k]].start + ((i) - pstart[k]), (c));       \
+        PyUnicode_WRITE((KIND), rd, (AT), (c));                                             \
     } while (0)
+/* where joined[i] lies in the text: found from its piece, or from shift */
+#define PIECE_AT(i) (piece_of(pstart, &k, (i)), s->v[owners[k]].start + ((i) - pstart[k]))
 #ifdef __SSE2__
-    if (jk == PyUnicode_2BYTE_KIND && ok == PyUnicode_2BYTE_KIND && top == 0xFFFF) {
+    if (jk == PyUnicode_2BYTE_KIND && ok == PyUnicode_2BYTE_KIND && top == 0xFFFF && shift) {
         /* Chinese prose, 8 characters at a time: a difference may come every
          * few characters, so each is taken from the block's mask */
         const Py_UCS2 *x = jd, *y = od;
@@ -2442,7 +2485,7 @@ static int patch_aligned(PyObject *text, const Scan *s, const Py_ssize_t *owners
             }
             for (; m; m &= m - 1, m &= m - 1) { /* two mask bits per character */
                 Py_ssize_t i = base + (__builtin_ctz(m) >> 1);
-                PATCH(i, x[i], y[i], PyUnicode_2BYTE_KIND); /* top is 0xFFFF */
+                PATCH(i, x[i], y[i], PyUnicode_2BYTE_KIND, i + shift[i]); /* top is 0xFFFF */
             }
         }
     } else
@@ -2453,11 +2496,12 @@ static int patch_aligned(PyObject *text, const Scan *s, const Py_ssize_t *owners
                 Py_UCS4 a = PyUnicode_READ(jk, jd, i), c = PyUnicode_READ(ok, od, i);
                 if (a == c)
                     break;
-                PATCH(i, a, c, rk);
+                PATCH(i, a, c, rk, PIECE_AT(i));
             }
         }
     }
 #undef PATCH
+#undef PIECE_AT
     if (!str) {
         *res = Py_NewRef(text);
         return 1;
@@ -2477,6 +2521,97 @@ static int patch_aligned(PyObject *text, const Scan *s, const Py_ssize_t *owners
     return 1;
 }
 
+/* The pieces of the prose in s->v: each convertible span (its index in
+ * owners[]), and a separator (-1) for a breaking span between two; pstart[]
+ * their offsets in the joined prose, pstart[*npieces] its length, returned.
+ * No branch on the spans: whether one is prose follows no pattern a branch
+ * predictor learns, and a page has thousands. */
+static Py_ssize_t gather_pieces(const Scan *s, Py_ssize_t *owners, Py_ssize_t *pstart, Py_ssize_t *npieces,
+                                int *prose_only) {
+    Py_ssize_t np = 0, pos = 0, sep = 1; /* sep: the last piece is a separator, or none yet */
+    unsigned only = 1;
+    for (Py_ssize_t i = 0; i < s->nv; i++) {
+        const Span *sp = &s->v[i];
+        Py_ssize_t conv = sp->conv != 0, brk = sp->brk != 0;
+        Py_ssize_t is_sep = (conv ^ 1) & brk & (sep ^ 1);
+        only &= sp->out == OUT_PROSE;
+        owners[np] = (i + 1) * conv - 1; /* i, or -1 */
+        pstart[np] = pos;                /* both overwritten unless np moves on */
+        np += conv | is_sep;
+        pos += (sp->end - sp->start) * conv + is_sep;
+        sep = (sep | is_sep) & (conv ^ 1);
+    }
+    pstart[np] = pos;
+    *npieces = np;
+    *prose_only = (int)only;
+    return pos;
+}
+
+/* The joined prose: the pieces of `text`, a newline for each separator, in a
+ * str of the narrowest kind that holds them.  For UCS2 text (Chinese) also
+ * s->shift, for patch_aligned. */
+static PyObject *join_pieces(PyObject *text, Scan *s, const Py_ssize_t *owners, const Py_ssize_t *pstart,
+                             Py_ssize_t npieces, Py_ssize_t pos, const int32_t **shift_made) {
+    int kind = PyUnicode_KIND(text);
+    const char *data = PyUnicode_DATA(text);
+    PyObject *joined = PyUnicode_New(pos, PyUnicode_MAX_CHAR_VALUE(text));
+    if (!joined)
+        return NULL;
+    char *jbuf = PyUnicode_DATA(joined);
+    *shift_made = NULL;
+#ifdef __SSE2__
+    if (kind == PyUnicode_2BYTE_KIND && PyUnicode_GET_LENGTH(text) <= INT32_MAX) {
+        /* 8 characters at a time, each piece's last block written past its
+         * end (the next piece overwrites it) where both strings have room;
+         * with the shift of each character to its place in the text */
+        if (grow((void **)&s->shift, &s->capshift, pos + 8, sizeof(int32_t)) < 0) {
+            Py_DECREF(joined);
+            return NULL;
+        }
+        static const Py_UCS2 NEWLINES[8] = {'\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n'};
+        const Py_UCS2 *src = (const Py_UCS2 *)data;
+        Py_UCS2 *dst = (Py_UCS2 *)jbuf;
+        int32_t *shift = s->shift;
+        Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+        for (Py_ssize_t k = 0; k < npieces; k++) {
+            Py_ssize_t o = owners[k], d = pstart[k], len = pstart[k + 1] - d;
+            Py_ssize_t a = o >= 0 ? s->v[o].start : 0;
+            const Py_UCS2 *from = o >= 0 ? src + a : NEWLINES; /* a separator is one newline */
+            Py_ssize_t blocks = (len + 7) & ~(Py_ssize_t)7;
+            __m128i by = _mm_set1_epi32((int)(a - d));
+            if (d + blocks <= pos && (o < 0 || a + blocks <= n)) {
+                for (Py_ssize_t j = 0; j < len; j += 8) {
+                    _mm_storeu_si128((__m128i *)(dst + d + j), _mm_loadu_si128((const __m128i *)(from + j)));
+                    _mm_storeu_si128((__m128i *)(shift + d + j), by);
+                    _mm_storeu_si128((__m128i *)(shift + d + j + 4), by);
+                }
+            } else {
+                memcpy(dst + d, from, (size_t)len * sizeof(Py_UCS2));
+                for (Py_ssize_t j = 0; j < len; j++)
+                    shift[d + j] = (int32_t)(a - d);
+            }
+        }
+        *shift_made = shift;
+    } else
+#endif
+    {
+        for (Py_ssize_t k = 0; k < npieces; k++) {
+            Py_ssize_t o = owners[k];
+            char *dst = jbuf + (size_t)pstart[k] * (size_t)kind;
+            if (o >= 0)
+                memcpy(dst, data + (size_t)s->v[o].start * (size_t)kind,
+                       (size_t)(s->v[o].end - s->v[o].start) * (size_t)kind);
+            else
+                PyUnicode_WRITE(kind, dst, 0, '\n');
+        }
+    }
+    if (!needs_its_kind(joined)) { /* the prose alone fits a narrower kind */
+        PyObject *narrow = PyUnicode_FromKindAndData(kind, jbuf, pos);
+        Py_SETREF(joined, narrow);
+    }
+    return joined;
+}
+
 /* Convert the prose of the spans s->v of `text` with `convert` and write the
  * document: render.gather + convert_spans and the output loop of
  * convert_markup_result.  Returns the document (a new reference), with
@@ -2490,31 +2625,12 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
     Py_ssize_t fallbacks = 0, npieces = 0;
     int aligned = 0; /* out has joined's line lengths: each piece is out at its own offsets */
     /* gather: the pieces (a convertible span, or -1 for a separator) */
-    owners = PyMem_Malloc((size_t)(2 * s->nv + 3) * sizeof(Py_ssize_t));
-    pstart = owners ? owners + s->nv + 1 : NULL; /* nv + 2 offsets in joined */
-    if (!owners) {
-        PyErr_NoMemory();
+    if (grow((void **)&s->owners, &s->capowners, 2 * s->nv + 3, sizeof(Py_ssize_t)) < 0)
         goto done;
-    }
-    int sep = 1, prose_only = 1; /* prose_only: no span writes anything but its prose */
-    Py_ssize_t pos = 0;
-    for (Py_ssize_t i = 0; i < s->nv; i++) {
-        Span *sp = &s->v[i];
-        if (sp->out != OUT_PROSE)
-            prose_only = 0;
-        if (sp->conv) {
-            owners[npieces] = i;
-            pstart[npieces++] = pos;
-            pos += sp->end - sp->start;
-            sep = 0;
-        } else if (sp->brk && !sep) {
-            owners[npieces] = -1;
-            pstart[npieces++] = pos;
-            pos += 1;
-            sep = 1;
-        }
-    }
-    pstart[npieces] = pos;
+    owners = s->owners;
+    pstart = owners + s->nv + 1; /* nv + 2 offsets in joined */
+    int prose_only; /* no span writes anything but its prose */
+    Py_ssize_t pos = gather_pieces(s, owners, pstart, &npieces, &prose_only);
     if (!npieces) {
         if (!(repl = PyMem_Calloc(1, sizeof(Repl)))) {
             PyErr_NoMemory();
@@ -2522,30 +2638,9 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
         }
         goto write;
     }
-    {
-        /* joined prose, written straight into a str of the text's kind */
-        int kind = PyUnicode_KIND(text);
-        const char *data = PyUnicode_DATA(text);
-        joined = PyUnicode_New(pos, PyUnicode_MAX_CHAR_VALUE(text));
-        if (!joined)
-            goto done;
-        char *jbuf = PyUnicode_DATA(joined);
-        for (Py_ssize_t k = 0; k < npieces; k++) {
-            Py_ssize_t o = owners[k];
-            char *dst = jbuf + (size_t)pstart[k] * (size_t)kind;
-            if (o >= 0)
-                memcpy(dst, data + (size_t)s->v[o].start * (size_t)kind,
-                       (size_t)(s->v[o].end - s->v[o].start) * (size_t)kind);
-            else
-                PyUnicode_WRITE(kind, dst, 0, '\n');
-        }
-        if (!needs_its_kind(joined)) { /* the prose alone fits a narrower kind */
-            PyObject *narrow = PyUnicode_FromKindAndData(kind, jbuf, pos);
-            Py_SETREF(joined, narrow);
-            if (!joined)
-                goto done;
-        }
-    }
+    const int32_t *shift;
+    if (!(joined = join_pieces(text, s, owners, pstart, npieces, pos, &shift)))
+        goto done;
     if (convert_str(convert, joined, &out) < 0)
         goto done;
     if (PyUnicode_KIND(out) > ob.kind)
@@ -2554,7 +2649,7 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
     int same_length = olen == jlen;
     if (same_length && prose_only) {
         PyObject *str = NULL;
-        int r = patch_aligned(text, s, owners, pstart, joined, out, &str);
+        int r = patch_aligned(text, s, owners, pstart, shift, joined, out, &str);
         if (r < 0)
             goto done;
         if (r) {
@@ -2687,7 +2782,6 @@ done:
     }
     Py_XDECREF(joined);
     Py_XDECREF(out);
-    PyMem_Free(owners); /* and pstart */
     PyMem_Free(cuts);
     PyMem_Free(mapped);
     PyMem_Free(repl);
@@ -2902,12 +2996,21 @@ static PyObject *md_convert(PyObject *Py_UNUSED(module), PyObject *const *args, 
     return page ? Py_BuildValue("(Nnnnn)", page, counts[0], counts[1], counts[2], counts[3]) : NULL;
 }
 
+/* convert_text(convert, plan, variant, keep, text): the text last, so that
+ * functools.partial(convert_text, convert, plan, variant, keep) is a
+ * converter of Markdown texts that calls straight into C. */
 static PyObject *md_convert_text(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
-    PyObject *got[5];
     Py_ssize_t counts[4];
-    if (convert_args(args, nargs, "convert_text", got) < 0)
+    if (nargs != 5) {
+        PyErr_Format(PyExc_TypeError, "convert_text() takes 5 arguments (%zd given)", nargs);
         return NULL;
-    return convert_page(got[0], got[1], got[2], got[3], got[4], counts);
+    }
+    PyObject *text = args[4];
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "convert_text() argument 5 must be str, not %.100s", Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    return convert_page(text, args[0], args[1], args[2], args[3], counts);
 }
 
 static PyObject *md_rules(PyObject *Py_UNUSED(module), PyObject *text) {
@@ -2980,10 +3083,10 @@ static PyObject *md_render(PyObject *Py_UNUSED(module), PyObject *args) {
     s->nv = n;
     Py_ssize_t fallbacks = 0;
     PyObject *str = render_core(text, s, convert, out_kind, &fallbacks);
-    PyMem_Free(s->v);
+    scan_release(s);
     return str ? Py_BuildValue("(Nn)", str, fallbacks) : NULL;
 fail:
-    PyMem_Free(s->v);
+    scan_release(s);
     return NULL;
 }
 
@@ -3000,7 +3103,8 @@ static PyMethodDef md_functions[] = {
      "rule that changes the page table to the whole table, [(key, value)] longest key first "
      "(manual_rules.rule_plan)."},
     {"convert_text", (PyCFunction)(void (*)(void))md_convert_text, METH_FASTCALL,
-     "convert_text(text, convert[, plan, variant, keep]) -> str: convert() without the counts."},
+     "convert_text(convert, plan, variant, keep, text) -> str: convert() without the counts, "
+     "the text last (for functools.partial)."},
     {"rules", md_rules, METH_O,
      "rules(text) -> list of (start, end): the -{ }- rules the Markdown scanner finds."},
     {"render", md_render, METH_VARARGS,

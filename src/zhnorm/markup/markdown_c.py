@@ -14,6 +14,7 @@ written in C (:func:`render`).  Without a C compiler, or with
 from __future__ import annotations
 
 import os
+from functools import partial
 from typing import Callable
 
 from .manual_rules import rule_plan
@@ -60,12 +61,7 @@ def text_converter(convert: Callable[[str], str], variant: str | None) -> Callab
     scanner, for a converter called once per document.  None without it."""
     if _mdscan is None:
         return None
-    c_convert_text = _mdscan.convert_text
-
-    def convert_text(src: str) -> str:
-        return c_convert_text(src, convert, rule_plan, variant, False)
-
-    return convert_text
+    return partial(_mdscan.convert_text, convert, rule_plan, variant, False)
 
 
 def render(src: str, spans: list[Span], convert: Callable[[str], str]) -> tuple[str, int] | None:
