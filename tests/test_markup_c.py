@@ -146,6 +146,39 @@ def test_generated_output_equals_python(text, convert):
         assert fast == (slow.text, slow.tokens, 0, 0, slow.fallbacks)
 
 
+def _recording(convert):
+    calls = []
+
+    def record(prose):
+        calls.append(prose)
+        return convert(prose)
+
+    return record, calls
+
+
+def _converter_inputs_equal_python(text, convert):
+    """The C cut-back hands the converter exactly the joined prose (and the
+    fallback pieces) that the Python one does: separators included."""
+    c_convert, c_calls = _recording(convert)
+    _C.convert(text, c_convert, lambda _text, bounds, *_: ({a: None for a, _ in bounds}, {}))
+    py_convert, py_calls = _recording(convert)
+    spans = [s._replace(meta={"shown": None, "keep": True}) if s.type == "conv_rule" else s
+             for s in scan_python(text)]
+    convert_spans(text, spans, py_convert)
+    assert c_calls == py_calls
+
+
+@FAST
+@given(docs, st.sampled_from([same_length, longer]))
+def test_generated_converter_inputs_equal_python(text, convert):
+    _converter_inputs_equal_python(text, convert)
+
+
+def test_corpus_converter_inputs_equal_python():
+    for text in TEXTS.values():
+        _converter_inputs_equal_python(text, same_length)
+
+
 def _write(text, spans, converted):
     """The output loop of convert_markup_result, in Python."""
     out, copied = [], 0

@@ -143,38 +143,12 @@ static int load_text(Scan *s, PyObject *text) {
     return 0;
 }
 
-/* The bits of a 16-byte mask that lie before `end`, for a block at i: the
- * class bytes are padded (PAD), so a block may be loaded past the end. */
-static inline unsigned below_end(unsigned m, Py_ssize_t i, Py_ssize_t end) {
-    /* no branch: whether a block is the last one of a search is unpredictable */
-    Py_ssize_t left = end - i;
-    unsigned shift = left < 16 ? (unsigned)left : 16;
-    return m & ((1u << shift) - 1);
-}
-
-/* The index of the lowest set bit of m (m != 0). */
-static inline int bit_index(unsigned m) {
-#if defined(__GNUC__) || defined(__clang__)
-    return __builtin_ctz(m);
-#else
-    int k = 0;
-    for (; !(m & 1); m >>= 1)
-        k++;
-    return k;
-#endif
-}
-
-/* Bit j set: b[i + j] == c, for the 16 positions from i that lie before end. */
-static inline unsigned block_mask(const unsigned char *b, Py_ssize_t i, Py_ssize_t end, unsigned char c) {
-#ifdef __SSE2__
-    __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
-    return below_end((unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8((char)c))), i, end);
-#else
-    unsigned m = 0;
-    for (int j = 0; j < 16 && i + j < end; j++)
-        m |= (unsigned)(b[i + j] == c) << j;
-    return m;
-#endif
+/* A search's answer from the first hit p of its block: blocks are loaded
+ * whole (the class bytes are padded, PAD), so p may lie past the end of the
+ * search, and then nothing before the end matched.  Bounding the hit, not
+ * each block's mask, costs one test per search, not one per block. */
+static inline Py_ssize_t hit_before(Py_ssize_t p, Py_ssize_t end) {
+    return p < end ? p : end;
 }
 
 /* Bit j set: b[j] == c, for 64 bytes: past the text they are PAD zeros,
@@ -218,9 +192,9 @@ static inline Py_ssize_t skip_plain_dest(const unsigned char *b, Py_ssize_t i, P
         __m128i plain = _mm_or_si128(ascii, _mm_cmpeq_epi8(v, high));
         __m128i special = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lp), _mm_cmpeq_epi8(v, rp)),
                                        _mm_cmpeq_epi8(v, bs));
-        unsigned m = below_end(~(unsigned)_mm_movemask_epi8(_mm_andnot_si128(special, plain)) & 0xFFFF, i, end);
+        unsigned m = ~(unsigned)_mm_movemask_epi8(_mm_andnot_si128(special, plain)) & 0xFFFF;
         if (m)
-            return i + __builtin_ctz(m);
+            return hit_before(i + __builtin_ctz(m), end);
     }
     return end;
 #else
@@ -240,10 +214,9 @@ static inline Py_ssize_t find_either(const unsigned char *b, Py_ssize_t i, Py_ss
     const __m128i x = _mm_set1_epi8((char)c1), y = _mm_set1_epi8((char)c2);
     for (; i < end; i += 16) {
         __m128i v = _mm_loadu_si128((const __m128i *)(b + i));
-        unsigned m = below_end(
-            (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, x), _mm_cmpeq_epi8(v, y))), i, end);
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, x), _mm_cmpeq_epi8(v, y)));
         if (m)
-            return i + __builtin_ctz(m);
+            return hit_before(i + __builtin_ctz(m), end);
     }
     return end;
 #else
@@ -273,9 +246,9 @@ static inline Py_ssize_t next_special(const unsigned char *b, Py_ssize_t i, Py_s
                                        _mm_and_si128(_mm_cmpgt_epi8(v, lo), _mm_cmplt_epi8(v, hi)));
         for (size_t k = 0; k < sizeof SINGLES - 1; k++)
             hit = _mm_or_si128(hit, _mm_cmpeq_epi8(v, want[k]));
-        unsigned m = below_end((unsigned)_mm_movemask_epi8(hit), i, end);
+        unsigned m = (unsigned)_mm_movemask_epi8(hit);
         if (m)
-            return i + __builtin_ctz(m);
+            return hit_before(i + __builtin_ctz(m), end);
     }
     return end;
 #else
@@ -2528,22 +2501,23 @@ static int patch_aligned(PyObject *text, const Scan *s, const Py_ssize_t *owners
  * predictor learns, and a page has thousands. */
 static Py_ssize_t gather_pieces(const Scan *s, Py_ssize_t *owners, Py_ssize_t *pstart, Py_ssize_t *npieces,
                                 int *prose_only) {
-    Py_ssize_t np = 0, pos = 0, sep = 1; /* sep: the last piece is a separator, or none yet */
-    unsigned only = 1;
-    for (Py_ssize_t i = 0; i < s->nv; i++) {
-        const Span *sp = &s->v[i];
-        Py_ssize_t conv = sp->conv != 0, brk = sp->brk != 0;
-        Py_ssize_t is_sep = (conv ^ 1) & brk & (sep ^ 1);
-        only &= sp->out == OUT_PROSE;
-        owners[np] = (i + 1) * conv - 1; /* i, or -1 */
-        pstart[np] = pos;                /* both overwritten unless np moves on */
-        np += conv | is_sep;
-        pos += (sp->end - sp->start) * conv + is_sep;
-        sep = (sep | is_sep) & (conv ^ 1);
+    Py_ssize_t np = 0, pos = 0, nv = s->nv;
+    size_t sep = 1; /* the last piece is a separator, or there is none yet */
+    unsigned outs = 0;
+    const Span *v = s->v;
+    for (Py_ssize_t i = 0; i < nv; i++) {
+        size_t conv = v[i].conv != 0, brk = v[i].brk != 0;
+        size_t piece = conv | (brk & ~sep); /* a span, or a separator */
+        outs |= v[i].out;
+        owners[np] = conv ? i : -1; /* both overwritten unless np moves on */
+        pstart[np] = pos;
+        np += (Py_ssize_t)piece;
+        pos += conv ? v[i].end - v[i].start : (Py_ssize_t)piece;
+        sep = (piece | sep) & (conv ^ 1);
     }
     pstart[np] = pos;
     *npieces = np;
-    *prose_only = (int)only;
+    *prose_only = outs == OUT_PROSE;
     return pos;
 }
 
