@@ -2420,7 +2420,7 @@ static int patch_aligned(PyObject *text, const Scan *s, const Py_ssize_t *owners
 /* out[i] = c differs from joined[i] = a: write c where its piece puts it
  * (the first time, into a copy of the text). A separator is a newline in
  * both strings, so i lies in a piece unless a newline differs. */
-#define PATCH(i, a, c, KIND, AT)                                                                    \
+#define PATCH(i, a, c, KIND, AT)                                                            \
     do {                                                                                    \
         if ((a) == '\n' || (c) == '\n') { /* a line's length changed */                     \
             Py_XDECREF(str);                                                                \

@@ -59,8 +59,9 @@ def _no_convert(text: str) -> str:  # pragma: no cover - never called (see _deci
 
 @lru_cache(maxsize=4096)
 def _decided(body: str, variant: str | None):
-    """``(rule, shown, acts)`` of a rule body for `variant`, shown None when
-    it depends on the converter (see :func:`_shown`).  Cached like
+    """``(rule, needs_convert, shown, acts)`` of a rule body for `variant`:
+    what it shows (None when that goes through the converter, see
+    :func:`_shown`) and whether it acts on the page.  Cached like
     :func:`~zhnorm.rules.parse_rule`: pages and page series repeat rules."""
     rule = parse_rule(body)
     if variant is None:
