@@ -27,6 +27,7 @@ from typing import Mapping
 
 from .dictionary import contains_key
 from .opencc_config import ChainSpec
+from .quiet import quiet_table
 from .reference import ReferenceChain
 
 # Punctuation that, where no dictionary uses it, splits unmatched text into
@@ -66,6 +67,7 @@ class CompiledChain:
     triggers: tuple[str, ...]
     stages: tuple[CompiledStage, ...]
     ascii_inert: bool  # no table touches ASCII, so ASCII-only text is returned as is
+    quiet: bytes | None  # which texts cannot change (see quiet.py)
 
 
 def compile_chain(
@@ -89,20 +91,23 @@ def compile_chain(
     keys = tuple(phrases)
     values = tuple(reference.convert_segment(k) for k in keys)
     patch = tuple(v != _charwise(k, one_to_one) for k, v in zip(keys, values))
+    normalization = {k: v for k, v in reference.normalization.items() if k != v}
+    triggers = tuple(sorted(triggers))
     return CompiledChain(
         name=name or spec.name,
-        normalization={k: v for k, v in reference.normalization.items() if k != v},
+        normalization=normalization,
         keys=keys,
         values=values,
         patch=patch,
         chars=one_to_one,
-        triggers=tuple(sorted(triggers)),
+        triggers=triggers,
         stages=tuple(_compiled_stage(stage.table) for stage in reference.stages),
         ascii_inert=not any(
             ch.isascii()
             for s in (*reference.normalization, *one_to_one, *keys, *triggers)
             for ch in s
         ),
+        quiet=quiet_table(keys, values, one_to_one, triggers, normalization),
     )
 
 

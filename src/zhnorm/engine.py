@@ -99,6 +99,7 @@ class Engine:
         self._fast = accel.FastPass(compiled, normalize=True) if accelerate else None
         self.accelerated = self._fast is not None
         self._ascii_inert = compiled.ascii_inert
+        self.quiet = compiled.quiet  # which texts this chain cannot change (quiet.py)
         if self.accelerated:
             # the C pass does it all: convert is the C function itself, which
             # saves two Python frames per call; skip building the automata
