@@ -249,14 +249,16 @@ def test_convert_text_is_convert_without_the_counts():
 
     for text in TEXTS.values():
         for args in [(conv("zh-tw"), rule_plan, "zh-tw", False), (str.upper, rule_plan, None, True)]:
-            assert _C.convert_text(*args, text) == _C.convert(text, *args)[0]
+            assert _C.convert_text(*args, None, text) == _C.convert(text, *args)[0]
     for bad in [(), ("a",), ("a", str.upper, None, None, False, 1)]:
         with pytest.raises(TypeError, match="from 2 to 5 arguments"):
             _C.convert(*bad)
-        with pytest.raises(TypeError, match="takes 5 arguments"):
-            _C.convert_text(*bad)
-    with pytest.raises(TypeError, match="argument 5 must be str, not bytes"):
-        _C.convert_text(str.upper, None, None, False, b"a")
+        with pytest.raises(TypeError, match="takes 6 arguments"):
+            _C.convert_text(*bad[:5])
+    with pytest.raises(TypeError, match="argument 6 must be str, not bytes"):
+        _C.convert_text(str.upper, None, None, False, None, b"a")
+    with pytest.raises(TypeError, match="argument 5 must be Quiet or None, not bytes"):
+        _C.convert_text(str.upper, None, None, False, b"", "a")
     with pytest.raises(TypeError, match="must be str, not bytes"):
         _C.convert(b"a", str.upper)
 
@@ -360,3 +362,91 @@ def test_rule_decisions_call_each_converter_where_they_depend_on_it():
         assert set(kept.values()) == {None}
     shown, _ = rule_plan(page, bounds, "zh-cn", str.upper, False)
     assert [shown[start] for start, _ in bounds] == [str.upper("头发"), "对象", "头发"]
+
+
+# ------------------------------------------------------------- quiet blocks
+# With a chain's quiet table (zhnorm.quiet), convert_text skips the inline
+# scan of text the chain cannot change.  The output must be exactly that of
+# the full scan: on the corpus, and on generated pages of markup, the
+# tables' own characters and phrases the markup splits.
+
+def _quiet_converter(target: str):
+    converter = zhnorm.Converter(target)
+    engine = converter._engine
+    return markdown_c.text_converter(engine.convert, converter.target.variant, engine.quiet), engine
+
+
+def _full(text: str, target: str) -> str:
+    from zhnorm.markup.manual_rules import rule_plan
+
+    converter = zhnorm.Converter(target)
+    return _C.convert(text, converter._engine.convert, rule_plan, converter.target.variant, False)[0]
+
+
+@pytest.mark.parametrize("target", TARGETS)
+def test_corpus_quiet_conversion_equals_the_full_scan(target):
+    quiet, _ = _quiet_converter(target)
+    for name, text in TEXTS.items():
+        assert quiet(text) == _full(text, target), name
+
+
+# the pair and active characters of zh-Hans and zh-TW, phrases whose
+# characters are quiet alone, and markup that splits them
+QUIET_FRAGMENTS = list("一目瞭然不瞭解反覆回覆藉口沈亞塞拜然格鲁吉亚乔治亚的是这") + [
+    "一目瞭然", "反覆", "著名", "乾隆", "**", "*", "[", "](x \"wikilink\")", "`", "\n", "\n\n", "# ", "- ",
+    "| a |\n|---|\n", "<b>", "\\[1\\]", "-{", "}-", "-{H|瞭=>zh-hans:然;}-", "-{A|zh-cn:瞭;zh-tw:然;}-",
+]
+quiet_docs = st.lists(st.sampled_from(QUIET_FRAGMENTS + FRAGMENTS), max_size=30).map("".join)
+
+
+@FAST
+@given(quiet_docs, st.sampled_from(["zh-hans", "zh-tw", "zh-hant"]))
+def test_generated_quiet_conversion_equals_the_full_scan(text, target):
+    quiet, _ = _quiet_converter(target)
+    assert quiet(text) == _full(text, target)
+
+
+def test_quiet_blocks_never_reach_the_converter():
+    quiet, engine = _quiet_converter("zh-hans")
+    calls = []
+
+    def record(prose):
+        calls.append(prose)
+        return engine.convert(prose)
+
+    table = _C.Quiet(engine.quiet)
+    page = "# 亞塞拜然\n\n这是简体的一段[链接](x)。\n\n**一目**瞭然\n\n瞭望\n"
+    out = markdown_c.text_converter(record, "zh-hans", engine.quiet)(page)
+    assert out == _full(page, "zh-hans") == "# 亚塞拜然\n\n这是简体的一段[链接](x)。\n\n**一目**了然\n\n瞭望\n"
+    joined = "".join(calls)
+    assert "亞塞拜然" in joined and "一目瞭然" in joined  # a phrase split by markup is still seen
+    assert "这是简体" not in joined and "瞭望" not in joined
+    assert quiet(page) == out
+    assert isinstance(table, _C.Quiet)
+
+
+def test_a_page_with_rules_is_scanned_whole():
+    # an H rule converts later text the table calls quiet
+    quiet, engine = _quiet_converter("zh-hans")
+    page = "-{H|丙丁=>zh-hans:甲乙;}-\n\n丙丁是一段。\n"
+    assert quiet(page) == _full(page, "zh-hans")
+    assert "甲乙是一段" in quiet(page)
+
+
+def test_quiet_refuses_a_broken_table():
+    data = zhnorm.Converter("zh-hans")._engine.quiet
+    with pytest.raises(TypeError):
+        _C.Quiet("text")
+    with pytest.raises(ValueError, match="too short"):
+        _C.Quiet(data[:100])
+    with pytest.raises(ValueError, match="wrong length"):
+        _C.Quiet(data[:-2])
+    with pytest.raises(ValueError, match="wrong length"):
+        _C.Quiet(b"\0\0\0\0" + data[4:])
+    members = int.from_bytes(data[4:8], "little")
+    too_big = (members + 1).to_bytes(2, "little")
+    at = 16 + 2 * ord("的")
+    with pytest.raises(ValueError, match="out of range"):
+        _C.Quiet(data[:at] + too_big + data[at + 2:])
+    with pytest.raises(ValueError, match="out of range"):
+        _C.Quiet(data[:-2] + too_big)

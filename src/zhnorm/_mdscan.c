@@ -60,6 +60,21 @@ typedef struct {
     int image, active;
 } Opener;
 
+/* A chain's quiet table (zhnorm/quiet.py, whose docstring gives the
+ * layout): which texts the chain cannot change, told from their
+ * characters.  Checked whole when made, so a scan reads it unchecked. */
+#define QUIET_MAGIC 0x3154515Au
+#define QUIET_ACTIVE 0xFFFFu
+#define QUIET_BMP 0x10000
+typedef struct {
+    PyObject_HEAD
+    void *copy;               /* the table's bytes, aligned for its arrays */
+    const uint16_t *table;    /* per BMP code point: 0, QUIET_ACTIVE or a pair id (from 1) */
+    const uint32_t *offsets;  /* pair id k's partners: partners[offsets[k - 1]:offsets[k]] */
+    const uint16_t *partners;
+    Py_ssize_t members;       /* pair ids */
+} Quiet;
+
 typedef struct {
     Py_UCS4 *u; /* the text as UCS4 (one load per character, no kind switch), 0 after */
     unsigned char *b; /* byte classes of the text (load_text) */
@@ -79,6 +94,11 @@ typedef struct {
     Py_ssize_t capowners; /* with their offsets in the joined prose after them */
     int32_t *shift; /* shift[j]: where joined[j] lies in the text, less j (UCS2 pages) */
     Py_ssize_t capshift;
+    const Quiet *quiet; /* set: inline scans of text the chain cannot change are skipped */
+    uint32_t *seen;     /* may_change: seen[id] == epoch, pair id met in this block */
+    uint16_t *present;  /* the pair ids met in this block */
+    Py_ssize_t capseen; /* room for ids 0..capseen-1 in both */
+    uint32_t epoch;
     int failed; /* a Python exception is set */
 } Scan;
 
@@ -1068,8 +1088,63 @@ static Py_ssize_t scheme(Scan *s, Py_ssize_t s0, Py_ssize_t p) {
 
 static const char URL_TRAIL[] = "?!.,:*_~'\";";
 
+/* Whether the chain of s->quiet may change text made of text[a:b)'s
+ * characters (0: it certainly cannot): an active character, or both
+ * characters of a pair, beyond ASCII (see zhnorm/quiet.py). */
+static int may_change(Scan *s, Py_ssize_t a, Py_ssize_t b) {
+    const Quiet *q = s->quiet;
+    const uint16_t *table = q->table;
+    uint32_t *seen = s->seen, epoch = ++s->epoch;
+    Py_ssize_t npresent = 0;
+    if (!epoch) { /* wrapped: no stamp may equal a later epoch */
+        memset(seen, 0, (size_t)s->capseen * sizeof *seen);
+        epoch = s->epoch = 1;
+    }
+#define MEET(c)                                                      \
+    do {                                                             \
+        Py_UCS4 c_ = (c);                                            \
+        if (c_ >= QUIET_BMP)                                         \
+            return 1;                                                \
+        unsigned v_ = table[c_];                                     \
+        if (!v_)                                                     \
+            break;                                                   \
+        if (v_ == QUIET_ACTIVE)                                      \
+            return 1;                                                \
+        if (seen[v_] != epoch) {                                     \
+            seen[v_] = epoch;                                        \
+            s->present[npresent++] = (uint16_t)v_;                   \
+        }                                                            \
+    } while (0)
+#ifdef __SSE2__
+    /* the characters beyond ASCII: class bytes with the high bit set */
+    for (Py_ssize_t i = a; i < b; i += 16) {
+        unsigned m = (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(s->b + i)));
+        if (b - i < 16)
+            m &= (1u << (b - i)) - 1;
+        for (; m; m &= m - 1)
+            MEET(CH(i + __builtin_ctz(m)));
+    }
+#else
+    for (Py_ssize_t i = a; i < b; i++)
+        if (CH(i) >= 0x80)
+            MEET(CH(i));
+#endif
+#undef MEET
+    for (Py_ssize_t k = 0; k < npresent; k++) {
+        unsigned v = s->present[k];
+        for (uint32_t j = q->offsets[v - 1]; j < q->offsets[v]; j++)
+            if (seen[q->partners[j]] == epoch)
+                return 1;
+    }
+    return 0;
+}
+
 static void scan_inline(Scan *s, Py_ssize_t a, Py_ssize_t b) {
     Py_ssize_t pos = a, tstart = a;
+    /* text the chain cannot change: no prose to find (the spans between
+     * two calls break the prose, so it was a segment of its own) */
+    if (s->quiet && !may_change(s, a, b))
+        return;
     s->ns = 0;
     while (pos < b && !s->failed) {
         Py_ssize_t p = pos;
@@ -2018,7 +2093,7 @@ static size_t scan_bytes(const Scan *s) {
     return (size_t)s->capu * (sizeof(Py_UCS4) + 1) + (size_t)s->capstarts * sizeof(Py_ssize_t) +
            (size_t)s->cappipes + (size_t)s->capv * sizeof(Span) + (size_t)s->caps * sizeof(Opener) +
            (size_t)s->capl * sizeof(Py_ssize_t) + (size_t)s->capowners * sizeof(Py_ssize_t) +
-           (size_t)s->capshift * sizeof(int32_t);
+           (size_t)s->capshift * sizeof(int32_t) + (size_t)s->capseen * (sizeof(uint32_t) + sizeof(uint16_t));
 }
 
 /* An empty Scan, with the kept buffers if they are free. */
@@ -2041,6 +2116,8 @@ static void scan_release(Scan *s) {
     PyMem_Free(s->lists);
     PyMem_Free(s->owners);
     PyMem_Free(s->shift);
+    PyMem_Free(s->seen);
+    PyMem_Free(s->present);
 }
 
 /* Done with a Scan: its buffers are kept for the next, or freed. */
@@ -2049,18 +2126,45 @@ static void scan_free(Scan *s) {
         kept = *s;
         kept.n = kept.nlines = kept.nv = kept.ns = kept.nl = kept.nrules = 0;
         kept.failed = 0;
+        kept.quiet = NULL;
         have_kept = 1;
         return;
     }
     scan_release(s);
 }
 
-/* Scan `text`; 0 on success, -1 on error (an exception is set). */
-static int run_scan(Scan *s, PyObject *text) {
+/* Whether the text holds "-{", which may open a -{ }- rule. */
+static int may_hold_rule(const Scan *s) {
+    for (Py_ssize_t k = 1; (k = find_either(s->b, k, s->n, '{', '{')) < s->n; k++)
+        if (s->b[k - 1] == '-')
+            return 1;
+    return 0;
+}
+
+/* Scan `text`; 0 on success, -1 on error (an exception is set).  With
+ * `quiet` (a chain's table, or NULL) the prose of inline text the chain
+ * cannot change is not looked for, unless the text may hold -{ }- rules
+ * (they can make the chain change anything after them). */
+static int run_scan(Scan *s, PyObject *text, const Quiet *quiet) {
     scan_init(s);
     s->n = PyUnicode_GET_LENGTH(text);
     if (load_text(s, text) < 0)
         return -1;
+    if (quiet && !may_hold_rule(s)) {
+        if (s->capseen < quiet->members + 1) {
+            PyMem_Free(s->seen);
+            PyMem_Free(s->present);
+            s->seen = PyMem_Calloc((size_t)quiet->members + 1, sizeof *s->seen);
+            s->present = PyMem_Malloc(((size_t)quiet->members + 1) * sizeof *s->present);
+            s->capseen = s->seen && s->present ? quiet->members + 1 : 0;
+            s->epoch = 0;
+            if (!s->capseen) {
+                PyErr_NoMemory();
+                return -1;
+            }
+        }
+        s->quiet = quiet;
+    }
     scan_markdown(s);
     return s->failed ? -1 : 0;
 }
@@ -2072,7 +2176,7 @@ static PyObject *md_scan(PyObject *Py_UNUSED(module), PyObject *args) {
     if (!PyArg_ParseTuple(args, "UO!:scan", &text, &PyType_Type, &span_type))
         return NULL;
     Scan sc, *s = &sc;
-    if (run_scan(s, text) < 0) {
+    if (run_scan(s, text, NULL) < 0) {
         scan_free(s);
         return NULL;
     }
@@ -2917,12 +3021,82 @@ static int convert_args(PyObject *const *args, Py_ssize_t nargs, const char *nam
     return 0;
 }
 
+/* ------------------------------------------------------------ Quiet type */
+
+/* Quiet(table): a chain's quiet table, its bytes checked whole, so that
+ * may_change reads them with no check and never outside them. */
+static PyObject *quiet_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    PyObject *data;
+    if (kwds && PyDict_GET_SIZE(kwds)) {
+        PyErr_SetString(PyExc_TypeError, "Quiet() takes no keyword arguments");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "O!:Quiet", &PyBytes_Type, &data))
+        return NULL;
+    Py_ssize_t len = PyBytes_GET_SIZE(data), at = 16 + 2 * QUIET_BMP;
+    uint32_t header[4];
+    if (len < at) {
+        PyErr_SetString(PyExc_ValueError, "a quiet table is too short");
+        return NULL;
+    }
+    memcpy(header, PyBytes_AS_STRING(data), sizeof header);
+    Py_ssize_t members = header[1], listed = header[2];
+    if (header[0] != QUIET_MAGIC || members >= (Py_ssize_t)QUIET_ACTIVE ||
+        len != at + 4 * (members + 1) + 2 * listed) {
+        PyErr_SetString(PyExc_ValueError, "not a quiet table (zhnorm.quiet), or one of the wrong length");
+        return NULL;
+    }
+    /* a copy from the allocator, aligned for any type: each array starts
+     * at an even offset, the offsets at a multiple of 4 */
+    char *raw = PyMem_Malloc((size_t)len);
+    if (!raw)
+        return PyErr_NoMemory();
+    memcpy(raw, PyBytes_AS_STRING(data), (size_t)len);
+    const uint16_t *table = (const uint16_t *)(raw + 16);
+    const uint32_t *offsets = (const uint32_t *)(raw + at);
+    const uint16_t *partners = (const uint16_t *)(raw + at + 4 * (members + 1));
+    int ok = offsets[0] == 0 && offsets[members] == (uint32_t)listed;
+    for (Py_ssize_t k = 0; ok && k < members; k++)
+        ok = offsets[k] <= offsets[k + 1];
+    for (Py_ssize_t j = 0; ok && j < listed; j++)
+        ok = partners[j] >= 1 && partners[j] <= members;
+    for (Py_ssize_t c = 0; ok && c < QUIET_BMP; c++)
+        ok = table[c] <= members || table[c] == QUIET_ACTIVE;
+    Quiet *self = ok ? (Quiet *)type->tp_alloc(type, 0) : NULL;
+    if (!self) {
+        if (!ok)
+            PyErr_SetString(PyExc_ValueError, "a quiet table with an id out of range");
+        PyMem_Free(raw);
+        return NULL;
+    }
+    self->copy = raw;
+    self->table = table;
+    self->offsets = offsets;
+    self->partners = partners;
+    self->members = members;
+    return (PyObject *)self;
+}
+
+static void quiet_dealloc(Quiet *self) {
+    PyMem_Free(self->copy);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+static PyTypeObject QuietType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "zhnorm._mdscan.Quiet",
+    .tp_basicsize = sizeof(Quiet),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "Quiet(table: bytes): a chain's quiet table (zhnorm.quiet), for convert_text.",
+    .tp_new = quiet_new,
+    .tp_dealloc = (destructor)quiet_dealloc,
+};
+
 /* Markup-aware conversion of a Markdown page: the converted page (a new
  * reference), with counts[] = tokens, rules, rule phrases, fallbacks. */
 static PyObject *convert_page(PyObject *text, PyObject *convert, PyObject *plan, PyObject *variant,
-                              PyObject *keep, Py_ssize_t counts[4]) {
+                              PyObject *keep, const Quiet *quiet, Py_ssize_t counts[4]) {
     Scan sc, *s = &sc;
-    if (run_scan(s, text) < 0) {
+    if (run_scan(s, text, quiet) < 0) {
         scan_free(s);
         return NULL;
     }
@@ -2966,25 +3140,31 @@ static PyObject *md_convert(PyObject *Py_UNUSED(module), PyObject *const *args, 
     Py_ssize_t counts[4];
     if (convert_args(args, nargs, "convert", got) < 0)
         return NULL;
-    PyObject *page = convert_page(got[0], got[1], got[2], got[3], got[4], counts);
+    PyObject *page = convert_page(got[0], got[1], got[2], got[3], got[4], NULL, counts);
     return page ? Py_BuildValue("(Nnnnn)", page, counts[0], counts[1], counts[2], counts[3]) : NULL;
 }
 
-/* convert_text(convert, plan, variant, keep, text): the text last, so that
- * functools.partial(convert_text, convert, plan, variant, keep) is a
- * converter of Markdown texts that calls straight into C. */
+/* convert_text(convert, plan, variant, keep, quiet, text): the text last,
+ * so that functools.partial(convert_text, convert, plan, variant, keep,
+ * quiet) is a converter of Markdown texts that calls straight into C. */
 static PyObject *md_convert_text(PyObject *Py_UNUSED(module), PyObject *const *args, Py_ssize_t nargs) {
     Py_ssize_t counts[4];
-    if (nargs != 5) {
-        PyErr_Format(PyExc_TypeError, "convert_text() takes 5 arguments (%zd given)", nargs);
+    if (nargs != 6) {
+        PyErr_Format(PyExc_TypeError, "convert_text() takes 6 arguments (%zd given)", nargs);
         return NULL;
     }
-    PyObject *text = args[4];
+    PyObject *quiet = args[4], *text = args[5];
+    if (quiet != Py_None && !PyObject_TypeCheck(quiet, &QuietType)) {
+        PyErr_Format(PyExc_TypeError, "convert_text() argument 5 must be Quiet or None, not %.100s",
+                     Py_TYPE(quiet)->tp_name);
+        return NULL;
+    }
     if (!PyUnicode_Check(text)) {
-        PyErr_Format(PyExc_TypeError, "convert_text() argument 5 must be str, not %.100s", Py_TYPE(text)->tp_name);
+        PyErr_Format(PyExc_TypeError, "convert_text() argument 6 must be str, not %.100s", Py_TYPE(text)->tp_name);
         return NULL;
     }
-    return convert_page(text, args[0], args[1], args[2], args[3], counts);
+    return convert_page(text, args[0], args[1], args[2], args[3], quiet == Py_None ? NULL : (const Quiet *)quiet,
+                        counts);
 }
 
 static PyObject *md_rules(PyObject *Py_UNUSED(module), PyObject *text) {
@@ -2993,7 +3173,7 @@ static PyObject *md_rules(PyObject *Py_UNUSED(module), PyObject *text) {
         return NULL;
     }
     Scan sc, *s = &sc;
-    if (run_scan(s, text) < 0) {
+    if (run_scan(s, text, NULL) < 0) {
         scan_free(s);
         return NULL;
     }
@@ -3077,8 +3257,9 @@ static PyMethodDef md_functions[] = {
      "rule that changes the page table to the whole table, [(key, value)] longest key first "
      "(manual_rules.rule_plan)."},
     {"convert_text", (PyCFunction)(void (*)(void))md_convert_text, METH_FASTCALL,
-     "convert_text(convert, plan, variant, keep, text) -> str: convert() without the counts, "
-     "the text last (for functools.partial)."},
+     "convert_text(convert, plan, variant, keep, quiet, text) -> str: convert() without the counts, "
+     "the text last (for functools.partial); with `quiet` (a Quiet of the chain `convert` applies), "
+     "inline text that the chain cannot change is not scanned."},
     {"rules", md_rules, METH_O,
      "rules(text) -> list of (start, end): the -{ }- rules the Markdown scanner finds."},
     {"render", md_render, METH_VARARGS,
@@ -3114,5 +3295,10 @@ PyMODINIT_FUNC PyInit__mdscan(void) {
         if (!type_strs[t])
             return NULL;
     }
-    return PyModule_Create(&md_module);
+    if (PyType_Ready(&QuietType) < 0)
+        return NULL;
+    PyObject *module = PyModule_Create(&md_module);
+    if (module && PyModule_AddObjectRef(module, "Quiet", (PyObject *)&QuietType) < 0)
+        Py_CLEAR(module);
+    return module;
 }

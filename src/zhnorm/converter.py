@@ -78,7 +78,7 @@ class Converter:
     def _markdown_converter(self):
         """What converts Markdown for this target: the C path when built."""
         markup, engine, variant = _markup(), self._engine.convert, self.target.variant
-        self._markdown = markup.markdown_c.text_converter(engine, variant) or (
+        self._markdown = markup.markdown_c.text_converter(engine, variant, self._engine.quiet) or (
             lambda text: markup.convert_markup(text, "markdown", engine, variant)
         )
         return self._markdown

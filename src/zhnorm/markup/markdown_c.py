@@ -54,14 +54,22 @@ def convert_markdown(
     return _mdscan.convert(src, convert, rule_plan, variant, keep)
 
 
-def text_converter(convert: Callable[[str], str], variant: str | None) -> Callable[[str], str] | None:
+def text_converter(
+    convert: Callable[[str], str], variant: str | None, quiet: bytes | None = None
+) -> Callable[[str], str] | None:
     """A function that converts the prose of a Markdown text with `convert`
     (``-{ }-`` rules resolved for `variant`, a canonical variant code or
     None) and returns the text: the shortest path from Python to the C
-    scanner, for a converter called once per document.  None without it."""
+    scanner, for a converter called once per document.  None without it.
+
+    `quiet`: the quiet table (:mod:`zhnorm.quiet`) of the chain `convert`
+    applies; inline text that the chain cannot change is then not scanned
+    for its prose, which leaves the output the same and saves most of the
+    work on text already in the target's form."""
     if _mdscan is None:
         return None
-    return partial(_mdscan.convert_text, convert, rule_plan, variant, False)
+    table = _mdscan.Quiet(quiet) if quiet is not None else None
+    return partial(_mdscan.convert_text, convert, rule_plan, variant, False, table)
 
 
 def render(src: str, spans: list[Span], convert: Callable[[str], str]) -> tuple[str, int] | None:
