@@ -110,3 +110,14 @@ def test_table_layout():
     with pytest.raises(ValueError):
         QuietTable(b"\0" * 4 + data[4:])
     assert int.from_bytes(data[:4], "little") == MAGIC
+
+
+def test_a_pair_is_anchored_on_the_character_its_key_changes():
+    # 重 is common, 沈 is what 沈重 → 沉重 changes: only a text holding 沈
+    # needs 重 looked for
+    table = QuietTable(quiet_table(["沈重"], ["沉重"], {}, [], {}))
+    anchor, other = table.table[ord("沈")], table.table[ord("重")]
+    assert 0 < anchor < ACTIVE and 0 < other < ACTIVE
+    assert [table.partners[k] for k in range(table.offsets[anchor - 1], table.offsets[anchor])] == [other]
+    assert table.offsets[other - 1] == table.offsets[other]
+    assert table.may_change("重沈") and not table.may_change("重重")

@@ -73,6 +73,8 @@ typedef struct {
     const uint32_t *offsets;  /* pair id k's partners: partners[offsets[k - 1]:offsets[k]] */
     const uint16_t *partners;
     Py_ssize_t members;       /* pair ids */
+    uint64_t active_bits[QUIET_BMP / 64]; /* bit c: table[c] == QUIET_ACTIVE */
+    uint64_t pair_bits[QUIET_BMP / 64];   /* bit c: c is a pair's anchor */
 } Quiet;
 
 typedef struct {
@@ -1088,48 +1090,24 @@ static Py_ssize_t scheme(Scan *s, Py_ssize_t s0, Py_ssize_t p) {
 
 static const char URL_TRAIL[] = "?!.,:*_~'\";";
 
-/* Whether the chain of s->quiet may change text made of text[a:b)'s
- * characters (0: it certainly cannot): an active character, or both
- * characters of a pair, beyond ASCII (see zhnorm/quiet.py). */
-static int may_change(Scan *s, Py_ssize_t a, Py_ssize_t b) {
+/* Whether text[a:b) holds both characters of some pair of s->quiet (the
+ * slow half of may_change, for text with a pair character in it). */
+static int pairs_met(Scan *s, Py_ssize_t a, Py_ssize_t b) {
     const Quiet *q = s->quiet;
-    const uint16_t *table = q->table;
     uint32_t *seen = s->seen, epoch = ++s->epoch;
     Py_ssize_t npresent = 0;
     if (!epoch) { /* wrapped: no stamp may equal a later epoch */
         memset(seen, 0, (size_t)s->capseen * sizeof *seen);
         epoch = s->epoch = 1;
     }
-#define MEET(c)                                                      \
-    do {                                                             \
-        Py_UCS4 c_ = (c);                                            \
-        if (c_ >= QUIET_BMP)                                         \
-            return 1;                                                \
-        unsigned v_ = table[c_];                                     \
-        if (!v_)                                                     \
-            break;                                                   \
-        if (v_ == QUIET_ACTIVE)                                      \
-            return 1;                                                \
-        if (seen[v_] != epoch) {                                     \
-            seen[v_] = epoch;                                        \
-            s->present[npresent++] = (uint16_t)v_;                   \
-        }                                                            \
-    } while (0)
-#ifdef __SSE2__
-    /* the characters beyond ASCII: class bytes with the high bit set */
-    for (Py_ssize_t i = a; i < b; i += 16) {
-        unsigned m = (unsigned)_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(s->b + i)));
-        if (b - i < 16)
-            m &= (1u << (b - i)) - 1;
-        for (; m; m &= m - 1)
-            MEET(CH(i + __builtin_ctz(m)));
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 c = CH(i);
+        unsigned v = c < QUIET_BMP ? q->table[c] : 0;
+        if (v && v != QUIET_ACTIVE && seen[v] != epoch) {
+            seen[v] = epoch;
+            s->present[npresent++] = (uint16_t)v;
+        }
     }
-#else
-    for (Py_ssize_t i = a; i < b; i++)
-        if (CH(i) >= 0x80)
-            MEET(CH(i));
-#endif
-#undef MEET
     for (Py_ssize_t k = 0; k < npresent; k++) {
         unsigned v = s->present[k];
         for (uint32_t j = q->offsets[v - 1]; j < q->offsets[v]; j++)
@@ -1137,6 +1115,34 @@ static int may_change(Scan *s, Py_ssize_t a, Py_ssize_t b) {
                 return 1;
     }
     return 0;
+}
+
+/* Whether the chain of s->quiet may change text made of text[a:b)'s
+ * characters (0: it certainly cannot): an active character, or both
+ * characters of a pair (see zhnorm/quiet.py).  ASCII is never either, so
+ * blocks of ASCII alone are skipped; the rest is looked up in two bitmaps
+ * that fit the L1 cache, with no branch per character. */
+static int may_change(Scan *s, Py_ssize_t a, Py_ssize_t b) {
+    const Quiet *q = s->quiet;
+    uint64_t active = 0, pair = 0;
+    Py_UCS4 high = 0; /* above the BMP: counts as active */
+    for (Py_ssize_t i = a; i < b; i += 16) {
+#ifdef __SSE2__
+        if (!_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(s->b + i))))
+            continue; /* ASCII alone (past b too, which only looks further) */
+#endif
+        Py_ssize_t e = i + 16 < b ? i + 16 : b;
+        for (Py_ssize_t j = i; j < e; j++) {
+            Py_UCS4 c = CH(j);
+            high |= c;
+            c &= QUIET_BMP - 1;
+            active |= q->active_bits[c >> 6] >> (c & 63);
+            pair |= q->pair_bits[c >> 6] >> (c & 63);
+        }
+        if ((active & 1) | (high >= QUIET_BMP))
+            return 1;
+    }
+    return (pair & 1) && pairs_met(s, a, b);
 }
 
 static void scan_inline(Scan *s, Py_ssize_t a, Py_ssize_t b) {
@@ -3074,6 +3080,15 @@ static PyObject *quiet_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
     self->offsets = offsets;
     self->partners = partners;
     self->members = members;
+    memset(self->active_bits, 0, sizeof self->active_bits);
+    memset(self->pair_bits, 0, sizeof self->pair_bits);
+    for (Py_ssize_t c = 0; c < QUIET_BMP; c++) {
+        uint64_t bit = (uint64_t)1 << (c & 63);
+        if (table[c] == QUIET_ACTIVE)
+            self->active_bits[c >> 6] |= bit;
+        else if (table[c] && offsets[table[c] - 1] < offsets[table[c]])
+            self->pair_bits[c >> 6] |= bit;
+    }
     return (PyObject *)self;
 }
 

@@ -10,7 +10,12 @@ change only if it holds
   one-character key changes, or a one-character trigger; or
 * both characters of a *pair*: two characters of a longer key that changes
   (or of a trigger) which holds no active character. Any occurrence of the
-  key holds both, so their presence is a necessary condition.
+  key holds both, so their presence is a necessary condition. The first,
+  the *anchor*, is a character the key changes where there is one (沈 of
+  沈重 → 沉重), else its rarest; the second is the rarest of the others.
+  Only a text holding an anchor needs the second looked for, so anchors
+  should be rare: "rare" is counted over OpenCC's STPhrases, a stand-in for
+  how common a character is in text.
 
 The test only looks at characters beyond ASCII (the scanner skips ASCII 16
 characters at a time), so a chain with an active ASCII character, or with a
@@ -25,14 +30,17 @@ it), in the layout ``_mdscan.Quiet`` reads:
 * 65,536 uint16, one per BMP code point: 0 (inert), ``ACTIVE``, or the
   character's pair id;
 * the pair ids' partner offsets, uint32 (one more than ids);
-* the partners, uint16 ids (each pair listed from both ends).
+* the partners, uint16 ids, listed under their anchors.
 """
 
 from __future__ import annotations
 
 from array import array
 from collections import Counter
+from functools import lru_cache
 from typing import Iterable, Mapping
+
+from .dictionary import load_text_dict
 
 MAGIC = 0x3154515A  # "ZQT1"
 ACTIVE = 0xFFFF
@@ -62,9 +70,8 @@ def quiet_table(
             active.add(trigger)
         else:
             longer.append(trigger)
-    # how many keys hold each character: a rough measure of how common it
-    # is in text, for choosing the rarest two characters of a key as its pair
-    commonness = Counter(ch for key in keys for ch in set(key))
+    outputs = dict(zip(keys, values))
+    commonness = _commonness()
     pairs: set[tuple[str, str]] = set()
     for key in longer:
         distinct = sorted({ch for ch in key if not ch.isascii()}, key=lambda ch: (commonness[ch], ch))
@@ -74,20 +81,29 @@ def quiet_table(
             continue  # its occurrence holds an active character anyway
         if len(distinct) == 1:
             active.add(distinct[0])
-        else:
-            pairs.add((distinct[0], distinct[1]))
+            continue
+        value = outputs.get(key, "")
+        changed = {a for a, b in zip(key, value) if a != b} if len(value) == len(key) else ()
+        anchor = next((ch for ch in distinct if ch in changed), distinct[0])
+        pairs.add((anchor, next(ch for ch in distinct if ch != anchor)))
     if any(ch.isascii() for ch in active):
         return None
     return _pack(active, pairs)
 
 
+@lru_cache(maxsize=1)
+def _commonness() -> Counter:
+    """In how many of STPhrases' entries (either side) each character is."""
+    return Counter(ch for entry in load_text_dict("STPhrases.txt").items() for side in entry for ch in set(side))
+
+
 def _pack(active: set[str], pairs: set[tuple[str, str]]) -> bytes:
     partners: dict[str, set[str]] = {}
-    for a, b in pairs:
-        if a in active or b in active:
+    for anchor, other in pairs:
+        if anchor in active or other in active:
             continue  # made redundant by a character found active later
-        partners.setdefault(a, set()).add(b)
-        partners.setdefault(b, set()).add(a)
+        partners.setdefault(anchor, set()).add(other)
+        partners.setdefault(other, set())
     members = sorted(partners)
     if len(members) >= ACTIVE:  # more than uint16 ids can number: all active
         active |= set(members)
