@@ -433,6 +433,15 @@ def test_a_page_with_rules_is_scanned_whole():
     assert "甲乙是一段" in quiet(page)
 
 
+def test_converters_of_one_chain_share_its_quiet_table():
+    # making a Quiet checks the whole table: zhnorm.convert() must not pay
+    # that on every call
+    first, engine = _quiet_converter("zh-tw")
+    second, _ = _quiet_converter("zh-tw")
+    assert first.args[-1] is second.args[-1] is not None
+    assert markdown_c.text_converter(engine.convert, "zh-tw").args[-1] is None
+
+
 def test_quiet_refuses_a_broken_table():
     data = zhnorm.Converter("zh-hans")._engine.quiet
     with pytest.raises(TypeError):

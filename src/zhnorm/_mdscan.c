@@ -97,8 +97,8 @@ typedef struct {
     int32_t *shift; /* shift[j]: where joined[j] lies in the text, less j (UCS2 pages) */
     Py_ssize_t capshift;
     const Quiet *quiet; /* set: inline scans of text the chain cannot change are skipped */
-    uint32_t *seen;     /* may_change: seen[id] == epoch, pair id met in this block */
-    uint16_t *present;  /* the pair ids met in this block */
+    uint32_t *seen;     /* pairs_met: seen[id] == epoch, pair id met in this block */
+    uint16_t *present;  /* pairs_met: the pair ids met in this block */
     Py_ssize_t capseen; /* room for ids 0..capseen-1 in both */
     uint32_t epoch;
     int failed; /* a Python exception is set */
@@ -1091,7 +1091,7 @@ static Py_ssize_t scheme(Scan *s, Py_ssize_t s0, Py_ssize_t p) {
 static const char URL_TRAIL[] = "?!.,:*_~'\";";
 
 /* Whether text[a:b) holds both characters of some pair of s->quiet (the
- * slow half of may_change, for text with a pair character in it). */
+ * slow half of may_change, for text with an anchor in it). */
 static int pairs_met(Scan *s, Py_ssize_t a, Py_ssize_t b) {
     const Quiet *q = s->quiet;
     uint32_t *seen = s->seen, epoch = ++s->epoch;
@@ -1129,7 +1129,7 @@ static int may_change(Scan *s, Py_ssize_t a, Py_ssize_t b) {
     for (Py_ssize_t i = a; i < b; i += 16) {
 #ifdef __SSE2__
         if (!_mm_movemask_epi8(_mm_loadu_si128((const __m128i *)(s->b + i))))
-            continue; /* ASCII alone (past b too, which only looks further) */
+            continue; /* sixteen ASCII characters (a load past b only adds work) */
 #endif
         Py_ssize_t e = i + 16 < b ? i + 16 : b;
         for (Py_ssize_t j = i; j < e; j++) {

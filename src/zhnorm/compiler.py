@@ -17,6 +17,8 @@ compiled form is:
   converts an unmatched stretch containing one stage by stage with
   ``stages``, exactly as OpenCC does; every other stretch is exact
   character by character.
+* ``quiet``: which texts the chain cannot change, told from their
+  characters (quiet.py), so the Markdown layer can leave them unscanned.
 """
 
 from __future__ import annotations
