@@ -55,25 +55,18 @@ def quiet_table(
     normalization: Mapping[str, str],
 ) -> bytes | None:
     """The table of a compiled chain's parts, or None if it cannot have one."""
-    keys, triggers = tuple(keys), tuple(triggers)
     active = {k for k, v in chars.items() if k != v} | {k for k, v in normalization.items() if k != v}
-    longer = []
-    for key, value in zip(keys, values):
+    longer: list[tuple[str, str]] = []  # (key or trigger, its output; "" for a trigger)
+    for key, value in [*zip(keys, values), *((trigger, "") for trigger in triggers)]:
         if key == value:
             continue
         if len(key) == 1:
             active.add(key)
         else:
-            longer.append(key)
-    for trigger in triggers:
-        if len(trigger) == 1:
-            active.add(trigger)
-        else:
-            longer.append(trigger)
-    outputs = dict(zip(keys, values))
+            longer.append((key, value))
     commonness = _commonness()
     pairs: set[tuple[str, str]] = set()
-    for key in longer:
+    for key, value in longer:
         distinct = sorted({ch for ch in key if not ch.isascii()}, key=lambda ch: (commonness[ch], ch))
         if not distinct:
             return None  # a changing key of ASCII alone: the test never sees it
@@ -82,7 +75,6 @@ def quiet_table(
         if len(distinct) == 1:
             active.add(distinct[0])
             continue
-        value = outputs.get(key, "")
         changed = {a for a, b in zip(key, value) if a != b} if len(value) == len(key) else ()
         anchor = next((ch for ch in distinct if ch in changed), distinct[0])
         pairs.add((anchor, next(ch for ch in distinct if ch != anchor)))
