@@ -152,11 +152,13 @@ def _output(text: str, s: Span, new: str | None) -> str | None:
 def _markdown_fast(text, markup, convert, variant, manual_rules):
     """The C path for the common call (Markdown named, arguments in canonical
     form), with none of :func:`_prepare`'s work; None for anything else."""
-    if markup == "markdown" and type(text) is str and (variant is None or variant in _VARIANT_CODES):
-        if manual_rules == "resolve":
-            return convert_markdown(text, convert, variant, False)
-        if manual_rules == "keep":
-            return convert_markdown(text, convert, variant, True)
+    if (
+        markup == "markdown"
+        and manual_rules in ("resolve", "keep")
+        and type(text) is str
+        and (variant is None or variant in _VARIANT_CODES)
+    ):
+        return convert_markdown(text, convert, variant, manual_rules == "keep")
     return None
 
 
