@@ -94,8 +94,6 @@ typedef struct {
     Py_ssize_t nrules; /* T_CONV_RULE spans (spans are never removed) */
     Py_ssize_t *owners; /* render_core: the pieces of the prose (gather_pieces), */
     Py_ssize_t capowners; /* with their offsets in the joined prose after them */
-    int32_t *shift; /* shift[j]: where joined[j] lies in the text, less j (UCS2 pages) */
-    Py_ssize_t capshift;
     const Quiet *quiet; /* set: inline scans of text the chain cannot change are skipped */
     uint32_t *seen;     /* pairs_met: seen[id] == epoch, pair id met in this block */
     uint16_t *present;  /* pairs_met: the pair ids met in this block */
@@ -2099,7 +2097,7 @@ static size_t scan_bytes(const Scan *s) {
     return (size_t)s->capu * (sizeof(Py_UCS4) + 1) + (size_t)s->capstarts * sizeof(Py_ssize_t) +
            (size_t)s->cappipes + (size_t)s->capv * sizeof(Span) + (size_t)s->caps * sizeof(Opener) +
            (size_t)s->capl * sizeof(Py_ssize_t) + (size_t)s->capowners * sizeof(Py_ssize_t) +
-           (size_t)s->capshift * sizeof(int32_t) + (size_t)s->capseen * (sizeof(uint32_t) + sizeof(uint16_t));
+           (size_t)s->capseen * (sizeof(uint32_t) + sizeof(uint16_t));
 }
 
 /* An empty Scan, with the kept buffers if they are free. */
@@ -2121,7 +2119,6 @@ static void scan_release(Scan *s) {
     PyMem_Free(s->stack);
     PyMem_Free(s->lists);
     PyMem_Free(s->owners);
-    PyMem_Free(s->shift);
     PyMem_Free(s->seen);
     PyMem_Free(s->present);
 }
@@ -2271,51 +2268,6 @@ static int same_units(PyObject *a, Py_ssize_t ia, PyObject *b, Py_ssize_t ib, Py
     return 1;
 }
 
-/* The first offset >= i where two strings of equal length differ, or
- * their length. */
-static Py_ssize_t next_difference(PyObject *a, PyObject *b, Py_ssize_t i) {
-    int ka = PyUnicode_KIND(a), kb = PyUnicode_KIND(b);
-    const char *da = PyUnicode_DATA(a), *db = PyUnicode_DATA(b);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(a);
-    if (ka == kb) { /* the first differing byte is in the first differing character */
-        size_t pos = (size_t)i * (size_t)ka, end = (size_t)n * (size_t)ka;
-#ifdef __SSE2__
-        for (; pos + 16 <= end; pos += 16) {
-            unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(da + pos)),
-                                                                    _mm_loadu_si128((const __m128i *)(db + pos))));
-            if (m != 0xFFFF)
-                return (Py_ssize_t)((pos + (size_t)__builtin_ctz(~m)) / (size_t)ka);
-        }
-#endif
-        for (; pos < end; pos++)
-            if (da[pos] != db[pos])
-                return (Py_ssize_t)(pos / (size_t)ka);
-        return n;
-    }
-    for (; i < n; i++)
-        if (PyUnicode_READ(ka, da, i) != PyUnicode_READ(kb, db, i))
-            return i;
-    return n;
-}
-
-/* Two strings of equal length have their newlines at the same offsets. */
-static int same_newlines(PyObject *a, PyObject *b) {
-    int ka = PyUnicode_KIND(a), kb = PyUnicode_KIND(b);
-    const void *da = PyUnicode_DATA(a), *db = PyUnicode_DATA(b);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(a);
-    if (ka == PyUnicode_2BYTE_KIND && kb == PyUnicode_2BYTE_KIND) {
-        const Py_UCS2 *x = da, *y = db;
-        for (Py_ssize_t i = 0; i < n; i++)
-            if ((x[i] == '\n') != (y[i] == '\n'))
-                return 0;
-        return 1;
-    }
-    for (Py_ssize_t i = 0; i < n; i++)
-        if ((PyUnicode_READ(ka, da, i) == '\n') != (PyUnicode_READ(kb, db, i) == '\n'))
-            return 0;
-    return 1;
-}
-
 /* The least code point that needs the range up to `top`, a maxchar that
  * PyUnicode_New accepts (0 for ASCII: nothing to need). */
 static Py_UCS4 kind_floor(Py_UCS4 top) {
@@ -2357,268 +2309,189 @@ static int convert_str(PyObject *convert, PyObject *in, PyObject **out) {
     return 0;
 }
 
-/* Line starts of a str split at "\n" (count + 1 entries, last = len + 1). */
-static Py_ssize_t *line_starts(PyObject *str, Py_ssize_t *count) {
-    int kind = PyUnicode_KIND(str);
-    const void *data = PyUnicode_DATA(str);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(str), c = 1;
-    for (Py_ssize_t i = 0; i < n; i++)
-        c += PyUnicode_READ(kind, data, i) == '\n';
-    Py_ssize_t *st = PyMem_Malloc((size_t)(c + 1) * sizeof(Py_ssize_t));
-    if (!st) {
-        PyErr_NoMemory();
-        return NULL;
-    }
-    st[0] = 0;
-    for (Py_ssize_t i = 0, j = 1; i < n; i++)
-        if (PyUnicode_READ(kind, data, i) == '\n')
-            st[j++] = i + 1;
-    st[c] = n + 1;
-    *count = c;
-    return st;
-}
-
 /* dst[d:dend] starts with left[la:le]. */
 static int str_startswith(PyObject *dst, Py_ssize_t d, Py_ssize_t dend, PyObject *left, Py_ssize_t la,
                           Py_ssize_t le) {
     return d + (le - la) <= dend && same_units(dst, d, left, la, le - la);
 }
 
-/* render._map_cuts: map each cut (offset in src) to an offset in dst, or -1. */
-static int map_cuts(PyObject *src, PyObject *dst, const Py_ssize_t *cuts, Py_ssize_t ncuts,
-                    PyObject *convert, Py_ssize_t *result) {
-    int rc = -1;
-    Py_ssize_t ns, nd, nsegs = 0;
-    Py_ssize_t *ss = line_starts(src, &ns), *ds = ss ? line_starts(dst, &nd) : NULL;
-    Py_ssize_t *wk = NULL, *wx = NULL, *seg_a = NULL, *seg_e = NULL, *conv_st = NULL;
-    PyObject *segs_str = NULL, *conv = NULL;
-    Writer joined = {NULL, 0, 0, PyUnicode_KIND(src)};
-    if (!ds)
-        goto done;
-    if (ns != nd) {
-        for (Py_ssize_t i = 0; i < ncuts; i++)
-            result[i] = -1;
-        rc = 0;
-        goto done;
+/* A converter's alignment (render.AlignedConverter): its output and the
+ * bounds of its units, in[k] -> out[k], n of them; borrowed from the bytes
+ * of convert_aligned_packed(), or copied from the lists of
+ * convert_aligned(). */
+typedef struct {
+    PyObject *str;
+    const Py_ssize_t *in, *out;
+    Py_ssize_t n;
+    PyObject *held;   /* the result tuple, holding str and the bytes */
+    Py_ssize_t *own;  /* the copied bounds */
+} Align;
+
+static void align_free(Align *al) {
+    Py_CLEAR(al->held);
+    PyMem_Free(al->own);
+    al->own = NULL;
+    al->str = NULL;
+}
+
+static PyObject *str_aligned, *str_aligned_packed;
+
+/* getattr(obj, name, None) as *fn (NULL when missing); -1 on another error. */
+static int optional_attr(PyObject *obj, PyObject *name, PyObject **fn) {
+    *fn = PyObject_GetAttr(obj, name);
+    if (*fn)
+        return 0;
+    if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+        return -1;
+    PyErr_Clear();
+    return 0;
+}
+
+/* The aligned conversion behind `convert` (its convert_aligned_packed or
+ * convert_aligned attribute, *packed says which; markdown_c.py gives a
+ * converter one of them), or NULL (no exception) for a plain callable. */
+static PyObject *aligned_fn(PyObject *convert, int *packed) {
+    PyObject *fn;
+    *packed = 1;
+    if (optional_attr(convert, str_aligned_packed, &fn) < 0)
+        return NULL;
+    if (!fn) {
+        *packed = 0;
+        if (optional_attr(convert, str_aligned, &fn) < 0)
+            return NULL;
     }
-#define SLEN(k) (ss[(k) + 1] - 1 - ss[k])
-#define DLEN(k) (ds[(k) + 1] - 1 - ds[k])
-    wk = PyMem_Malloc((size_t)(ncuts + 1) * sizeof(Py_ssize_t));
-    wx = PyMem_Malloc((size_t)(ncuts + 1) * sizeof(Py_ssize_t));
-    seg_a = PyMem_Malloc((size_t)(ncuts + 1) * sizeof(Py_ssize_t));
-    seg_e = PyMem_Malloc((size_t)(ncuts + 1) * sizeof(Py_ssize_t));
-    if (!wk || !wx || !seg_a || !seg_e) {
-        PyErr_NoMemory();
-        goto done;
+    return fn;
+}
+
+/* One bounds list of convert_aligned() into dst[0:n]. */
+static int copy_bounds(PyObject *list, Py_ssize_t n, Py_ssize_t *dst) {
+    PyObject *seq = PySequence_Fast(list, "convert_aligned() must return two lists of bounds");
+    if (!seq)
+        return -1;
+    int rc = 0;
+    if (PySequence_Fast_GET_SIZE(seq) != n) {
+        PyErr_SetString(PyExc_ValueError, "convert_aligned() returned bound lists of unequal length");
+        rc = -1;
     }
-    Py_ssize_t line = -1, last = 0, k = 0;
-    for (Py_ssize_t i = 0; i < ncuts; i++) {
-        Py_ssize_t c = cuts[i];
-        while (k + 1 < ns && ss[k + 1] <= c) /* bisect_right(s_starts, c) - 1, cuts ascending */
-            k++;
-        wk[i] = k;
-        wx[i] = c - ss[k];
-        if (SLEN(k) != DLEN(k)) {
-            if (k != line) {
-                line = k;
-                last = 0;
-            }
-            seg_a[nsegs] = ss[k] + last;
-            seg_e[nsegs] = ss[k] + wx[i];
-            nsegs++;
-            last = wx[i];
-        }
+    for (Py_ssize_t i = 0; !rc && i < n; i++) {
+        dst[i] = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(seq, i));
+        if (dst[i] == -1 && PyErr_Occurred())
+            rc = -1;
     }
-    if (!nsegs) {
-        for (Py_ssize_t i = 0; i < ncuts; i++)
-            result[i] = ds[wk[i]] + wx[i];
-        rc = 0;
-        goto done;
-    }
-    for (Py_ssize_t j = 0; j < nsegs; j++) {
-        if ((j && w_char(&joined, '\n') < 0) || w_add(&joined, src, seg_a[j], seg_e[j]) < 0)
-            goto done;
-    }
-    segs_str = w_str(&joined);
-    if (!segs_str || convert_str(convert, segs_str, &conv) < 0)
-        goto done;
-    Py_ssize_t nconv;
-    conv_st = line_starts(conv, &nconv);
-    if (!conv_st)
-        goto done;
-    int use_conv = nconv == nsegs;
-    line = -1;
-    Py_ssize_t anchor_s = 0, anchor_d = 0, prev = 0, j = 0;
-    for (Py_ssize_t i = 0; i < ncuts; i++) {
-        Py_ssize_t kk = wk[i], x = wx[i];
-        if (SLEN(kk) == DLEN(kk)) {
-            result[i] = ds[kk] + x;
-            continue;
-        }
-        if (kk != line) {
-            line = kk;
-            anchor_s = anchor_d = prev = 0;
-        }
-        PyObject *left;
-        Py_ssize_t la, le;
-        PyObject *owned = NULL;
-        if (use_conv && anchor_s == prev) {
-            left = conv;
-            la = conv_st[j];
-            le = conv_st[j + 1] - 1;
-        } else {
-            PyObject *piece = PyUnicode_Substring(src, ss[kk] + anchor_s, ss[kk] + x);
-            if (!piece)
-                goto done;
-            int bad = convert_str(convert, piece, &owned);
-            Py_DECREF(piece);
-            if (bad)
-                goto done;
-            left = owned;
-            la = 0;
-            le = PyUnicode_GET_LENGTH(owned);
-        }
-        j++;
-        prev = x;
-        if (str_startswith(dst, ds[kk] + anchor_d, ds[kk] + DLEN(kk), left, la, le)) {
-            anchor_s = x;
-            anchor_d += le - la;
-            result[i] = ds[kk] + anchor_d;
-        } else {
-            result[i] = -1;
-        }
-        Py_XDECREF(owned);
-    }
-    rc = 0;
-#undef SLEN
-#undef DLEN
-done:
-    PyMem_Free(ss);
-    PyMem_Free(ds);
-    PyMem_Free(wk);
-    PyMem_Free(wx);
-    PyMem_Free(seg_a);
-    PyMem_Free(seg_e);
-    PyMem_Free(conv_st);
-    PyMem_Free(joined.v);
-    Py_XDECREF(segs_str);
-    Py_XDECREF(conv);
+    Py_DECREF(seq);
     return rc;
 }
 
-/* Move *k on to the piece holding joined[i] (pieces in order, i rising). */
-static inline void piece_of(const Py_ssize_t *pstart, Py_ssize_t *k, Py_ssize_t i) {
-    while (pstart[*k + 1] <= i)
-        ++*k;
+/* fn(in) into *al, its bounds checked against the contract (a broken
+ * converter must not make the cut-back read out of range). */
+static int call_aligned(PyObject *fn, int packed, PyObject *in, Align *al) {
+    memset(al, 0, sizeof *al);
+    PyObject *r = PyObject_CallOneArg(fn, in);
+    if (!r)
+        return -1;
+    al->held = r;
+    if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != 3 || !PyUnicode_Check(PyTuple_GET_ITEM(r, 0))) {
+        PyErr_SetString(PyExc_TypeError, "convert_aligned() must return (str, in_bounds, out_bounds)");
+        goto fail;
+    }
+    al->str = PyTuple_GET_ITEM(r, 0);
+    PyObject *a = PyTuple_GET_ITEM(r, 1), *b = PyTuple_GET_ITEM(r, 2);
+    if (packed) {
+        if (!PyBytes_Check(a) || !PyBytes_Check(b) || PyBytes_GET_SIZE(a) != PyBytes_GET_SIZE(b) ||
+            PyBytes_GET_SIZE(a) % (Py_ssize_t)sizeof(Py_ssize_t)) {
+            PyErr_SetString(PyExc_TypeError, "convert_aligned_packed() must return (str, bytes, bytes)");
+            goto fail;
+        }
+        al->n = PyBytes_GET_SIZE(a) / (Py_ssize_t)sizeof(Py_ssize_t);
+        al->in = (const Py_ssize_t *)PyBytes_AS_STRING(a);
+        al->out = (const Py_ssize_t *)PyBytes_AS_STRING(b);
+    } else {
+        Py_ssize_t n = PyObject_Length(a);
+        if (n < 0)
+            goto fail;
+        if (!(al->own = PyMem_Malloc((size_t)(2 * n + 1) * sizeof(Py_ssize_t)))) {
+            PyErr_NoMemory();
+            goto fail;
+        }
+        if (copy_bounds(a, n, al->own) < 0 || copy_bounds(b, n, al->own + n) < 0)
+            goto fail;
+        al->n = n;
+        al->in = al->own;
+        al->out = al->own + n;
+    }
+    int ok = al->n >= 1 && al->in[0] == 0 && al->out[0] == 0 && al->in[al->n - 1] == PyUnicode_GET_LENGTH(in) &&
+             al->out[al->n - 1] == PyUnicode_GET_LENGTH(al->str);
+    for (Py_ssize_t k = 1; ok && k < al->n; k++)
+        ok = al->in[k - 1] <= al->in[k] && al->out[k - 1] <= al->out[k];
+    if (!ok) {
+        PyErr_SetString(PyExc_ValueError, "convert_aligned() returned bounds that break its contract");
+        goto fail;
+    }
+    return 0;
+fail:
+    align_free(al);
+    return -1;
 }
 
-/* The converter kept every length and newline (aligned output) and no span
- * writes anything but its prose: the document is the text copied once with
- * each run where `out` differs from `joined` written in place, found by one
- * walk over the differences.  Returns 1 (*res set), 0 if a newline differs
- * (not aligned: the caller cuts lines instead), -1 on error. */
-static int patch_aligned(PyObject *text, const Scan *s, const Py_ssize_t *owners, const Py_ssize_t *pstart,
-                         const int32_t *shift, PyObject *joined, PyObject *out, PyObject **res) {
-    int jk = PyUnicode_KIND(joined), ok = PyUnicode_KIND(out), rk = 0;
-    const void *jd = PyUnicode_DATA(joined), *od = PyUnicode_DATA(out);
-    void *rd = NULL;
-    Py_ssize_t n = PyUnicode_GET_LENGTH(joined), k = 0;
-    PyObject *str = NULL;
-    Py_UCS4 top = PyUnicode_MAX_CHAR_VALUE(text), written = 0; /* OR of the code points written */
-    if (PyUnicode_MAX_CHAR_VALUE(out) > top)
-        top = PyUnicode_MAX_CHAR_VALUE(out);
-/* out[i] = c differs from joined[i] = a: write c where its piece puts it
- * (the first time, into a copy of the text). A separator is a newline in
- * both strings, so i lies in a piece unless a newline differs. */
-#define PATCH(i, a, c, KIND, AT)                                                            \
-    do {                                                                                    \
-        if ((a) == '\n' || (c) == '\n') { /* a line's length changed */                     \
-            Py_XDECREF(str);                                                                \
-            return 0;                                                                       \
-        }                                                                                   \
-        if (!str) {                                                                         \
-            str = PyUnicode_New(PyUnicode_GET_LENGTH(text), top);                           \
-            if (!str || PyUnicode_CopyCharacters(str, 0, text, 0, PyUnicode_GET_LENGTH(text)) < 0) { \
-                Py_XDECREF(str);                                                            \
-                return -1;                                                                  \
-            }                                                                               \
-            rk = PyUnicode_KIND(str);                                                       \
-            rd = PyUnicode_DATA(str);                                                       \
-        }                                                                                   \
-        written |= (c);                                                                     \
-        PyUnicode_WRITE((KIND), rd, (AT), (c));                                             \
-    } while (0)
-/* where joined[i] lies in the text: found from its piece, or from shift */
-#define PIECE_AT(i) (piece_of(pstart, &k, (i)), s->v[owners[k]].start + ((i) - pstart[k]))
-#ifdef __SSE2__
-    if (jk == PyUnicode_2BYTE_KIND && ok == PyUnicode_2BYTE_KIND && top == 0xFFFF && shift) {
-        /* Chinese prose, 8 characters at a time: a difference may come every
-         * few characters, so each is taken from the block's mask */
-        const Py_UCS2 *x = jd, *y = od;
-        for (Py_ssize_t base = 0; base < n; base += 8) {
-            unsigned m = 0;
-            if (base + 8 <= n) {
-                m = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_loadu_si128((const __m128i *)(x + base)),
-                                                                 _mm_loadu_si128((const __m128i *)(y + base)))) &
-                    0xFFFF;
-            } else {
-                for (Py_ssize_t j = 0; base + j < n; j++)
-                    if (x[base + j] != y[base + j])
-                        m |= 3u << (2 * j);
-            }
-            for (; m; m &= m - 1, m &= m - 1) { /* two mask bits per character */
-                Py_ssize_t i = base + (__builtin_ctz(m) >> 1);
-                PATCH(i, x[i], y[i], PyUnicode_2BYTE_KIND, i + shift[i]); /* top is 0xFFFF */
-            }
-        }
-    } else
-#endif
-    {
-        for (Py_ssize_t i = next_difference(joined, out, 0); i < n; i = next_difference(joined, out, i)) {
-            for (; i < n; i++) {
-                Py_UCS4 a = PyUnicode_READ(jk, jd, i), c = PyUnicode_READ(ok, od, i);
-                if (a == c)
-                    break;
-                PATCH(i, a, c, rk, PIECE_AT(i));
-            }
-        }
+/* render.cut for offsets x that rise from call to call (*k follows them):
+ * a bound maps to its output offset; inside a unit, the same offset if the
+ * unit kept its length, else the unit's end. */
+static Py_ssize_t cut_at(const Align *al, Py_ssize_t *k, Py_ssize_t x) {
+    while (*k + 1 < al->n && al->in[*k + 1] <= x)
+        ++*k;
+    Py_ssize_t a = al->in[*k];
+    if (a == x || *k + 1 >= al->n)
+        return al->out[*k];
+    Py_ssize_t b = al->in[*k + 1], c = al->out[*k], d = al->out[*k + 1];
+    return b - a == d - c ? c + (x - a) : d;
+}
+
+/* render._separated: each separator (a newline of the joined prose) is a
+ * unit of its own that became one newline. */
+static int separated(const Align *al, const Py_ssize_t *owners, const Py_ssize_t *pstart, Py_ssize_t npieces) {
+    int kind = PyUnicode_KIND(al->str);
+    const void *data = PyUnicode_DATA(al->str);
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = 0; i < npieces; i++) {
+        if (owners[i] >= 0)
+            continue;
+        Py_ssize_t p = pstart[i];
+        while (k + 1 < al->n && al->in[k + 1] <= p)
+            k++;
+        if (al->in[k] != p || k + 1 >= al->n || al->in[k + 1] != p + 1 || al->out[k + 1] != al->out[k] + 1 ||
+            PyUnicode_READ(kind, data, al->out[k]) != '\n')
+            return 0;
     }
-#undef PATCH
-#undef PIECE_AT
-    if (!str) {
-        *res = Py_NewRef(text);
-        return 1;
-    }
-    /* str must have the narrowest kind that holds it; top's range is certainly
-     * needed if a written code point needs it (its top bit is then set in
-     * `written`), otherwise let Python find the kind. */
-    Py_UCS4 floor = kind_floor(top);
-    if (floor && written < floor) {
-        PyObject *narrow = PyUnicode_FromKindAndData(rk, rd, PyUnicode_GET_LENGTH(str));
-        Py_DECREF(str);
-        if (!narrow)
-            return -1;
-        str = narrow;
-    }
-    *res = str;
     return 1;
 }
 
+/* render._cut_run: the pieces [i, j) of one run, from pstart[i] in the
+ * joined prose, cut from al (the conversion of the joined prose from
+ * `offset` on); *k as for cut_at. */
+static void cut_run(const Align *al, Py_ssize_t *k, const Py_ssize_t *pstart, Py_ssize_t i, Py_ssize_t j,
+                    Py_ssize_t offset, Repl *repl) {
+    Py_ssize_t begin = cut_at(al, k, pstart[i] - offset);
+    for (Py_ssize_t p = i; p < j; p++) {
+        Py_ssize_t end = cut_at(al, k, pstart[p + 1] - offset);
+        repl[p].str = al->str;
+        repl[p].a = begin;
+        repl[p].e = end;
+        repl[p].set = 1;
+        begin = end;
+    }
+}
+
 /* The pieces of the prose in s->v: each convertible span (its index in
- * owners[]), and a separator (-1) for a breaking span between two; pstart[]
- * their offsets in the joined prose, pstart[*npieces] its length, returned.
- * No branch on the spans: whether one is prose follows no pattern a branch
- * predictor learns, and a page has thousands. */
-static Py_ssize_t gather_pieces(const Scan *s, Py_ssize_t *owners, Py_ssize_t *pstart, Py_ssize_t *npieces,
-                                int *prose_only) {
+ * owners[]), and a separator (-1) for a hard boundary between two (any
+ * protected span but emphasis, render.SOFT_TYPES); pstart[] their offsets
+ * in the joined prose, pstart[*npieces] its length, returned. */
+static Py_ssize_t gather_pieces(const Scan *s, Py_ssize_t *owners, Py_ssize_t *pstart, Py_ssize_t *npieces) {
     Py_ssize_t np = 0, pos = 0, nv = s->nv;
     size_t sep = 1; /* the last piece is a separator, or there is none yet */
-    unsigned outs = 0;
     const Span *v = s->v;
     for (Py_ssize_t i = 0; i < nv; i++) {
-        size_t conv = v[i].conv != 0, brk = v[i].brk != 0;
-        size_t piece = conv | (brk & ~sep); /* a span, or a separator */
-        outs |= v[i].out;
+        size_t conv = v[i].conv != 0, hard = v[i].type != T_EMPHASIS;
+        size_t piece = conv | (hard & ~sep); /* a span, or a separator */
         owners[np] = conv ? i : -1; /* both overwritten unless np moves on */
         pstart[np] = pos;
         np += (Py_ssize_t)piece;
@@ -2627,67 +2500,27 @@ static Py_ssize_t gather_pieces(const Scan *s, Py_ssize_t *owners, Py_ssize_t *p
     }
     pstart[np] = pos;
     *npieces = np;
-    *prose_only = outs == OUT_PROSE;
     return pos;
 }
 
 /* The joined prose: the pieces of `text`, a newline for each separator, in a
- * str of the narrowest kind that holds them.  For UCS2 text (Chinese) also
- * s->shift, for patch_aligned. */
+ * str of the narrowest kind that holds them. */
 static PyObject *join_pieces(PyObject *text, Scan *s, const Py_ssize_t *owners, const Py_ssize_t *pstart,
-                             Py_ssize_t npieces, Py_ssize_t pos, const int32_t **shift_made) {
+                             Py_ssize_t npieces, Py_ssize_t pos) {
     int kind = PyUnicode_KIND(text);
     const char *data = PyUnicode_DATA(text);
     PyObject *joined = PyUnicode_New(pos, PyUnicode_MAX_CHAR_VALUE(text));
     if (!joined)
         return NULL;
     char *jbuf = PyUnicode_DATA(joined);
-    *shift_made = NULL;
-#ifdef __SSE2__
-    if (kind == PyUnicode_2BYTE_KIND && PyUnicode_GET_LENGTH(text) <= INT32_MAX) {
-        /* 8 characters at a time, each piece's last block written past its
-         * end (the next piece overwrites it) where both strings have room;
-         * with the shift of each character to its place in the text */
-        if (grow((void **)&s->shift, &s->capshift, pos + 8, sizeof(int32_t)) < 0) {
-            Py_DECREF(joined);
-            return NULL;
-        }
-        static const Py_UCS2 NEWLINES[8] = {'\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n'};
-        const Py_UCS2 *src = (const Py_UCS2 *)data;
-        Py_UCS2 *dst = (Py_UCS2 *)jbuf;
-        int32_t *shift = s->shift;
-        Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-        for (Py_ssize_t k = 0; k < npieces; k++) {
-            Py_ssize_t o = owners[k], d = pstart[k], len = pstart[k + 1] - d;
-            Py_ssize_t a = o >= 0 ? s->v[o].start : 0;
-            const Py_UCS2 *from = o >= 0 ? src + a : NEWLINES; /* a separator is one newline */
-            Py_ssize_t blocks = (len + 7) & ~(Py_ssize_t)7;
-            __m128i by = _mm_set1_epi32((int)(a - d));
-            if (d + blocks <= pos && (o < 0 || a + blocks <= n)) {
-                for (Py_ssize_t j = 0; j < len; j += 8) {
-                    _mm_storeu_si128((__m128i *)(dst + d + j), _mm_loadu_si128((const __m128i *)(from + j)));
-                    _mm_storeu_si128((__m128i *)(shift + d + j), by);
-                    _mm_storeu_si128((__m128i *)(shift + d + j + 4), by);
-                }
-            } else {
-                memcpy(dst + d, from, (size_t)len * sizeof(Py_UCS2));
-                for (Py_ssize_t j = 0; j < len; j++)
-                    shift[d + j] = (int32_t)(a - d);
-            }
-        }
-        *shift_made = shift;
-    } else
-#endif
-    {
-        for (Py_ssize_t k = 0; k < npieces; k++) {
-            Py_ssize_t o = owners[k];
-            char *dst = jbuf + (size_t)pstart[k] * (size_t)kind;
-            if (o >= 0)
-                memcpy(dst, data + (size_t)s->v[o].start * (size_t)kind,
-                       (size_t)(s->v[o].end - s->v[o].start) * (size_t)kind);
-            else
-                PyUnicode_WRITE(kind, dst, 0, '\n');
-        }
+    for (Py_ssize_t k = 0; k < npieces; k++) {
+        Py_ssize_t o = owners[k];
+        char *dst = jbuf + (size_t)pstart[k] * (size_t)kind;
+        if (o >= 0)
+            memcpy(dst, data + (size_t)s->v[o].start * (size_t)kind,
+                   (size_t)(s->v[o].end - s->v[o].start) * (size_t)kind);
+        else
+            PyUnicode_WRITE(kind, dst, 0, '\n');
     }
     if (!needs_its_kind(joined)) { /* the prose alone fits a narrower kind */
         PyObject *narrow = PyUnicode_FromKindAndData(kind, jbuf, pos);
@@ -2697,127 +2530,108 @@ static PyObject *join_pieces(PyObject *text, Scan *s, const Py_ssize_t *owners, 
 }
 
 /* Convert the prose of the spans s->v of `text` with `convert` and write the
- * document: render.gather + convert_spans and the output loop of
+ * document: render.convert_spans and the output loop of
  * convert_markup_result.  Returns the document (a new reference), with
  * the number of fallbacks in *nfallbacks. */
 static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out_kind, Py_ssize_t *nfallbacks) {
-    PyObject *result = NULL, *joined = NULL, *out = NULL;
-    PyObject **fallback_strs = NULL;
-    Py_ssize_t *owners = NULL, *pstart = NULL, *cuts = NULL, *mapped = NULL;
+    PyObject *result = NULL, *joined = NULL, *fn = NULL;
+    PyObject **held = NULL; /* per piece: a conversion of its own, or of its run */
+    Py_ssize_t *owners = NULL, *pstart = NULL;
     Repl *repl = NULL;
+    Align al = {0};
     Writer ob = {NULL, 0, 0, out_kind > PyUnicode_KIND(text) ? out_kind : PyUnicode_KIND(text)};
     Py_ssize_t fallbacks = 0, npieces = 0;
-    int aligned = 0; /* out has joined's line lengths: each piece is out at its own offsets */
     /* gather: the pieces (a convertible span, or -1 for a separator) */
     if (grow((void **)&s->owners, &s->capowners, 2 * s->nv + 3, sizeof(Py_ssize_t)) < 0)
         goto done;
     owners = s->owners;
     pstart = owners + s->nv + 1; /* nv + 2 offsets in joined */
-    int prose_only; /* no span writes anything but its prose */
-    Py_ssize_t pos = gather_pieces(s, owners, pstart, &npieces, &prose_only);
-    if (!npieces) {
-        if (!(repl = PyMem_Calloc(1, sizeof(Repl)))) {
-            PyErr_NoMemory();
-            goto done;
-        }
-        goto write;
-    }
-    const int32_t *shift;
-    if (!(joined = join_pieces(text, s, owners, pstart, npieces, pos, &shift)))
-        goto done;
-    if (convert_str(convert, joined, &out) < 0)
-        goto done;
-    if (PyUnicode_KIND(out) > ob.kind)
-        ob.kind = PyUnicode_KIND(out);
-    Py_ssize_t jlen = PyUnicode_GET_LENGTH(joined), olen = PyUnicode_GET_LENGTH(out);
-    int same_length = olen == jlen;
-    if (same_length && prose_only) {
-        PyObject *str = NULL;
-        int r = patch_aligned(text, s, owners, pstart, shift, joined, out, &str);
-        if (r < 0)
-            goto done;
-        if (r) {
-            result = str;
-            goto done;
-        }
-        same_length = 0; /* neither identical nor aligned: skip both comparisons below */
-    }
+    Py_ssize_t pos = gather_pieces(s, owners, pstart, &npieces);
     if (!(repl = PyMem_Calloc((size_t)npieces + 1, sizeof(Repl)))) {
         PyErr_NoMemory();
         goto done;
     }
-    if (same_length && same_units(joined, 0, out, 0, jlen)) {
-        /* nothing converted: every piece stays */
-    } else if (same_length && same_newlines(joined, out)) {
-        aligned = 1;
-        for (Py_ssize_t k = 0; k < npieces; k++)
-            if (owners[k] >= 0) {
-                repl[k].str = out;
-                repl[k].a = pstart[k];
-                repl[k].e = pstart[k + 1];
-                repl[k].set = 1;
-            }
-    } else {
-        Py_ssize_t ncuts = npieces - 1;
-        cuts = PyMem_Malloc((size_t)(npieces + 1) * sizeof(Py_ssize_t));
-        mapped = PyMem_Malloc((size_t)(npieces + 1) * sizeof(Py_ssize_t));
-        fallback_strs = PyMem_Calloc((size_t)npieces, sizeof(PyObject *));
-        if (!cuts || !mapped || !fallback_strs) {
-            PyErr_NoMemory();
-            goto done;
-        }
-        for (Py_ssize_t k = 0; k < ncuts; k++)
-            cuts[k] = pstart[k + 1];
-        if (map_cuts(joined, out, cuts, ncuts, convert, mapped) < 0)
-            goto done;
-        mapped[npieces - 1] = olen;
-        Py_ssize_t prev_end = 0; /* -1: None */
-        Py_ssize_t i = 0;
-        while (i < npieces) {
+    if (!npieces)
+        goto write;
+    if (!(held = PyMem_Calloc((size_t)npieces, sizeof(PyObject *)))) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    int packed;
+    fn = aligned_fn(convert, &packed);
+    if (!fn && PyErr_Occurred())
+        goto done;
+    if (!fn) {
+        /* a plain callable: each piece on its own (render.convert_spans) */
+        for (Py_ssize_t i = 0; i < npieces;) {
             Py_ssize_t j = i;
             while (j < npieces && owners[j] >= 0)
                 j++;
-            int good = prev_end >= 0;
-            for (Py_ssize_t k = i; k < j && good; k++)
-                good = mapped[k] >= 0;
-            if (good) {
-                Py_ssize_t p = prev_end;
-                for (Py_ssize_t k = i; k < j; k++) {
-                    repl[k].str = out;
-                    repl[k].a = p;
-                    repl[k].e = mapped[k];
-                    repl[k].set = 1;
-                    p = mapped[k];
-                }
-            } else if (j > i) {
-                fallbacks++;
-                for (Py_ssize_t k = i; k < j; k++) {
-                    Span *sp = &s->v[owners[k]];
-                    PyObject *piece = PyUnicode_Substring(text, sp->start, sp->end);
-                    if (!piece)
-                        goto done;
-                    int bad = convert_str(convert, piece, &fallback_strs[k]);
-                    Py_DECREF(piece);
-                    if (bad)
-                        goto done;
-                    repl[k].str = fallback_strs[k];
-                    if (PyUnicode_KIND(fallback_strs[k]) > ob.kind)
-                        ob.kind = PyUnicode_KIND(fallback_strs[k]);
-                    repl[k].a = 0;
-                    repl[k].e = PyUnicode_GET_LENGTH(fallback_strs[k]);
-                    repl[k].set = 1;
-                }
+            fallbacks += j - i > 1;
+            for (Py_ssize_t k = i; k < j; k++) {
+                Span *sp = &s->v[owners[k]];
+                PyObject *piece = PyUnicode_Substring(text, sp->start, sp->end);
+                if (!piece)
+                    goto done;
+                int bad = convert_str(convert, piece, &held[k]);
+                Py_DECREF(piece);
+                if (bad)
+                    goto done;
+                repl[k].str = held[k];
+                repl[k].a = 0;
+                repl[k].e = PyUnicode_GET_LENGTH(held[k]);
+                repl[k].set = 1;
             }
-            prev_end = j < npieces ? mapped[j] : -1;
+            i = j + 1;
+        }
+        goto write;
+    }
+    if (!(joined = join_pieces(text, s, owners, pstart, npieces, pos)))
+        goto done;
+    if (call_aligned(fn, packed, joined, &al) < 0)
+        goto done;
+    if (PyUnicode_GET_LENGTH(al.str) == pos && same_units(al.str, 0, joined, 0, pos) &&
+        memcmp(al.in, al.out, (size_t)al.n * sizeof(Py_ssize_t)) == 0)
+        goto write; /* every unit is itself, in its place: only rules are written */
+    if (separated(&al, owners, pstart, npieces)) {
+        Py_ssize_t k = 0;
+        for (Py_ssize_t i = 0; i < npieces;) {
+            Py_ssize_t j = i;
+            while (j < npieces && owners[j] >= 0)
+                j++;
+            if (j > i)
+                cut_run(&al, &k, pstart, i, j, 0, repl);
+            i = j + 1;
+        }
+    } else { /* a converter that joins a newline to its neighbours: each run on its own */
+        for (Py_ssize_t i = 0; i < npieces;) {
+            Py_ssize_t j = i;
+            while (j < npieces && owners[j] >= 0)
+                j++;
+            if (j > i) {
+                Align run;
+                Py_ssize_t k = 0;
+                PyObject *piece = PyUnicode_Substring(joined, pstart[i], pstart[j]);
+                int bad = !piece || call_aligned(fn, packed, piece, &run) < 0;
+                Py_XDECREF(piece);
+                if (bad)
+                    goto done;
+                cut_run(&run, &k, pstart, i, j, pstart[i], repl);
+                held[i] = Py_NewRef(run.held); /* keeps run.str for the writer */
+                align_free(&run);
+            }
             i = j + 1;
         }
     }
 write:;
     /* the output: the text, with each changed piece and each rule replaced;
      * about as long as the text, so sized for it once */
+    for (Py_ssize_t k = 0; k < npieces; k++)
+        if (repl[k].set && PyUnicode_KIND(repl[k].str) > ob.kind)
+            ob.kind = PyUnicode_KIND(repl[k].str);
     if (grow((void **)&ob.v, &ob.cap, (PyUnicode_GET_LENGTH(text) + 64) * ob.kind, 1) < 0)
         goto done;
-    Py_ssize_t copied = 0, k = 0, diff = -1; /* aligned: the next offset where out differs */
+    Py_ssize_t copied = 0, k = 0;
     int changed = 0;
     for (Py_ssize_t i = 0; i < s->nv; i++) {
         Span *sp = &s->v[i];
@@ -2827,15 +2641,8 @@ write:;
             Repl *r = &repl[k];
             if (!r->set)
                 continue;
-            if (aligned) { /* r is out[a:e] for joined[a:e], the piece: unchanged if no difference there */
-                if (diff < r->a)
-                    diff = next_difference(joined, out, r->a);
-                if (diff >= r->e)
-                    continue;
-            } else if (r->e - r->a == sp->end - sp->start &&
-                       str_startswith(text, sp->start, sp->end, r->str, r->a, r->e)) {
+            if (r->e - r->a == sp->end - sp->start && str_startswith(text, sp->start, sp->end, r->str, r->a, r->e))
                 continue;
-            }
             if (w_add(&ob, text, copied, sp->start) < 0)
                 goto done;
             if (sp->out == OUT_BARE_LINK &&
@@ -2859,15 +2666,14 @@ write:;
         result = w_str(&ob);
 done:
     *nfallbacks = fallbacks;
-    if (fallback_strs) {
+    if (held) {
         for (Py_ssize_t k = 0; k < npieces; k++)
-            Py_XDECREF(fallback_strs[k]);
-        PyMem_Free(fallback_strs);
+            Py_XDECREF(held[k]);
+        PyMem_Free(held);
     }
+    align_free(&al);
+    Py_XDECREF(fn);
     Py_XDECREF(joined);
-    Py_XDECREF(out);
-    PyMem_Free(cuts);
-    PyMem_Free(mapped);
     PyMem_Free(repl);
     PyMem_Free(ob.v);
     return result;
@@ -3235,7 +3041,10 @@ static PyObject *md_render(PyObject *Py_UNUSED(module), PyObject *args) {
         sp->shown = NULL;
         if (!PyUnicode_Check(type))
             continue;
-        if (PyUnicode_CompareWithASCIIString(type, "wikilink_bare") == 0) {
+        if (!sp->conv && (PyUnicode_CompareWithASCIIString(type, "emphasis") == 0 ||
+                          PyUnicode_CompareWithASCIIString(type, "quote_markup") == 0)) {
+            sp->type = T_EMPHASIS; /* a soft boundary (render.SOFT_TYPES) */
+        } else if (PyUnicode_CompareWithASCIIString(type, "wikilink_bare") == 0) {
             sp->out = OUT_BARE_LINK;
         } else if (!sp->conv && (PyUnicode_CompareWithASCIIString(type, "conv_rule") == 0 ||
                                  PyUnicode_CompareWithASCIIString(type, "rule_phrase") == 0)) {
@@ -3304,6 +3113,10 @@ PyMODINIT_FUNC PyInit__mdscan(void) {
     category_fn = PyObject_GetAttrString(ud, "category");
     Py_DECREF(ud);
     if (!category_fn)
+        return NULL;
+    str_aligned = PyUnicode_InternFromString("convert_aligned");
+    str_aligned_packed = PyUnicode_InternFromString("convert_aligned_packed");
+    if (!str_aligned || !str_aligned_packed)
         return NULL;
     for (int t = 0; t < T_COUNT; t++) {
         type_strs[t] = PyUnicode_InternFromString(TYPE_NAMES[t]);

@@ -28,12 +28,13 @@ from ..variants import normalize_variant
 from .manual_rules import resolve_rules
 from .markdown_c import convert_markdown, render as render_c, scan_markdown
 from .plain import scan_plain
-from .render import ConversionResult, convert_spans, gather
+from .render import AlignedConverter, ConversionResult, convert_spans, gather, plain_of
 from .sniff import MARKUPS, sniff, sniff_scores
 from .tokens import Span, Token, render, to_tokens
 
 __all__ = [
     "MARKUPS",
+    "AlignedConverter",
     "ConversionResult",
     "Token",
     "convert_markup",
@@ -119,7 +120,7 @@ def _scan_and_resolve(text, kind, convert, variant, manual_rules):
     if "-{" in text or (kind == "wikitext" and "noteta" in text.lower()):
         nrules = sum(1 for s in spans if s.type == "conv_rule" or (s.type == "template" and s.meta))
         if nrules:
-            spans, replaced = resolve_rules(text, spans, variant, convert, manual_rules == "keep")
+            spans, replaced = resolve_rules(text, spans, variant, plain_of(convert), manual_rules == "keep")
     return spans, nrules, replaced
 
 
@@ -165,7 +166,7 @@ def _markdown_fast(text, markup, convert, variant, manual_rules):
 def convert_markup_result(
     text: str,
     markup: str,
-    convert: Callable[[str], str],
+    convert: Callable[[str], str] | AlignedConverter,
     variant: str | None = None,
     *,
     manual_rules: str = "resolve",
@@ -173,7 +174,11 @@ def convert_markup_result(
 ) -> ConversionResult:
     """Convert the prose of *text*, keeping its markup; report what was done.
 
-    *convert* is a plain-text converter (``Converter('zh-TW').convert``).
+    *convert* is a plain-text converter (``Converter('zh-TW').convert``, an
+    Engine's ``convert``) or an :class:`AlignedConverter`; its exact
+    alignment puts each piece of prose back between the markup (see
+    :mod:`zhnorm.markup.render` for hard and soft boundaries).  A callable
+    without ``convert_aligned`` converts each piece on its own.
     *variant* is the MediaWiki variant code of the target (``zh-tw``,
     ``zh-hans``…) used by ``-{ }-`` rules; with ``None`` a rule shows its
     plain text, a table shows its first entry converted by *convert*, and
@@ -230,7 +235,7 @@ def convert_markup_result(
 def explain(
     text: str,
     markup: str,
-    convert: Callable[[str], str],
+    convert: Callable[[str], str] | AlignedConverter,
     variant: str | None = None,
     *,
     manual_rules: str = "resolve",
@@ -249,7 +254,7 @@ def explain(
 def convert_markup(
     text: str,
     markup: str,
-    convert: Callable[[str], str],
+    convert: Callable[[str], str] | AlignedConverter,
     variant: str | None = None,
     *,
     manual_rules: str = "resolve",
