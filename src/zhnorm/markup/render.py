@@ -166,6 +166,23 @@ def cut(x: int, ins: list[int], outs: list[int]) -> int:
     return c + (x - a) if b - a == d - c else d
 
 
+def _checked(text: str, result: tuple[str, list[int], list[int]]) -> tuple[str, list[int], list[int]]:
+    """`result` of ``convert_aligned(text)``, its bounds held to the contract
+    (as the C cut-back holds them) so that a broken converter fails loudly."""
+    out, ins, outs = result
+    ok = (
+        len(ins) == len(outs) >= 1
+        and ins[0] == outs[0] == 0
+        and ins[-1] == len(text)
+        and outs[-1] == len(out)
+        and all(a <= b for a, b in zip(ins, ins[1:]))
+        and all(a <= b for a, b in zip(outs, outs[1:]))
+    )
+    if not ok:
+        raise ValueError("convert_aligned() returned bounds that break its contract")
+    return out, ins, outs
+
+
 def _separated(joined: str, out: str, ins: list[int], outs: list[int], seps: list[int]) -> bool:
     """Each newline at `seps` in `joined` is a unit of its own that became
     one newline: converting the runs apart then gives the same output."""
@@ -231,7 +248,7 @@ def convert_spans(src: str, spans: list[Span], convert: Converter) -> tuple[dict
                     result[owners[k]] = new
         return result, fallbacks
     joined = "".join(pieces)
-    out, ins, outs = aligned(joined)
+    out, ins, outs = _checked(joined, aligned(joined))
     if out == joined and ins == outs:
         return result, 0  # every unit is itself, in its place
     if _separated(joined, out, ins, outs, [start - 1 for _, _, start in runs[1:]]):
@@ -239,6 +256,7 @@ def convert_spans(src: str, spans: list[Span], convert: Converter) -> tuple[dict
             _cut_run(pieces, owners, i, j, out, ins, outs, start, 0, result)
         return result, 0
     for i, j, start in runs:  # a converter that joins a newline to its neighbours
-        run_out, run_ins, run_outs = aligned("".join(pieces[i:j]))
+        text = "".join(pieces[i:j])
+        run_out, run_ins, run_outs = _checked(text, aligned(text))
         _cut_run(pieces, owners, i, j, run_out, run_ins, run_outs, start, start, result)
     return result, 0
