@@ -114,3 +114,42 @@ def test_refuses_bytes():
     fast, _, _ = engines("s2twp")
     with pytest.raises(TypeError):
         fast.convert_aligned(b"abc")
+
+
+def _unpack(data: bytes) -> list[int]:
+    from array import array
+    import struct
+
+    assert struct.calcsize("n") == 8
+    return array("q", data).tolist()
+
+
+@pytest.mark.parametrize("target", ["s2twp", "zh-TW", "zh-HK", "zh-CN"])
+def test_packed_anchors_cut_like_all_bounds(target):
+    """convert_aligned_packed (for the C cut-back) keeps only anchors: the
+    ends of units that change length or are a lone newline. Mapping any
+    offset through them gives what all the bounds give, and every lone
+    newline is still a unit of its own."""
+    from zhnorm.markup.render import cut
+
+    fast, _, chain = engines(target)
+    letters = alphabet(chain) + ["\n", "\n\n"]
+
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(st.lists(st.sampled_from(letters), max_size=14))
+    def run(parts):
+        text = "".join(parts)
+        out, ins, outs = fast.convert_aligned(text)
+        pout, pin, pouts = fast.convert.convert_aligned_packed(text)
+        pin, pouts = _unpack(pin), _unpack(pouts)
+        assert pout == out
+        assert set(zip(pin, pouts)) <= set(zip(ins, outs)) and pin == sorted(pin)
+        assert pin[0] == 0 and pin[-1] == len(text) and pouts[-1] == len(out)
+        for x in range(len(text) + 1):
+            assert cut(x, pin, pouts) == cut(x, ins, outs), (text, x)
+        for k in range(len(ins) - 1):
+            a, b = ins[k], ins[k + 1]
+            if b - a != outs[k + 1] - outs[k] or text[a:b] == "\n":
+                assert a in pin and b in pin, (text, a, b)
+
+    run()

@@ -604,6 +604,7 @@ static PyObject *out_str(const Out *out) {
 typedef struct {
     Py_ssize_t *in, *out;
     Py_ssize_t n, cap;
+    int anchors; /* keep only the anchors (see rec_unit) */
 } Bounds;
 
 static int bounds_push(Bounds *b, Py_ssize_t i, Py_ssize_t o) {
@@ -627,6 +628,33 @@ static int bounds_push(Bounds *b, Py_ssize_t i, Py_ssize_t o) {
     b->out[b->n] = o;
     b->n++;
     return 0;
+}
+
+ALWAYS_INLINE int rec_unit_as(Bounds *b, int anchors, Py_ssize_t a, Py_ssize_t e, Py_ssize_t c, Py_ssize_t d,
+                              int newline);
+
+/* Record the unit in[a:e] -> out[c:d].  All bounds: its end.  Anchors
+ * only (convert_aligned_packed): its two ends if its length changes or it
+ * is a lone newline, nothing otherwise.  Between two consecutive anchors
+ * there is then either one unit that changes length, or units that all
+ * keep their length, where every offset maps linearly; the markup
+ * cut-back maps an offset to the same place from the anchors as from all
+ * the bounds, and finds each newline it joined pieces with as a unit of
+ * its own, at a fraction of the memory. */
+ALWAYS_INLINE int rec_unit(Bounds *b, Py_ssize_t a, Py_ssize_t e, Py_ssize_t c, Py_ssize_t d, int newline) {
+    return rec_unit_as(b, b->anchors, a, e, c, d, newline);
+}
+
+/* rec_unit with the mode a constant where the scan is specialised. */
+ALWAYS_INLINE int rec_unit_as(Bounds *b, int anchors, Py_ssize_t a, Py_ssize_t e, Py_ssize_t c, Py_ssize_t d,
+                              int newline) {
+    if (!anchors)
+        return bounds_push(b, e, d);
+    if (e - a == d - c && !newline)
+        return 0;
+    if (b->in[b->n - 1] < a && bounds_push(b, a, c) < 0)
+        return -1;
+    return bounds_push(b, e, d);
 }
 
 static void bounds_free(Bounds *b) {
@@ -738,13 +766,17 @@ static int redo_stretch(const Tables *self, int kind, int norm, const void *data
         return -1;
     if (composed) {
         /* the stretch's bounds, one per code point, give way to the stages'
-         * (the stretch starts at the last bound before it, kept) */
+         * (a bound at the stretch's start is kept) */
         Bounds *rec = redo->rec;
         while (rec->n && rec->in[rec->n - 1] > start)
             rec->n--;
-        for (Py_ssize_t j = 1; j < composed->n; j++)
-            if (bounds_push(rec, start + composed->in[j], (Py_ssize_t)out_start + composed->out[j]) < 0)
+        for (Py_ssize_t j = 0; j + 1 < composed->n; j++) {
+            Py_ssize_t a = start + composed->in[j], e = start + composed->in[j + 1];
+            int newline = e - a == 1 && source_at(self, kind, norm, data, a) == '\n';
+            if (rec_unit(rec, a, e, (Py_ssize_t)out_start + composed->out[j],
+                         (Py_ssize_t)out_start + composed->out[j + 1], newline) < 0)
                 return -1;
+        }
     }
     if (out_reserve(out, out_start + (size_t)len + (size_t)(n - end)) < 0)
         return -1;
@@ -776,7 +808,7 @@ ALWAYS_INLINE int close_stretch(const Tables *self, int kind, int norm, const vo
  * with or without normalisation, and for the output kind. Returns 0, -1 on
  * error, or RESTART (UCS2 output met a code point past U+FFFF). */
 ALWAYS_INLINE int scan_kind(const Tables *self, int kind, int norm, int okind, const void *data,
-                            Py_ssize_t n, Out *out, Redo *redo, Bounds *rec) {
+                            Py_ssize_t n, Out *out, Redo *redo, Bounds *rec, int anchors) {
     const CodeTable *codes = &self->codes;
     const Trie *keys = &self->keys;
     const Node *nodes = keys->nodes;
@@ -834,10 +866,10 @@ ALWAYS_INLINE int scan_kind(const Tables *self, int kind, int norm, int okind, c
                 } else {
                     memcpy((Py_UCS4 *)buf + len, self->pool + at, vlen * sizeof(Py_UCS4));
                 }
+                if (rec && rec_unit_as(rec, anchors, i, best_end, (Py_ssize_t)len, (Py_ssize_t)(len + vlen), 0) < 0)
+                    return -1;
                 len += vlen;
                 i = best_end;
-                if (rec && bounds_push(rec, i, (Py_ssize_t)len) < 0)
-                    return -1;
                 stretch = i;
                 stretch_out = len;
                 first_trigger = -1;
@@ -849,9 +881,10 @@ ALWAYS_INLINE int scan_kind(const Tables *self, int kind, int norm, int okind, c
         r = out_put(okind, buf, len++, c ^ e->map_xor);
         if (r)
             return r;
-        i++;
-        if (rec && bounds_push(rec, i, (Py_ssize_t)len) < 0)
+        if (rec && (!anchors || c == '\n') &&
+            rec_unit_as(rec, anchors, i, i + 1, (Py_ssize_t)len - 1, (Py_ssize_t)len, c == '\n') < 0)
             return -1;
+        i++;
     }
     out->len = len;
     return close_stretch(self, kind, norm, data, n, stretch, n, first_trigger, out, stretch_out,
@@ -860,11 +893,12 @@ ALWAYS_INLINE int scan_kind(const Tables *self, int kind, int norm, int okind, c
 
 #define SCAN_VARIANT(NAME, KIND, NORM, OKIND)                                      \
     static int NAME(const Tables *s, const void *d, Py_ssize_t n, Out *o, Redo *r) { \
-        return scan_kind(s, KIND, NORM, OKIND, d, n, o, r, NULL);                   \
+        return scan_kind(s, KIND, NORM, OKIND, d, n, o, r, NULL, 0);                \
     }                                                                               \
     static int NAME##_aligned(const Tables *s, const void *d, Py_ssize_t n, Out *o, Redo *r, \
                               Bounds *b) {                                          \
-        return scan_kind(s, KIND, NORM, OKIND, d, n, o, r, b);                      \
+        return b->anchors ? scan_kind(s, KIND, NORM, OKIND, d, n, o, r, b, 1)       \
+                          : scan_kind(s, KIND, NORM, OKIND, d, n, o, r, b, 0);      \
     }
 SCAN_VARIANT(scan_1_to_2, PyUnicode_1BYTE_KIND, 0, 2)
 SCAN_VARIANT(scan_2_to_2, PyUnicode_2BYTE_KIND, 0, 2)
@@ -1087,13 +1121,14 @@ static PyObject *aligned_text(Tables *self, PyObject *text, PyObject *stages, in
     if (READY(text) < 0)
         return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    Bounds rec = {NULL, NULL, 0, 0};
+    Bounds rec = {NULL, NULL, 0, 0, packed};
     PyObject *str = NULL, *result = NULL;
     if (bounds_push(&rec, 0, 0) < 0)
         return NULL;
     if (n == 0 || (ascii_inert && PyUnicode_IS_ASCII(text))) {
-        for (Py_ssize_t i = 1; i <= n; i++)
-            if (bounds_push(&rec, i, i) < 0)
+        const Py_UCS1 *ascii = PyUnicode_1BYTE_DATA(text);
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (rec_unit(&rec, i, i + 1, i, i + 1, ascii[i] == '\n') < 0)
                 goto done;
         str = Py_NewRef(text);
     } else {
@@ -1108,6 +1143,8 @@ static PyObject *aligned_text(Tables *self, PyObject *text, PyObject *stages, in
         bounds_free(&context.stage_bounds[1]);
         Py_XDECREF(context.stages);
     }
+    if (str && rec.in[rec.n - 1] != n && bounds_push(&rec, n, PyUnicode_GET_LENGTH(str)) < 0)
+        Py_CLEAR(str);
     if (str)
         result = bounds_result(str, &rec, packed);
 done:
@@ -1181,8 +1218,10 @@ static PyMethodDef Bound_methods[] = {
      "convert_aligned(text) -> (out, in_bounds, out_bounds): the conversion with the bounds "
      "of its units (see zhnorm.engine.Engine.convert_aligned)."},
     {"convert_aligned_packed", (PyCFunction)Bound_convert_aligned_packed, METH_O,
-     "convert_aligned_packed(text) -> (out, in_bytes, out_bytes): convert_aligned with the "
-     "bounds packed as native Py_ssize_t (for zhnorm._mdscan)."},
+     "convert_aligned_packed(text) -> (out, in_bytes, out_bytes): for zhnorm._mdscan, the "
+     "anchors of convert_aligned's bounds (the ends of every unit that changes length or is a "
+     "lone newline, and the text's ends; all other units keep their length and map linearly), "
+     "packed as native Py_ssize_t."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -94,6 +94,8 @@ typedef struct {
     Py_ssize_t nrules; /* T_CONV_RULE spans (spans are never removed) */
     Py_ssize_t *owners; /* render_core: the pieces of the prose (gather_pieces), */
     Py_ssize_t capowners; /* with their offsets in the joined prose after them */
+    int32_t *shift; /* shift[j]: where joined[j] lies in the text, less j (UCS2 pages) */
+    Py_ssize_t capshift;
     const Quiet *quiet; /* set: inline scans of text the chain cannot change are skipped */
     uint32_t *seen;     /* pairs_met: seen[id] == epoch, pair id met in this block */
     uint16_t *present;  /* pairs_met: the pair ids met in this block */
@@ -2097,7 +2099,7 @@ static size_t scan_bytes(const Scan *s) {
     return (size_t)s->capu * (sizeof(Py_UCS4) + 1) + (size_t)s->capstarts * sizeof(Py_ssize_t) +
            (size_t)s->cappipes + (size_t)s->capv * sizeof(Span) + (size_t)s->caps * sizeof(Opener) +
            (size_t)s->capl * sizeof(Py_ssize_t) + (size_t)s->capowners * sizeof(Py_ssize_t) +
-           (size_t)s->capseen * (sizeof(uint32_t) + sizeof(uint16_t));
+           (size_t)s->capshift * sizeof(int32_t) + (size_t)s->capseen * (sizeof(uint32_t) + sizeof(uint16_t));
 }
 
 /* An empty Scan, with the kept buffers if they are free. */
@@ -2119,6 +2121,7 @@ static void scan_release(Scan *s) {
     PyMem_Free(s->stack);
     PyMem_Free(s->lists);
     PyMem_Free(s->owners);
+    PyMem_Free(s->shift);
     PyMem_Free(s->seen);
     PyMem_Free(s->present);
 }
@@ -2266,6 +2269,33 @@ static int same_units(PyObject *a, Py_ssize_t ia, PyObject *b, Py_ssize_t ib, Py
         if (PyUnicode_READ(ka, da, ia + i) != PyUnicode_READ(kb, db, ib + i))
             return 0;
     return 1;
+}
+
+/* The first offset >= i where two strings of equal length differ, or
+ * their length. */
+static Py_ssize_t next_difference(PyObject *a, PyObject *b, Py_ssize_t i) {
+    int ka = PyUnicode_KIND(a), kb = PyUnicode_KIND(b);
+    const char *da = PyUnicode_DATA(a), *db = PyUnicode_DATA(b);
+    Py_ssize_t n = PyUnicode_GET_LENGTH(a);
+    if (ka == kb) { /* the first differing byte is in the first differing character */
+        size_t pos = (size_t)i * (size_t)ka, end = (size_t)n * (size_t)ka;
+#ifdef __SSE2__
+        for (; pos + 16 <= end; pos += 16) {
+            unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128((const __m128i *)(da + pos)),
+                                                                    _mm_loadu_si128((const __m128i *)(db + pos))));
+            if (m != 0xFFFF)
+                return (Py_ssize_t)((pos + (size_t)__builtin_ctz(~m)) / (size_t)ka);
+        }
+#endif
+        for (; pos < end; pos++)
+            if (da[pos] != db[pos])
+                return (Py_ssize_t)(pos / (size_t)ka);
+        return n;
+    }
+    for (; i < n; i++)
+        if (PyUnicode_READ(ka, da, i) != PyUnicode_READ(kb, db, i))
+            return i;
+    return n;
 }
 
 /* The least code point that needs the range up to `top`, a maxchar that
@@ -2481,17 +2511,122 @@ static void cut_run(const Align *al, Py_ssize_t *k, const Py_ssize_t *pstart, Py
     }
 }
 
+/* Move *k on to the piece holding joined[i] (pieces in order, i rising). */
+static inline void piece_of(const Py_ssize_t *pstart, Py_ssize_t *k, Py_ssize_t i) {
+    while (pstart[*k + 1] <= i)
+        ++*k;
+}
+
+/* Every anchor of the converter's alignment lies on the diagonal (each
+ * unit kept its length and its offset, so render.cut maps every offset to
+ * itself: each piece is `out` at its own offsets) and no span writes
+ * anything but its prose: the document is the text copied once with each
+ * run where `out` differs from `joined` written in place, found by one walk
+ * over the differences.  Returns 1 (*res set), 0 if a newline differs (the
+ * caller then cuts piece by piece), -1 on error. */
+static int patch_aligned(PyObject *text, const Scan *s, const Py_ssize_t *owners, const Py_ssize_t *pstart,
+                         const int32_t *shift, PyObject *joined, PyObject *out, PyObject **res) {
+    int jk = PyUnicode_KIND(joined), ok = PyUnicode_KIND(out), rk = 0;
+    const void *jd = PyUnicode_DATA(joined), *od = PyUnicode_DATA(out);
+    void *rd = NULL;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(joined), k = 0;
+    PyObject *str = NULL;
+    Py_UCS4 top = PyUnicode_MAX_CHAR_VALUE(text), written = 0; /* OR of the code points written */
+    if (PyUnicode_MAX_CHAR_VALUE(out) > top)
+        top = PyUnicode_MAX_CHAR_VALUE(out);
+/* out[i] = c differs from joined[i] = a: write c where its piece puts it
+ * (the first time, into a copy of the text). A separator is a newline in
+ * both strings, so i lies in a piece unless a newline differs. */
+#define PATCH(i, a, c, KIND, AT)                                                            \
+    do {                                                                                    \
+        if ((a) == '\n' || (c) == '\n') { /* a line's length changed */                     \
+            Py_XDECREF(str);                                                                \
+            return 0;                                                                       \
+        }                                                                                   \
+        if (!str) {                                                                         \
+            str = PyUnicode_New(PyUnicode_GET_LENGTH(text), top);                           \
+            if (!str || PyUnicode_CopyCharacters(str, 0, text, 0, PyUnicode_GET_LENGTH(text)) < 0) { \
+                Py_XDECREF(str);                                                            \
+                return -1;                                                                  \
+            }                                                                               \
+            rk = PyUnicode_KIND(str);                                                       \
+            rd = PyUnicode_DATA(str);                                                       \
+        }                                                                                   \
+        written |= (c);                                                                     \
+        PyUnicode_WRITE((KIND), rd, (AT), (c));                                             \
+    } while (0)
+/* where joined[i] lies in the text: found from its piece, or from shift */
+#define PIECE_AT(i) (piece_of(pstart, &k, (i)), s->v[owners[k]].start + ((i) - pstart[k]))
+#ifdef __SSE2__
+    if (jk == PyUnicode_2BYTE_KIND && ok == PyUnicode_2BYTE_KIND && top == 0xFFFF && shift) {
+        /* Chinese prose, 8 characters at a time: a difference may come every
+         * few characters, so each is taken from the block's mask */
+        const Py_UCS2 *x = jd, *y = od;
+        for (Py_ssize_t base = 0; base < n; base += 8) {
+            unsigned m = 0;
+            if (base + 8 <= n) {
+                m = ~(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi16(_mm_loadu_si128((const __m128i *)(x + base)),
+                                                                 _mm_loadu_si128((const __m128i *)(y + base)))) &
+                    0xFFFF;
+            } else {
+                for (Py_ssize_t j = 0; base + j < n; j++)
+                    if (x[base + j] != y[base + j])
+                        m |= 3u << (2 * j);
+            }
+            for (; m; m &= m - 1, m &= m - 1) { /* two mask bits per character */
+                Py_ssize_t i = base + (__builtin_ctz(m) >> 1);
+                PATCH(i, x[i], y[i], PyUnicode_2BYTE_KIND, i + shift[i]); /* top is 0xFFFF */
+            }
+        }
+    } else
+#endif
+    {
+        for (Py_ssize_t i = next_difference(joined, out, 0); i < n; i = next_difference(joined, out, i)) {
+            for (; i < n; i++) {
+                Py_UCS4 a = PyUnicode_READ(jk, jd, i), c = PyUnicode_READ(ok, od, i);
+                if (a == c)
+                    break;
+                PATCH(i, a, c, rk, PIECE_AT(i));
+            }
+        }
+    }
+#undef PATCH
+#undef PIECE_AT
+    if (!str) {
+        *res = Py_NewRef(text);
+        return 1;
+    }
+    /* str must have the narrowest kind that holds it; top's range is certainly
+     * needed if a written code point needs it (its top bit is then set in
+     * `written`), otherwise let Python find the kind. */
+    Py_UCS4 floor = kind_floor(top);
+    if (floor && written < floor) {
+        PyObject *narrow = PyUnicode_FromKindAndData(rk, rd, PyUnicode_GET_LENGTH(str));
+        Py_DECREF(str);
+        if (!narrow)
+            return -1;
+        str = narrow;
+    }
+    *res = str;
+    return 1;
+}
+
 /* The pieces of the prose in s->v: each convertible span (its index in
  * owners[]), and a separator (-1) for a hard boundary between two (any
  * protected span but emphasis, render.SOFT_TYPES); pstart[] their offsets
- * in the joined prose, pstart[*npieces] its length, returned. */
-static Py_ssize_t gather_pieces(const Scan *s, Py_ssize_t *owners, Py_ssize_t *pstart, Py_ssize_t *npieces) {
+ * in the joined prose, pstart[*npieces] its length, returned.  No branch
+ * on the spans: whether one is prose follows no pattern a branch predictor
+ * learns, and a page has thousands. */
+static Py_ssize_t gather_pieces(const Scan *s, Py_ssize_t *owners, Py_ssize_t *pstart, Py_ssize_t *npieces,
+                                int *prose_only) {
     Py_ssize_t np = 0, pos = 0, nv = s->nv;
     size_t sep = 1; /* the last piece is a separator, or there is none yet */
+    unsigned outs = 0;
     const Span *v = s->v;
     for (Py_ssize_t i = 0; i < nv; i++) {
         size_t conv = v[i].conv != 0, hard = v[i].type != T_EMPHASIS;
         size_t piece = conv | (hard & ~sep); /* a span, or a separator */
+        outs |= v[i].out;
         owners[np] = conv ? i : -1; /* both overwritten unless np moves on */
         pstart[np] = pos;
         np += (Py_ssize_t)piece;
@@ -2500,27 +2635,67 @@ static Py_ssize_t gather_pieces(const Scan *s, Py_ssize_t *owners, Py_ssize_t *p
     }
     pstart[np] = pos;
     *npieces = np;
+    *prose_only = outs == OUT_PROSE;
     return pos;
 }
 
 /* The joined prose: the pieces of `text`, a newline for each separator, in a
- * str of the narrowest kind that holds them. */
+ * str of the narrowest kind that holds them.  For UCS2 text (Chinese) also
+ * s->shift, for patch_aligned. */
 static PyObject *join_pieces(PyObject *text, Scan *s, const Py_ssize_t *owners, const Py_ssize_t *pstart,
-                             Py_ssize_t npieces, Py_ssize_t pos) {
+                             Py_ssize_t npieces, Py_ssize_t pos, const int32_t **shift_made) {
     int kind = PyUnicode_KIND(text);
     const char *data = PyUnicode_DATA(text);
     PyObject *joined = PyUnicode_New(pos, PyUnicode_MAX_CHAR_VALUE(text));
     if (!joined)
         return NULL;
     char *jbuf = PyUnicode_DATA(joined);
-    for (Py_ssize_t k = 0; k < npieces; k++) {
-        Py_ssize_t o = owners[k];
-        char *dst = jbuf + (size_t)pstart[k] * (size_t)kind;
-        if (o >= 0)
-            memcpy(dst, data + (size_t)s->v[o].start * (size_t)kind,
-                   (size_t)(s->v[o].end - s->v[o].start) * (size_t)kind);
-        else
-            PyUnicode_WRITE(kind, dst, 0, '\n');
+    *shift_made = NULL;
+#ifdef __SSE2__
+    if (kind == PyUnicode_2BYTE_KIND && PyUnicode_GET_LENGTH(text) <= INT32_MAX) {
+        /* 8 characters at a time, each piece's last block written past its
+         * end (the next piece overwrites it) where both strings have room;
+         * with the shift of each character to its place in the text */
+        if (grow((void **)&s->shift, &s->capshift, pos + 8, sizeof(int32_t)) < 0) {
+            Py_DECREF(joined);
+            return NULL;
+        }
+        static const Py_UCS2 NEWLINES[8] = {'\n', '\n', '\n', '\n', '\n', '\n', '\n', '\n'};
+        const Py_UCS2 *src = (const Py_UCS2 *)data;
+        Py_UCS2 *dst = (Py_UCS2 *)jbuf;
+        int32_t *shift = s->shift;
+        Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+        for (Py_ssize_t k = 0; k < npieces; k++) {
+            Py_ssize_t o = owners[k], d = pstart[k], len = pstart[k + 1] - d;
+            Py_ssize_t a = o >= 0 ? s->v[o].start : 0;
+            const Py_UCS2 *from = o >= 0 ? src + a : NEWLINES; /* a separator is one newline */
+            Py_ssize_t blocks = (len + 7) & ~(Py_ssize_t)7;
+            __m128i by = _mm_set1_epi32((int)(a - d));
+            if (d + blocks <= pos && (o < 0 || a + blocks <= n)) {
+                for (Py_ssize_t j = 0; j < len; j += 8) {
+                    _mm_storeu_si128((__m128i *)(dst + d + j), _mm_loadu_si128((const __m128i *)(from + j)));
+                    _mm_storeu_si128((__m128i *)(shift + d + j), by);
+                    _mm_storeu_si128((__m128i *)(shift + d + j + 4), by);
+                }
+            } else {
+                memcpy(dst + d, from, (size_t)len * sizeof(Py_UCS2));
+                for (Py_ssize_t j = 0; j < len; j++)
+                    shift[d + j] = (int32_t)(a - d);
+            }
+        }
+        *shift_made = shift;
+    } else
+#endif
+    {
+        for (Py_ssize_t k = 0; k < npieces; k++) {
+            Py_ssize_t o = owners[k];
+            char *dst = jbuf + (size_t)pstart[k] * (size_t)kind;
+            if (o >= 0)
+                memcpy(dst, data + (size_t)s->v[o].start * (size_t)kind,
+                       (size_t)(s->v[o].end - s->v[o].start) * (size_t)kind);
+            else
+                PyUnicode_WRITE(kind, dst, 0, '\n');
+        }
     }
     if (!needs_its_kind(joined)) { /* the prose alone fits a narrower kind */
         PyObject *narrow = PyUnicode_FromKindAndData(kind, jbuf, pos);
@@ -2546,7 +2721,8 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
         goto done;
     owners = s->owners;
     pstart = owners + s->nv + 1; /* nv + 2 offsets in joined */
-    Py_ssize_t pos = gather_pieces(s, owners, pstart, &npieces);
+    int prose_only; /* no span writes anything but its prose */
+    Py_ssize_t pos = gather_pieces(s, owners, pstart, &npieces, &prose_only);
     if (!(repl = PyMem_Calloc((size_t)npieces + 1, sizeof(Repl)))) {
         PyErr_NoMemory();
         goto done;
@@ -2586,13 +2762,26 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
         }
         goto write;
     }
-    if (!(joined = join_pieces(text, s, owners, pstart, npieces, pos)))
+    const int32_t *shift;
+    if (!(joined = join_pieces(text, s, owners, pstart, npieces, pos, &shift)))
         goto done;
     if (call_aligned(fn, packed, joined, &al) < 0)
         goto done;
-    if (PyUnicode_GET_LENGTH(al.str) == pos && same_units(al.str, 0, joined, 0, pos) &&
-        memcmp(al.in, al.out, (size_t)al.n * sizeof(Py_ssize_t)) == 0)
-        goto write; /* every unit is itself, in its place: only rules are written */
+    if (PyUnicode_GET_LENGTH(al.str) == pos && memcmp(al.in, al.out, (size_t)al.n * sizeof(Py_ssize_t)) == 0) {
+        /* on the diagonal: every offset maps to itself */
+        if (same_units(al.str, 0, joined, 0, pos))
+            goto write; /* every unit is itself: only rules are written */
+        if (prose_only) {
+            PyObject *str = NULL;
+            int r = patch_aligned(text, s, owners, pstart, shift, joined, al.str, &str);
+            if (r < 0)
+                goto done;
+            if (r) {
+                result = str;
+                goto done;
+            }
+        }
+    }
     if (separated(&al, owners, pstart, npieces)) {
         Py_ssize_t k = 0;
         for (Py_ssize_t i = 0; i < npieces;) {

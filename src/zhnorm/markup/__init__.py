@@ -78,7 +78,8 @@ def tokenize(text: str, markup: str = "markdown", *, filename: str | None = None
     """Cut *text* into :class:`Token` objects with exact offsets.
 
     Shows why a span is or is not converted: ``convertible`` marks visible
-    prose, ``breaks`` marks protected spans that end a phrase.  With
+    prose; every other token but emphasis is a hard boundary that no
+    phrase crosses (see :mod:`zhnorm.markup.render`).  With
     ``markup="auto"`` the choice is made by :func:`sniff` (call it yourself
     to see it).  Adjacent text pieces are merged.
     """
@@ -97,7 +98,8 @@ def tokenize(text: str, markup: str = "markdown", *, filename: str | None = None
 
 
 def prose(text: str, markup: str = "markdown") -> str:
-    """The text the converter sees: convertible pieces, newline at breaks."""
+    """The text the converter sees: convertible pieces, a newline at each
+    hard boundary."""
     _check_text(text)
     kind, _ = _resolve(text, markup)
     return "".join(gather(text, _scan(text, kind))[0])
