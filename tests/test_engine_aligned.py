@@ -127,12 +127,14 @@ def _unpack(data: bytes) -> list[int]:
 @pytest.mark.parametrize("target", ["s2twp", "zh-TW", "zh-HK", "zh-CN"])
 def test_packed_anchors_cut_like_all_bounds(target):
     """convert_aligned_packed (for the C cut-back) keeps only anchors: the
-    ends of units that change length or are a lone newline. Mapping any
-    offset through them gives what all the bounds give, and every lone
-    newline is still a unit of its own."""
+    ends of the units that change length. Mapping any offset through them
+    gives what all the bounds give; and, as the chain holds no newline
+    (lone_newlines), every newline is a unit of its own that stays one."""
+    from zhnorm.accel import lone_newlines
     from zhnorm.markup.render import cut
 
     fast, _, chain = engines(target)
+    assert lone_newlines(chain)
     letters = alphabet(chain) + ["\n", "\n\n"]
 
     @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
@@ -140,16 +142,37 @@ def test_packed_anchors_cut_like_all_bounds(target):
     def run(parts):
         text = "".join(parts)
         out, ins, outs = fast.convert_aligned(text)
-        pout, pin, pouts = fast.convert.convert_aligned_packed(text)
+        pout, pin, pouts, anchors = fast.convert.convert_aligned_packed(text)
         pin, pouts = _unpack(pin), _unpack(pouts)
-        assert pout == out
+        assert pout == out and anchors is True
         assert set(zip(pin, pouts)) <= set(zip(ins, outs)) and pin == sorted(pin)
         assert pin[0] == 0 and pin[-1] == len(text) and pouts[-1] == len(out)
         for x in range(len(text) + 1):
             assert cut(x, pin, pouts) == cut(x, ins, outs), (text, x)
         for k in range(len(ins) - 1):
             a, b = ins[k], ins[k + 1]
-            if b - a != outs[k + 1] - outs[k] or text[a:b] == "\n":
+            if b - a != outs[k + 1] - outs[k]:
                 assert a in pin and b in pin, (text, a, b)
+        for p, ch in enumerate(text):
+            if ch == "\n":
+                k = ins.index(p)
+                assert ins[k + 1] == p + 1 and out[outs[k]:outs[k + 1]] == "\n"
 
     run()
+
+
+def test_a_chain_with_a_newline_key_gives_all_bounds():
+    """Where a key holds a newline, a newline need not be a unit of its own:
+    the packed bounds are then all the bounds, and say so."""
+    from dataclasses import replace
+
+    from zhnorm.accel import FastPass, lone_newlines
+
+    _, _, chain = engines("s2twp")
+    odd = replace(chain, keys=(*chain.keys, "内\n存"), values=(*chain.values, "X"), patch=(*chain.patch, True))
+    assert not lone_newlines(odd)
+    bound = FastPass(odd, normalize=True).converter(odd.ascii_inert)
+    out, ins, outs = bound.convert_aligned("a内\n存b")
+    pout, pin, pouts, anchors = bound.convert_aligned_packed("a内\n存b")
+    assert (out, anchors) == ("aXb", False)
+    assert (_unpack(pin), _unpack(pouts)) == (ins, outs) == ([0, 1, 4, 5], [0, 1, 2, 3])

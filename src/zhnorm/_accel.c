@@ -630,27 +630,17 @@ static int bounds_push(Bounds *b, Py_ssize_t i, Py_ssize_t o) {
     return 0;
 }
 
-ALWAYS_INLINE int rec_unit_as(Bounds *b, int anchors, Py_ssize_t a, Py_ssize_t e, Py_ssize_t c, Py_ssize_t d,
-                              int newline);
-
 /* Record the unit in[a:e] -> out[c:d].  All bounds: its end.  Anchors
- * only (convert_aligned_packed): its two ends if its length changes or it
- * is a lone newline, nothing otherwise.  Between two consecutive anchors
- * there is then either one unit that changes length, or units that all
- * keep their length, where every offset maps linearly; the markup
- * cut-back maps an offset to the same place from the anchors as from all
- * the bounds, and finds each newline it joined pieces with as a unit of
- * its own, at a fraction of the memory. */
-ALWAYS_INLINE int rec_unit(Bounds *b, Py_ssize_t a, Py_ssize_t e, Py_ssize_t c, Py_ssize_t d, int newline) {
-    return rec_unit_as(b, b->anchors, a, e, c, d, newline);
-}
-
-/* rec_unit with the mode a constant where the scan is specialised. */
-ALWAYS_INLINE int rec_unit_as(Bounds *b, int anchors, Py_ssize_t a, Py_ssize_t e, Py_ssize_t c, Py_ssize_t d,
-                              int newline) {
+ * only (convert_aligned_packed): its two ends if its length changes,
+ * nothing otherwise.  Between two consecutive anchors there is then either
+ * one unit that changes length, or units that all keep their length, where
+ * every offset maps linearly: the markup cut-back maps an offset to the
+ * same place from the anchors as from all the bounds, at a fraction of the
+ * memory.  `anchors` is a constant where the scan is specialised. */
+ALWAYS_INLINE int rec_unit(Bounds *b, int anchors, Py_ssize_t a, Py_ssize_t e, Py_ssize_t c, Py_ssize_t d) {
     if (!anchors)
         return bounds_push(b, e, d);
-    if (e - a == d - c && !newline)
+    if (e - a == d - c)
         return 0;
     if (b->in[b->n - 1] < a && bounds_push(b, a, c) < 0)
         return -1;
@@ -770,13 +760,10 @@ static int redo_stretch(const Tables *self, int kind, int norm, const void *data
         Bounds *rec = redo->rec;
         while (rec->n && rec->in[rec->n - 1] > start)
             rec->n--;
-        for (Py_ssize_t j = 0; j + 1 < composed->n; j++) {
-            Py_ssize_t a = start + composed->in[j], e = start + composed->in[j + 1];
-            int newline = e - a == 1 && source_at(self, kind, norm, data, a) == '\n';
-            if (rec_unit(rec, a, e, (Py_ssize_t)out_start + composed->out[j],
-                         (Py_ssize_t)out_start + composed->out[j + 1], newline) < 0)
+        for (Py_ssize_t j = 0; j + 1 < composed->n; j++)
+            if (rec_unit(rec, rec->anchors, start + composed->in[j], start + composed->in[j + 1],
+                         (Py_ssize_t)out_start + composed->out[j], (Py_ssize_t)out_start + composed->out[j + 1]) < 0)
                 return -1;
-        }
     }
     if (out_reserve(out, out_start + (size_t)len + (size_t)(n - end)) < 0)
         return -1;
@@ -866,7 +853,7 @@ ALWAYS_INLINE int scan_kind(const Tables *self, int kind, int norm, int okind, c
                 } else {
                     memcpy((Py_UCS4 *)buf + len, self->pool + at, vlen * sizeof(Py_UCS4));
                 }
-                if (rec && rec_unit_as(rec, anchors, i, best_end, (Py_ssize_t)len, (Py_ssize_t)(len + vlen), 0) < 0)
+                if (rec && rec_unit(rec, anchors, i, best_end, (Py_ssize_t)len, (Py_ssize_t)(len + vlen)) < 0)
                     return -1;
                 len += vlen;
                 i = best_end;
@@ -881,8 +868,7 @@ ALWAYS_INLINE int scan_kind(const Tables *self, int kind, int norm, int okind, c
         r = out_put(okind, buf, len++, c ^ e->map_xor);
         if (r)
             return r;
-        if (rec && (!anchors || c == '\n') &&
-            rec_unit_as(rec, anchors, i, i + 1, (Py_ssize_t)len - 1, (Py_ssize_t)len, c == '\n') < 0)
+        if (rec && !anchors && bounds_push(rec, i + 1, (Py_ssize_t)len) < 0) /* one in, one out */
             return -1;
         i++;
     }
@@ -1090,7 +1076,7 @@ static PyObject *convert_text(Tables *self, PyObject *text, PyObject *stages) {
 
 /* The bounds as two lists of ints, or (packed) as two bytes objects of
  * native Py_ssize_t, for the Markdown cut-back in C. */
-static PyObject *bounds_result(PyObject *str, const Bounds *b, int packed) {
+static PyObject *bounds_result(PyObject *str, const Bounds *b, int packed, int anchors) {
     PyObject *ins, *outs;
     if (packed) {
         ins = PyBytes_FromStringAndSize((const char *)b->in, b->n * (Py_ssize_t)sizeof(Py_ssize_t));
@@ -1110,25 +1096,30 @@ static PyObject *bounds_result(PyObject *str, const Bounds *b, int packed) {
             PyList_SET_ITEM(outs, i, y);
         }
     }
-    PyObject *result = outs ? PyTuple_Pack(3, str, ins, outs) : NULL;
+    PyObject *result = !outs ? NULL
+                       : packed ? PyTuple_Pack(4, str, ins, outs, anchors ? Py_True : Py_False)
+                                : PyTuple_Pack(3, str, ins, outs);
     Py_XDECREF(ins);
     Py_XDECREF(outs);
     return result;
 }
 
 /* convert_text with the bounds of its units (Engine.convert_aligned). */
-static PyObject *aligned_text(Tables *self, PyObject *text, PyObject *stages, int ascii_inert, int packed) {
+static PyObject *aligned_text(Tables *self, PyObject *text, PyObject *stages, int ascii_inert, int packed,
+                              int lone_newlines) {
     if (READY(text) < 0)
         return NULL;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    Bounds rec = {NULL, NULL, 0, 0, packed};
+    /* anchors only where the tables make every newline a unit of its own:
+     * the cut-back needs to find the newlines it joined pieces with */
+    int anchors = packed && lone_newlines;
+    Bounds rec = {NULL, NULL, 0, 0, anchors};
     PyObject *str = NULL, *result = NULL;
     if (bounds_push(&rec, 0, 0) < 0)
         return NULL;
     if (n == 0 || (ascii_inert && PyUnicode_IS_ASCII(text))) {
-        const Py_UCS1 *ascii = PyUnicode_1BYTE_DATA(text);
         for (Py_ssize_t i = 0; i < n; i++)
-            if (rec_unit(&rec, i, i + 1, i, i + 1, ascii[i] == '\n') < 0)
+            if (rec_unit(&rec, anchors, i, i + 1, i, i + 1) < 0)
                 goto done;
         str = Py_NewRef(text);
     } else {
@@ -1146,7 +1137,7 @@ static PyObject *aligned_text(Tables *self, PyObject *text, PyObject *stages, in
     if (str && rec.in[rec.n - 1] != n && bounds_push(&rec, n, PyUnicode_GET_LENGTH(str)) < 0)
         Py_CLEAR(str);
     if (str)
-        result = bounds_result(str, &rec, packed);
+        result = bounds_result(str, &rec, packed, anchors);
 done:
     Py_XDECREF(str);
     bounds_free(&rec);
@@ -1169,6 +1160,7 @@ typedef struct {
     Tables *tables;
     PyObject *stages;
     int ascii_inert; /* no key or char entry is ASCII: ASCII text comes back as is */
+    int lone_newlines; /* no table holds a newline: each is a unit of its own */
     vectorcallfunc vectorcall;
 } Bound;
 
@@ -1202,7 +1194,7 @@ static PyObject *Bound_aligned_arg(Bound *self, PyObject *text, int packed) {
                      Py_TYPE(text)->tp_name);
         return NULL;
     }
-    return aligned_text(self->tables, text, self->stages, self->ascii_inert, packed);
+    return aligned_text(self->tables, text, self->stages, self->ascii_inert, packed, self->lone_newlines);
 }
 
 static PyObject *Bound_convert_aligned(Bound *self, PyObject *text) {
@@ -1218,17 +1210,18 @@ static PyMethodDef Bound_methods[] = {
      "convert_aligned(text) -> (out, in_bounds, out_bounds): the conversion with the bounds "
      "of its units (see zhnorm.engine.Engine.convert_aligned)."},
     {"convert_aligned_packed", (PyCFunction)Bound_convert_aligned_packed, METH_O,
-     "convert_aligned_packed(text) -> (out, in_bytes, out_bytes): for zhnorm._mdscan, the "
-     "anchors of convert_aligned's bounds (the ends of every unit that changes length or is a "
-     "lone newline, and the text's ends; all other units keep their length and map linearly), "
-     "packed as native Py_ssize_t."},
+     "convert_aligned_packed(text) -> (out, in_bytes, out_bytes, anchors): for zhnorm._mdscan, "
+     "convert_aligned's bounds packed as native Py_ssize_t.  With anchors True (the chain "
+     "makes every newline a unit of its own), only the text's ends and the ends of every unit "
+     "that changes length; all other units keep their length and map linearly."},
     {NULL, NULL, 0, NULL},
 };
 
 static PyObject *Tables_bind(Tables *self, PyObject *args) {
     PyObject *stages;
-    int ascii_inert;
-    if (!PyArg_ParseTuple(args, "Op:bind", &stages, &ascii_inert) || check_stages_arg(stages) < 0)
+    int ascii_inert, lone_newlines = 0;
+    if (!PyArg_ParseTuple(args, "Op|p:bind", &stages, &ascii_inert, &lone_newlines) ||
+        check_stages_arg(stages) < 0)
         return NULL;
     Bound *bound = PyObject_New(Bound, &BoundType);
     if (!bound)
@@ -1236,6 +1229,7 @@ static PyObject *Tables_bind(Tables *self, PyObject *args) {
     bound->tables = (Tables *)Py_NewRef(self);
     bound->stages = Py_NewRef(stages);
     bound->ascii_inert = ascii_inert;
+    bound->lone_newlines = lone_newlines;
     bound->vectorcall = Bound_vectorcall;
     return (PyObject *)bound;
 }
@@ -1275,8 +1269,10 @@ static PyMethodDef Tables_methods[] = {
      "convert(text, stages) -> str: scan(), with each reported stretch run through "
      "`stages` (a tuple of Tables, or a callable returning one, called when first needed)."},
     {"bind", (PyCFunction)Tables_bind, METH_VARARGS,
-     "bind(stages, ascii_inert) -> callable: convert(text, stages) as a function of the text; "
-     "with ascii_inert, ASCII text is returned as it is."},
+     "bind(stages, ascii_inert, lone_newlines=False) -> callable: convert(text, stages) as a "
+     "function of the text; with ascii_inert, ASCII text is returned as it is; lone_newlines "
+     "(no key, trigger, char or normalisation entry of the chain or its stages holds a newline) "
+     "lets convert_aligned_packed return anchors only."},
     {"__sizeof__", (PyCFunction)Tables_sizeof, METH_NOARGS, "Bytes held, tables included."},
     {NULL, NULL, 0, NULL},
 };

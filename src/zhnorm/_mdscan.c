@@ -60,6 +60,13 @@ typedef struct {
     int image, active;
 } Opener;
 
+/* The converted text of one prose piece: a slice of `str` (borrowed). */
+typedef struct {
+    PyObject *str;
+    Py_ssize_t a, e;
+    int set;
+} Repl;
+
 /* A chain's quiet table (zhnorm/quiet.py, whose docstring gives the
  * layout): which texts the chain cannot change, told from their
  * characters.  Checked whole when made, so a scan reads it unchecked. */
@@ -96,6 +103,8 @@ typedef struct {
     Py_ssize_t capowners; /* with their offsets in the joined prose after them */
     int32_t *shift; /* shift[j]: where joined[j] lies in the text, less j (UCS2 pages) */
     Py_ssize_t capshift;
+    Repl *repl; /* render_core: what each piece becomes */
+    Py_ssize_t caprepl;
     const Quiet *quiet; /* set: inline scans of text the chain cannot change are skipped */
     uint32_t *seen;     /* pairs_met: seen[id] == epoch, pair id met in this block */
     uint16_t *present;  /* pairs_met: the pair ids met in this block */
@@ -2099,7 +2108,7 @@ static size_t scan_bytes(const Scan *s) {
     return (size_t)s->capu * (sizeof(Py_UCS4) + 1) + (size_t)s->capstarts * sizeof(Py_ssize_t) +
            (size_t)s->cappipes + (size_t)s->capv * sizeof(Span) + (size_t)s->caps * sizeof(Opener) +
            (size_t)s->capl * sizeof(Py_ssize_t) + (size_t)s->capowners * sizeof(Py_ssize_t) +
-           (size_t)s->capshift * sizeof(int32_t) + (size_t)s->capseen * (sizeof(uint32_t) + sizeof(uint16_t));
+           (size_t)s->capshift * sizeof(int32_t) + (size_t)s->caprepl * sizeof(Repl) + (size_t)s->capseen * (sizeof(uint32_t) + sizeof(uint16_t));
 }
 
 /* An empty Scan, with the kept buffers if they are free. */
@@ -2122,6 +2131,7 @@ static void scan_release(Scan *s) {
     PyMem_Free(s->lists);
     PyMem_Free(s->owners);
     PyMem_Free(s->shift);
+    PyMem_Free(s->repl);
     PyMem_Free(s->seen);
     PyMem_Free(s->present);
 }
@@ -2320,12 +2330,6 @@ static int needs_its_kind(PyObject *str) {
     return 0;
 }
 
-/* The converted text of one prose piece: a slice of `str` (borrowed). */
-typedef struct {
-    PyObject *str;
-    Py_ssize_t a, e;
-    int set;
-} Repl;
 
 static int convert_str(PyObject *convert, PyObject *in, PyObject **out) {
     *out = PyObject_CallOneArg(convert, in);
@@ -2355,6 +2359,7 @@ typedef struct {
     Py_ssize_t n;
     PyObject *held;   /* the result tuple, holding str and the bytes */
     Py_ssize_t *own;  /* the copied bounds */
+    int anchors;      /* only the anchors (_accel's rec_unit), every newline a unit of its own */
 } Align;
 
 static void align_free(Align *al) {
@@ -2420,8 +2425,9 @@ static int call_aligned(PyObject *fn, int packed, PyObject *in, Align *al) {
     if (!r)
         return -1;
     al->held = r;
-    if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != 3 || !PyUnicode_Check(PyTuple_GET_ITEM(r, 0))) {
-        PyErr_SetString(PyExc_TypeError, "convert_aligned() must return (str, in_bounds, out_bounds)");
+    if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != 3 + packed || !PyUnicode_Check(PyTuple_GET_ITEM(r, 0))) {
+        PyErr_SetString(PyExc_TypeError, packed ? "convert_aligned_packed() must return (str, bytes, bytes, bool)"
+                                                : "convert_aligned() must return (str, in_bounds, out_bounds)");
         goto fail;
     }
     al->str = PyTuple_GET_ITEM(r, 0);
@@ -2429,9 +2435,10 @@ static int call_aligned(PyObject *fn, int packed, PyObject *in, Align *al) {
     if (packed) {
         if (!PyBytes_Check(a) || !PyBytes_Check(b) || PyBytes_GET_SIZE(a) != PyBytes_GET_SIZE(b) ||
             PyBytes_GET_SIZE(a) % (Py_ssize_t)sizeof(Py_ssize_t)) {
-            PyErr_SetString(PyExc_TypeError, "convert_aligned_packed() must return (str, bytes, bytes)");
+            PyErr_SetString(PyExc_TypeError, "convert_aligned_packed() must return (str, bytes, bytes, bool)");
             goto fail;
         }
+        al->anchors = PyObject_IsTrue(PyTuple_GET_ITEM(r, 3)) == 1;
         al->n = PyBytes_GET_SIZE(a) / (Py_ssize_t)sizeof(Py_ssize_t);
         al->in = (const Py_ssize_t *)PyBytes_AS_STRING(a);
         al->out = (const Py_ssize_t *)PyBytes_AS_STRING(b);
@@ -2478,6 +2485,8 @@ static Py_ssize_t cut_at(const Align *al, Py_ssize_t *k, Py_ssize_t x) {
 
 /* render._separated: each separator (a newline of the joined prose) is a
  * unit of its own that became one newline. */
+/* With anchors only, every newline is a bound (the converter says so) and
+ * cut_at finds where it went, which must be one newline. */
 static int separated(const Align *al, const Py_ssize_t *owners, const Py_ssize_t *pstart, Py_ssize_t npieces) {
     int kind = PyUnicode_KIND(al->str);
     const void *data = PyUnicode_DATA(al->str);
@@ -2486,6 +2495,12 @@ static int separated(const Align *al, const Py_ssize_t *owners, const Py_ssize_t
         if (owners[i] >= 0)
             continue;
         Py_ssize_t p = pstart[i];
+        if (al->anchors) {
+            Py_ssize_t o = cut_at(al, &k, p);
+            if (cut_at(al, &k, p + 1) != o + 1 || PyUnicode_READ(kind, data, o) != '\n')
+                return 0;
+            continue;
+        }
         while (k + 1 < al->n && al->in[k + 1] <= p)
             k++;
         if (al->in[k] != p || k + 1 >= al->n || al->in[k + 1] != p + 1 || al->out[k + 1] != al->out[k] + 1 ||
@@ -2723,22 +2738,24 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
     pstart = owners + s->nv + 1; /* nv + 2 offsets in joined */
     int prose_only; /* no span writes anything but its prose */
     Py_ssize_t pos = gather_pieces(s, owners, pstart, &npieces, &prose_only);
-    if (!(repl = PyMem_Calloc((size_t)npieces + 1, sizeof(Repl)))) {
-        PyErr_NoMemory();
-        goto done;
-    }
     if (!npieces)
         goto write;
-    if (!(held = PyMem_Calloc((size_t)npieces, sizeof(PyObject *)))) {
-        PyErr_NoMemory();
+    /* what each piece becomes, in a buffer kept with the scan's (a page's
+     * worth is past the allocator's mmap threshold) */
+    if (grow((void **)&s->repl, &s->caprepl, npieces + 1, sizeof(Repl)) < 0)
         goto done;
-    }
+    memset(s->repl, 0, ((size_t)npieces + 1) * sizeof(Repl));
     int packed;
     fn = aligned_fn(convert, &packed);
     if (!fn && PyErr_Occurred())
         goto done;
     if (!fn) {
         /* a plain callable: each piece on its own (render.convert_spans) */
+        if (!(held = PyMem_Calloc((size_t)npieces, sizeof(PyObject *)))) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        repl = s->repl;
         for (Py_ssize_t i = 0; i < npieces;) {
             Py_ssize_t j = i;
             while (j < npieces && owners[j] >= 0)
@@ -2769,8 +2786,13 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
         goto done;
     if (PyUnicode_GET_LENGTH(al.str) == pos && memcmp(al.in, al.out, (size_t)al.n * sizeof(Py_ssize_t)) == 0) {
         /* on the diagonal: every offset maps to itself */
-        if (same_units(al.str, 0, joined, 0, pos))
-            goto write; /* every unit is itself: only rules are written */
+        if (same_units(al.str, 0, joined, 0, pos)) { /* every unit is itself: only rules are written */
+            if (prose_only) {
+                result = Py_NewRef(text);
+                goto done;
+            }
+            goto write;
+        }
         if (prose_only) {
             PyObject *str = NULL;
             int r = patch_aligned(text, s, owners, pstart, shift, joined, al.str, &str);
@@ -2782,6 +2804,7 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
             }
         }
     }
+    repl = s->repl;
     if (separated(&al, owners, pstart, npieces)) {
         Py_ssize_t k = 0;
         for (Py_ssize_t i = 0; i < npieces;) {
@@ -2793,6 +2816,10 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
             i = j + 1;
         }
     } else { /* a converter that joins a newline to its neighbours: each run on its own */
+        if (!(held = PyMem_Calloc((size_t)npieces, sizeof(PyObject *)))) {
+            PyErr_NoMemory();
+            goto done;
+        }
         for (Py_ssize_t i = 0; i < npieces;) {
             Py_ssize_t j = i;
             while (j < npieces && owners[j] >= 0)
@@ -2815,7 +2842,7 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
 write:;
     /* the output: the text, with each changed piece and each rule replaced;
      * about as long as the text, so sized for it once */
-    for (Py_ssize_t k = 0; k < npieces; k++)
+    for (Py_ssize_t k = 0; repl && k < npieces; k++)
         if (repl[k].set && PyUnicode_KIND(repl[k].str) > ob.kind)
             ob.kind = PyUnicode_KIND(repl[k].str);
     if (grow((void **)&ob.v, &ob.cap, (PyUnicode_GET_LENGTH(text) + 64) * ob.kind, 1) < 0)
@@ -2825,6 +2852,8 @@ write:;
     for (Py_ssize_t i = 0; i < s->nv; i++) {
         Span *sp = &s->v[i];
         if (sp->conv) {
+            if (!repl) /* no piece changed */
+                continue;
             while (k < npieces && owners[k] != i)
                 k++;
             Repl *r = &repl[k];
@@ -2863,7 +2892,6 @@ done:
     align_free(&al);
     Py_XDECREF(fn);
     Py_XDECREF(joined);
-    PyMem_Free(repl);
     PyMem_Free(ob.v);
     return result;
 }
