@@ -185,6 +185,17 @@ def check_paragraph(text, markup, target, python_result):
     return expected
 
 
+class _Packed:
+    """The engine's packed bounds through Python (not its C API)."""
+
+    def __init__(self, bound):
+        self._bound = bound
+        self.convert_aligned_packed = bound.convert_aligned_packed
+
+    def __call__(self, text):
+        return self._bound(text)
+
+
 def python_path(text, markup, convert, variant, monkeypatch):
     with monkeypatch.context() as m:
         m.setattr(markdown_c, "_mdscan", None)
@@ -204,8 +215,9 @@ def test_prose_stays_between_its_markup(markup, target, monkeypatch):
         python = python_path(text, markup, engine.convert, variant, monkeypatch)
         expected = check_paragraph(text, markup, target, python.text)
         assert python.fallbacks == 0
-        # (d) C: the engine's packed bounds, bounds as lists, the public calls
+        # (d) C: the engine's C API, its packed bounds, bounds as lists, the public calls
         assert convert_markup_result(text, markup, engine.convert, variant).text == expected
+        assert convert_markup_result(text, markup, _Packed(engine.convert), variant).text == expected
         assert convert_markup_result(text, markup, conv.convert, variant).text == expected
         assert conv.convert(text, markup) == expected
 

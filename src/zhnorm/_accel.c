@@ -609,7 +609,7 @@ typedef struct {
 
 static int bounds_push(Bounds *b, Py_ssize_t i, Py_ssize_t o) {
     if (b->n == b->cap) {
-        Py_ssize_t cap = b->cap ? b->cap * 2 : 256;
+        Py_ssize_t cap = b->cap ? b->cap * 2 : 16;
         Py_ssize_t *in = PyMem_Realloc(b->in, (size_t)cap * sizeof(Py_ssize_t));
         if (!in) {
             PyErr_NoMemory();
@@ -1105,28 +1105,28 @@ static PyObject *bounds_result(PyObject *str, const Bounds *b, int packed, int a
 }
 
 /* convert_text with the bounds of its units (Engine.convert_aligned). */
-static PyObject *aligned_text(Tables *self, PyObject *text, PyObject *stages, int ascii_inert, int packed,
-                              int lone_newlines) {
+/* The conversion of `text` into *str and its bounds into *rec (holding
+ * nothing yet; the caller frees it): all of them, or the anchors only
+ * (see rec_unit) with rec->anchors.  0, or -1 with an exception set. */
+static int aligned_core(Tables *self, PyObject *text, PyObject *stages, int ascii_inert, Bounds *rec,
+                        PyObject **str) {
+    *str = NULL;
     if (READY(text) < 0)
-        return NULL;
+        return -1;
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    /* anchors only where the tables make every newline a unit of its own:
-     * the cut-back needs to find the newlines it joined pieces with */
-    int anchors = packed && lone_newlines;
-    Bounds rec = {NULL, NULL, 0, 0, anchors};
-    PyObject *str = NULL, *result = NULL;
-    if (bounds_push(&rec, 0, 0) < 0)
-        return NULL;
+    int anchors = rec->anchors;
+    if (bounds_push(rec, 0, 0) < 0)
+        return -1;
     if (n == 0 || (ascii_inert && PyUnicode_IS_ASCII(text))) {
         for (Py_ssize_t i = 0; i < n; i++)
-            if (rec_unit(&rec, anchors, i, i + 1, i, i + 1) < 0)
-                goto done;
-        str = Py_NewRef(text);
+            if (rec_unit(rec, anchors, i, i + 1, i, i + 1) < 0)
+                return -1;
+        *str = Py_NewRef(text);
     } else {
         Out out = take_kept_out();
-        Redo context = {NULL, stages, NULL, {{NULL, 0, 0, 4}, {NULL, 0, 0, 4}}, &rec, {{0}, {0}}};
+        Redo context = {NULL, stages, NULL, {{NULL, 0, 0, 4}, {NULL, 0, 0, 4}}, rec, {{0}, {0}}};
         if (scan_text(self, text, &out, &context) == 0)
-            str = out_str(&out);
+            *str = out_str(&out);
         keep_out(&out);
         PyMem_Free(context.scratch[0].buf);
         PyMem_Free(context.scratch[1].buf);
@@ -1134,11 +1134,20 @@ static PyObject *aligned_text(Tables *self, PyObject *text, PyObject *stages, in
         bounds_free(&context.stage_bounds[1]);
         Py_XDECREF(context.stages);
     }
-    if (str && rec.in[rec.n - 1] != n && bounds_push(&rec, n, PyUnicode_GET_LENGTH(str)) < 0)
-        Py_CLEAR(str);
-    if (str)
-        result = bounds_result(str, &rec, packed, anchors);
-done:
+    if (*str && rec->in[rec->n - 1] != n && bounds_push(rec, n, PyUnicode_GET_LENGTH(*str)) < 0)
+        Py_CLEAR(*str);
+    return *str ? 0 : -1;
+}
+
+/* convert_text with the bounds of its units (Engine.convert_aligned);
+ * packed, anchors only where the tables make every newline a unit of its
+ * own (the cut-back needs to find the newlines it joined pieces with). */
+static PyObject *aligned_text(Tables *self, PyObject *text, PyObject *stages, int ascii_inert, int packed,
+                              int lone_newlines) {
+    Bounds rec = {NULL, NULL, 0, 0, packed && lone_newlines};
+    PyObject *str, *result = NULL;
+    if (aligned_core(self, text, stages, ascii_inert, &rec, &str) == 0)
+        result = bounds_result(str, &rec, packed, rec.anchors);
     Py_XDECREF(str);
     bounds_free(&rec);
     return result;
@@ -1232,6 +1241,32 @@ static PyObject *Tables_bind(Tables *self, PyObject *args) {
     bound->lone_newlines = lone_newlines;
     bound->vectorcall = Bound_vectorcall;
     return (PyObject *)bound;
+}
+
+/* The C API that zhnorm._mdscan imports (capsule zhnorm._accel._C_API):
+ * an aligned conversion by a Bound with no Python object but the output,
+ * the anchors handed over in PyMem arrays.  _mdscan declares the same
+ * struct; `version` guards the layout. */
+typedef struct {
+    int version;
+    PyTypeObject *bound_type;
+    int (*aligned)(PyObject *bound, PyObject *text, PyObject **str, Py_ssize_t **in, Py_ssize_t **out,
+                   Py_ssize_t *n, int *anchors);
+} AccelCAPI;
+
+static int capi_aligned(PyObject *bound, PyObject *text, PyObject **str, Py_ssize_t **in, Py_ssize_t **out,
+                        Py_ssize_t *n, int *anchors) {
+    Bound *self = (Bound *)bound;
+    Bounds rec = {NULL, NULL, 0, 0, self->lone_newlines};
+    if (aligned_core(self->tables, text, self->stages, self->ascii_inert, &rec, str) < 0) {
+        bounds_free(&rec);
+        return -1;
+    }
+    *in = rec.in;
+    *out = rec.out;
+    *n = rec.n;
+    *anchors = rec.anchors;
+    return 0;
 }
 
 static PyTypeObject BoundType = {
@@ -1360,6 +1395,13 @@ PyMODINIT_FUNC PyInit__accel(void) {
     Py_INCREF(&TablesType);
     if (PyModule_AddObject(m, "Tables", (PyObject *)&TablesType) < 0) {
         Py_DECREF(&TablesType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    static AccelCAPI capi = {1, &BoundType, capi_aligned};
+    PyObject *capsule = PyCapsule_New(&capi, "zhnorm._accel._C_API", NULL);
+    if (!capsule || PyModule_AddObject(m, "_C_API", capsule) < 0) {
+        Py_XDECREF(capsule);
         Py_DECREF(m);
         return NULL;
     }

@@ -2357,19 +2357,31 @@ typedef struct {
     PyObject *str;
     const Py_ssize_t *in, *out;
     Py_ssize_t n;
-    PyObject *held;   /* the result tuple, holding str and the bytes */
-    Py_ssize_t *own;  /* the copied bounds */
+    PyObject *held;   /* the result tuple, holding str and the bytes, or str (from the C API) */
+    Py_ssize_t *own, *own_out; /* bounds in PyMem arrays (own_out: the C API's) */
     int anchors;      /* only the anchors (_accel's rec_unit), every newline a unit of its own */
 } Align;
 
 static void align_free(Align *al) {
     Py_CLEAR(al->held);
     PyMem_Free(al->own);
-    al->own = NULL;
+    PyMem_Free(al->own_out);
+    al->own = al->own_out = NULL;
     al->str = NULL;
 }
 
 static PyObject *str_aligned, *str_aligned_packed;
+
+/* zhnorm._accel's C API (see AccelCAPI there; same layout, version 1):
+ * the engine's aligned conversion called straight from C, NULL when
+ * _accel is not built. */
+typedef struct {
+    int version;
+    PyTypeObject *bound_type;
+    int (*aligned)(PyObject *bound, PyObject *text, PyObject **str, Py_ssize_t **in, Py_ssize_t **out,
+                   Py_ssize_t *n, int *anchors);
+} AccelCAPI;
+static const AccelCAPI *accel_api;
 
 /* getattr(obj, name, None) as *fn (NULL when missing); -1 on another error. */
 static int optional_attr(PyObject *obj, PyObject *name, PyObject **fn) {
@@ -2382,11 +2394,16 @@ static int optional_attr(PyObject *obj, PyObject *name, PyObject **fn) {
     return 0;
 }
 
-/* The aligned conversion behind `convert` (its convert_aligned_packed or
- * convert_aligned attribute, *packed says which; markdown_c.py gives a
- * converter one of them), or NULL (no exception) for a plain callable. */
+/* The aligned conversion behind `convert` (the engine's C API for its
+ * Bound, *packed 2; else its convert_aligned_packed or convert_aligned
+ * attribute, *packed 1 or 0; markdown_c.py gives a converter one of
+ * them), or NULL (no exception) for a plain callable. */
 static PyObject *aligned_fn(PyObject *convert, int *packed) {
     PyObject *fn;
+    if (accel_api && Py_TYPE(convert) == accel_api->bound_type) {
+        *packed = 2;
+        return Py_NewRef(convert);
+    }
     *packed = 1;
     if (optional_attr(convert, str_aligned_packed, &fn) < 0)
         return NULL;
@@ -2421,6 +2438,15 @@ static int copy_bounds(PyObject *list, Py_ssize_t n, Py_ssize_t *dst) {
  * converter must not make the cut-back read out of range). */
 static int call_aligned(PyObject *fn, int packed, PyObject *in, Align *al) {
     memset(al, 0, sizeof *al);
+    if (packed == 2) { /* fn is an engine's Bound: its C API */
+        Py_ssize_t *bin, *bout;
+        if (accel_api->aligned(fn, in, &al->held, &bin, &bout, &al->n, &al->anchors) < 0)
+            return -1;
+        al->str = al->held;
+        al->in = al->own = bin;
+        al->out = al->own_out = bout;
+        return 0;
+    }
     PyObject *r = PyObject_CallOneArg(fn, in);
     if (!r)
         return -1;
@@ -2741,10 +2767,9 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
     if (!npieces)
         goto write;
     /* what each piece becomes, in a buffer kept with the scan's (a page's
-     * worth is past the allocator's mmap threshold) */
+     * worth is past the allocator's mmap threshold), cleared when used */
     if (grow((void **)&s->repl, &s->caprepl, npieces + 1, sizeof(Repl)) < 0)
         goto done;
-    memset(s->repl, 0, ((size_t)npieces + 1) * sizeof(Repl));
     int packed;
     fn = aligned_fn(convert, &packed);
     if (!fn && PyErr_Occurred())
@@ -2755,7 +2780,7 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
             PyErr_NoMemory();
             goto done;
         }
-        repl = s->repl;
+        repl = memset(s->repl, 0, ((size_t)npieces + 1) * sizeof(Repl));
         for (Py_ssize_t i = 0; i < npieces;) {
             Py_ssize_t j = i;
             while (j < npieces && owners[j] >= 0)
@@ -2804,7 +2829,7 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
             }
         }
     }
-    repl = s->repl;
+    repl = memset(s->repl, 0, ((size_t)npieces + 1) * sizeof(Repl));
     if (separated(&al, owners, pstart, npieces)) {
         Py_ssize_t k = 0;
         for (Py_ssize_t i = 0; i < npieces;) {
@@ -3331,6 +3356,11 @@ PyMODINIT_FUNC PyInit__mdscan(void) {
     Py_DECREF(ud);
     if (!category_fn)
         return NULL;
+    accel_api = PyCapsule_Import("zhnorm._accel._C_API", 0);
+    if (!accel_api || accel_api->version != 1) {
+        PyErr_Clear(); /* built without _accel: converters are called through Python */
+        accel_api = NULL;
+    }
     str_aligned = PyUnicode_InternFromString("convert_aligned");
     str_aligned_packed = PyUnicode_InternFromString("convert_aligned_packed");
     if (!str_aligned || !str_aligned_packed)
