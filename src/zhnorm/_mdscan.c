@@ -1,6 +1,7 @@
 /* The Markdown scanner and the prose cut-back of zhnorm.markup, in C.
  *
- * A line-for-line port of zhnorm/markup/markdown.py, inline_md.py and the
+ * A line-for-line port of zhnorm/markup/markdown.py, inline_md.py (see
+ * zhnorm/markup/PORTING.md for which function ports which) and the
  * cut-back of render.py: the Python code is the specification and stays the
  * oracle (tests compare spans and output on the corpus and on generated
  * input).  Each regex of the Python scanner is replaced by a hand-written
@@ -26,23 +27,9 @@
 
 /* ------------------------------------------------------------------ spans */
 
-enum {
-    T_TEXT, T_LINK_OPEN, T_IMAGE_OPEN, T_LINK_LABEL_NAME, T_LINK_TARGET, T_CITATION,
-    T_ESCAPE, T_LINK_REF, T_CODE_INLINE, T_AUTOLINK, T_HTML_RAW, T_HTML_TAG,
-    T_HTML_COMMENT, T_HTML_OTHER, T_CONV_RULE, T_URL, T_ENTITY, T_EMPHASIS, T_NEWLINE,
-    T_BLANK, T_CODE_BLOCK, T_CODE_FENCE, T_HEADING_MARKER, T_HTML_BLOCK,
-    T_SETEXT_UNDERLINE, T_HR, T_BLOCKQUOTE_MARKER, T_LIST_MARKER, T_TABLE_DELIM,
-    T_TABLE_PIPE, T_FOOTNOTE_MARKER, T_LINK_DEF, T_RULE_PHRASE, T_COUNT
-};
+/* Span types, tag lists, limits: generated from the Python scanner. */
+#include "_mdscan_tables.h"
 
-static const char *TYPE_NAMES[T_COUNT] = {
-    "text", "link_open", "image_open", "link_label_name", "link_target", "citation",
-    "escape", "link_ref", "code_inline", "autolink", "html_raw", "html_tag",
-    "html_comment", "html_other", "conv_rule", "url", "entity", "emphasis", "newline",
-    "blank", "code_block", "code_fence", "heading_marker", "html_block",
-    "setext_underline", "hr", "blockquote_marker", "list_marker", "table_delim",
-    "table_pipe", "footnote_marker", "link_def", "rule_phrase",
-};
 static PyObject *type_strs[T_COUNT];
 
 enum { OUT_PROSE, OUT_SHOWN, OUT_BARE_LINK };
@@ -843,16 +830,6 @@ static Py_ssize_t html(Scan *s, Py_ssize_t p, Py_ssize_t b, int *what, Py_ssize_
     return -1;
 }
 
-static const char *RAW_TAGS[] = {
-    "code", "pre", "script", "style", "math", "kbd", "samp", "tt", "textarea", "syntaxhighlight",
-    "source", "nowiki", "score", "chem", "ce", "graph", "timeline", "hiero", "templatedata",
-    "templatestyles", "mapframe", "maplink", NULL,
-};
-static const char *JOIN_TAGS[] = {
-    "a", "abbr", "b", "bdi", "bdo", "big", "cite", "del", "dfn", "em", "font", "i", "ins", "mark",
-    "q", "s", "small", "span", "strike", "strong", "sub", "sup", "u", NULL,
-};
-
 /* The ASCII-lowercased src[a:b] is one of `names`. */
 static int name_in(Scan *s, Py_ssize_t a, Py_ssize_t b, const char **names) {
     for (; *names; names++) {
@@ -919,7 +896,6 @@ static Py_ssize_t entity(Scan *s, Py_ssize_t p, Py_ssize_t b) {
 }
 
 /* inline_md.find_rule_end */
-#define MAX_NESTING 40
 static Py_ssize_t rule_end(Scan *s, Py_ssize_t p, Py_ssize_t b) {
     int depth = 0;
     Py_ssize_t i = p;
@@ -977,17 +953,6 @@ static int title_in_dest(Scan *s, Py_ssize_t q, Py_ssize_t e, Py_ssize_t *ts, Py
     }
     return 0;
 }
-
-static const Py_UCS4 NS_FILE[] = {'f', 'i', 'l', 'e', 0}, NS_IMAGE[] = {'i', 'm', 'a', 'g', 'e', 0},
-                     NS_MEDIA[] = {'m', 'e', 'd', 'i', 'a', 0},
-                     NS_CAT[] = {'c', 'a', 't', 'e', 'g', 'o', 'r', 'y', 0},
-                     NS_TPL[] = {'t', 'e', 'm', 'p', 'l', 'a', 't', 'e', 0},
-                     NS_1[] = {0x6587, 0x4EF6, 0}, NS_2[] = {0x6A94, 0x6848, 0}, NS_3[] = {0x6863, 0x6848, 0},
-                     NS_4[] = {0x56FE, 0x50CF, 0}, NS_5[] = {0x5716, 0x50CF, 0}, NS_6[] = {0x5A92, 0x4F53, 0},
-                     NS_7[] = {0x5A92, 0x9AD4, 0}, NS_8[] = {0x5206, 0x7C7B, 0}, NS_9[] = {0x5206, 0x985E, 0},
-                     NS_10[] = {0x6A21, 0x677F, 0};
-static const Py_UCS4 *NS_NAMES[] = {NS_FILE, NS_IMAGE, NS_MEDIA, NS_CAT, NS_TPL, NS_1, NS_2, NS_3,
-                                     NS_4, NS_5, NS_6, NS_7, NS_8, NS_9, NS_10, NULL};
 
 /* _NS_LABEL.match(src, a, b) */
 static int ns_label(Scan *s, Py_ssize_t a, Py_ssize_t b) {
@@ -1087,8 +1052,6 @@ static Py_ssize_t scheme(Scan *s, Py_ssize_t s0, Py_ssize_t p) {
     }
     return -1;
 }
-
-static const char URL_TRAIL[] = "?!.,:*_~'\";";
 
 /* Whether text[a:b) holds both characters of some pair of s->quiet (the
  * slow half of may_change, for text with an anchor in it). */
@@ -1507,16 +1470,6 @@ static Py_ssize_t atx_close(Scan *s, Py_ssize_t ls, Py_ssize_t le, Py_ssize_t st
     }
     return t > start ? t : start;
 }
-
-static const char *HTML1_NAMES[] = {"script", "pre", "style", "textarea", NULL};
-static const char *HTML6_NAMES[] = {
-    "address", "article", "aside", "base", "basefont", "blockquote", "body", "caption", "center",
-    "col", "colgroup", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset",
-    "figcaption", "figure", "footer", "form", "frame", "frameset", "h1", "h2", "h3", "h4", "h5",
-    "h6", "head", "header", "hr", "html", "iframe", "legend", "li", "link", "main", "menu",
-    "menuitem", "nav", "noframes", "ol", "optgroup", "option", "p", "param", "search", "section",
-    "summary", "table", "tbody", "td", "tfoot", "th", "thead", "title", "tr", "track", "ul", NULL,
-};
 
 /* _HTML1.match(line) */
 static int html1(Scan *s, Py_ssize_t ls, Py_ssize_t le) {

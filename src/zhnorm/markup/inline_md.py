@@ -20,13 +20,9 @@ from .tokens import Span
 
 _S = tuple.__new__  # Span(...) without the NamedTuple constructor overhead
 
-# Candidates.  The pattern starts with a character class, so the regex
-# engine skips to candidate characters in C (a pattern starting with an
-# alternation would be tried at every position, ~10x slower); the
-# look-behinds then drop, still in C, the ``-`` ``:`` ``w`` ``!`` that start
-# nothing (``-`` without ``{``, ``:`` without ``//``…), which are common in
-# prose and would otherwise each cost a round trip through Python.
-_NEXT = re.compile(r"[\\`<!\[\]\-*_~&:w](?:(?<=[\\`<\[\]*_~&])|(?<=-)\{|(?<=:)//|(?<=w)ww\.|(?<=!)\[)")
+# Characters that may start a construct; the scanner jumps between them
+# and decides in Python what, if anything, starts there.
+_NEXT = re.compile(r"[\\`<!\[\]\-*_~&:w]")
 _CITE = re.compile(r"\\\[[ \w.,\-]{1,16}\\\]")
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _TICKS = re.compile(r"`+")
@@ -36,18 +32,12 @@ _SCHEME = re.compile(r"(?:https?|ftp)$", re.I)
 
 # Link destination and optional title, CommonMark style, two levels of
 # balanced parentheses, backslash escapes (``\(`` ``\)``) allowed anywhere.
-_DEST_RE = r"""\([ \t\n]*+
-    (?:<(?:[^<>\n\\]++|\\.)*+>
-      |(?:[^\s()\\]++|\\.|\((?:[^\s()\\]++|\\.|\((?:[^\s()\\]++|\\.)*+\))*+\))*+)
-    (?:[ \t\n]++(?:"(?:[^"\\]++|\\.)*+"|'(?:[^'\\]++|\\.)*+'|\((?:[^()\\]++|\\.)*+\)))?+
-    [ \t\n]*+\)"""
-_DEST = re.compile(_DEST_RE, re.X | re.S)
-# The common case in one match: ``[label](dest)`` or ``![label](dest)``
-# whose label holds nothing the scanner would act on (no brackets, code,
-# HTML, escapes, emphasis, entities, rules, URLs).  Such a label is one
-# text span, and the general bracket-stack path would give the same spans.
-_SIMPLE_LINK = re.compile(
-    r"""!?\[(?P<label>(?:[^\\`<\[\]*_~&:w\-]++|-(?!\{)|:(?!//)|w(?!ww\.))*+)\](?P<dest>""" + _DEST_RE + ")",
+_DEST = re.compile(
+    r"""\([ \t\n]*+
+    (?:<(?:[^<>\n\\]|\\.)*+>
+      |(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*+\))*+\))*+)
+    (?:[ \t\n]++(?:"(?:[^"\\]|\\.)*+"|'(?:[^'\\]|\\.)*+'|\((?:[^()\\]|\\.)*+\)))?+
+    [ \t\n]*+\)""",
     re.X | re.S,
 )
 _TITLE_IN_DEST = re.compile(r"""[ \t\n](?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')[ \t\n]*\)$""", re.S)
@@ -70,23 +60,30 @@ _HTML = re.compile(
     )""",
     re.X | re.S,
 )
+# The tables below are also the C scanner's: scripts/gen_mdscan_tables.py
+# writes them into src/zhnorm/_mdscan_tables.h, and a test checks that the
+# header is what the script writes today.  Order matters only there.
+
 # Tags whose content is code or otherwise not prose: protected up to the
 # matching close tag.
-RAW_TAGS = frozenset(
+RAW_TAG_NAMES = tuple(
     "code pre script style math kbd samp tt textarea syntaxhighlight source nowiki score "
     "chem ce graph timeline hiero templatedata templatestyles mapframe maplink".split()
 )
+RAW_TAGS = frozenset(RAW_TAG_NAMES)
 # Inline tags a phrase may run through (rendered text stays continuous).
-_JOIN_TAGS = frozenset(
+JOIN_TAG_NAMES = tuple(
     "a abbr b bdi bdo big cite del dfn em font i ins mark q s small span strike strong sub sup u".split()
 )
+_JOIN_TAGS = frozenset(JOIN_TAG_NAMES)
 _URL_BODY = re.compile(r"[^\s<>\u3000-\u303f\uff00-\uffef]*")
-_URL_TRAIL = "?!.,:*_~'\";"
+URL_TRAIL = "?!.,:*_~'\";"
 # Labels naming a file or category page are names, not prose.
-_NS_LABEL = re.compile(
-    r"(?:File|Image|Media|Category|Template|文件|檔案|档案|图像|圖像|媒体|媒體|分类|分類|模板)\s*:",
-    re.I,
+NS_LABEL_NAMES = (
+    "File", "Image", "Media", "Category", "Template",
+    "文件", "檔案", "档案", "图像", "圖像", "媒体", "媒體", "分类", "分類", "模板",
 )
+_NS_LABEL = re.compile("(?:" + "|".join(NS_LABEL_NAMES) + r")\s*:", re.I)
 
 
 @lru_cache(maxsize=64)
@@ -159,31 +156,9 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
         p = m.start()
         ch = src[p]
         q = p + 1
-        if ch == "[" or ch == "!":  # "!" only before "[" (see _NEXT)
-            lm = _SIMPLE_LINK.match(src, p, b)
-            if lm is not None:
-                ls, le = lm.span(1)
-                e = lm.end()
-                if p > tstart:
-                    append(_S(Span, ("text", tstart, p, True, False, None)))
-                append(_S(Span, ("link_open" if ch == "[" else "image_open", p, ls, False, False, None)))
-                if le > ls:
-                    if src.find(":", ls, le) < 0 and src.find("fig:", le, e) < 0:
-                        cut = -1  # what _label_cut would say, without the call
-                    else:
-                        cut = _label_cut(src, ls, le, le + 1, e)
-                    if cut > ls:
-                        append(_S(Span, ("link_label_name", ls, cut, False, False, None)))
-                        if cut < le:
-                            append(_S(Span, ("text", cut, le, True, False, None)))
-                    else:
-                        append(_S(Span, ("text", ls, le, True, False, None)))
-                append(_S(Span, ("link_target", le, e, False, False, None)))
-                if stack and ch == "[":
-                    for o in stack:
-                        o[2] = False
-                pos = tstart = e
-                continue
+        if ch == "!" and not (q < b and src[q] == "["):
+            pos = q
+        elif ch == "[" or ch == "!":
             if ch == "!":
                 q += 1
             if p > tstart:
@@ -314,7 +289,7 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
                 pos = q
                 continue
             e = _URL_BODY.match(src, ub, b).end()
-            while e > ub and src[e - 1] in _URL_TRAIL:
+            while e > ub and src[e - 1] in URL_TRAIL:
                 e -= 1
             while e > ub and src[e - 1] == ")" and src.count("(", u0, e) < src.count(")", u0, e):
                 e -= 1

@@ -13,8 +13,6 @@ code block.
 from __future__ import annotations
 
 import re
-from itertools import accumulate
-from operator import add
 
 from .inline_md import scan_inline
 from .tokens import Span
@@ -34,14 +32,18 @@ _LINK_DEF = re.compile(
 )
 _FOOTNOTE_DEF = re.compile(r"[ \t]{0,3}\[\^[^\]\s]+\]:[ \t]?")
 _BQ = re.compile(r"[ \t]{0,3}>[ \t]?")
-_HTML1 = re.compile(r"[ \t]{0,3}<(script|pre|style|textarea)(?:[\s>]|$)", re.I)
-_HTML6 = re.compile(
-    r"[ \t]{0,3}</?(?:address|article|aside|base|basefont|blockquote|body|caption|center|col|colgroup|dd"
-    r"|details|dialog|dir|div|dl|dt|fieldset|figcaption|figure|footer|form|frame|frameset|h[1-6]|head"
-    r"|header|hr|html|iframe|legend|li|link|main|menu|menuitem|nav|noframes|ol|optgroup|option|p|param"
-    r"|search|section|summary|table|tbody|td|tfoot|th|thead|title|tr|track|ul)(?:[\s>]|/>|$)",
-    re.I,
+# HTML block start conditions 1 and 6 of CommonMark (also the C scanner's
+# tables, see inline_md.RAW_TAG_NAMES).
+HTML1_TAG_NAMES = ("script", "pre", "style", "textarea")
+HTML6_TAG_NAMES = tuple(
+    "address article aside base basefont blockquote body caption center col colgroup dd details dialog "
+    "dir div dl dt fieldset figcaption figure footer form frame frameset h1 h2 h3 h4 h5 h6 head header "
+    "hr html iframe legend li link main menu menuitem nav noframes ol optgroup option p param search "
+    "section summary table tbody td tfoot th thead title tr track ul".split()
 )
+_HTML1 = re.compile(r"[ \t]{0,3}<(" + "|".join(HTML1_TAG_NAMES) + r")(?:[\s>]|$)", re.I)
+_HTML1_END = re.compile(r"</(?:" + "|".join(HTML1_TAG_NAMES) + ")>", re.I)
+_HTML6 = re.compile(r"[ \t]{0,3}</?(?:" + "|".join(HTML6_TAG_NAMES) + r")(?:[\s>]|/>|$)", re.I)
 _HTML7 = re.compile(
     r"[ \t]{0,3}(?:<[A-Za-z][A-Za-z0-9\-]*(?:[ \t]+[A-Za-z_:][A-Za-z0-9_.:\-]*"
     r"(?:[ \t]*=[ \t]*(?:[^\s\"'=<>`]+|'[^']*'|\"[^\"]*\"))?)*[ \t]*/?>"
@@ -49,8 +51,6 @@ _HTML7 = re.compile(
 )
 _HTML_END = {"<!--": "-->", "<?": "?>", "<![CDATA[": "]]>"}
 _PIPE = re.compile(r"(?<!\\)\|")
-# First characters of lines that may hold block syntax (or an indent).
-_BLOCK_START = frozenset("`~#<=-*_>+0123456789[ \t")
 
 
 def _indent(line: str) -> int:
@@ -69,9 +69,9 @@ def scan_markdown(src: str) -> list[Span]:
     """Spans tiling ``src``; never raises on any string."""
     out: list[Span] = []
     lines = src.split("\n")
-    # starts[i] = offset of line i = total length of the lines before it,
-    # plus one newline each (computed in C).
-    starts = list(map(add, accumulate(map(len, lines), initial=0), range(len(lines) + 1)))
+    starts = [0]  # starts[i]: offset of line i; starts[nlines] == len(src) + 1
+    for line in lines:
+        starts.append(starts[-1] + len(line) + 1)
     nlines = len(lines)
     n = len(src)
 
@@ -98,32 +98,16 @@ def scan_markdown(src: str) -> list[Span]:
         line = lines[i]
         ls = starts[i]
         le = starts[i + 1] - 1
-        # Fast paths for the two commonest lines, with exactly the effect
-        # the general path below would have.  A line that starts with no
-        # block syntax (nor whitespace) and cannot start a table continues
-        # or opens a paragraph; its indent is 0, so a blank line before it
-        # closes every open list item.
-        if line and line[0] not in _BLOCK_START and ("|" not in line or para_start >= 0) \
-                and not line[0].isspace():
-            if para_start < 0:
-                para_start = ls
-                if prev == "blank":
-                    lists.clear()
-            para_end = le
-            prev = "para"
-            i += 1
-            continue
         if not line or line.isspace():
             if le == ls and i == nlines - 1:
                 break  # nothing after the final newline
-            if para_start >= 0:
-                close_para()
-            out.append(_S(Span, ("blank", ls, le + 1 if le < n else le, False, True, None)))
+            close_para()
+            out.append(_S(Span, ("blank", ls, line_end(i), False, True, None)))
             prev = "blank"
             i += 1
             continue
         stripped = line.strip()
-        ind = _indent(line) if line[0] in " \t" else 0
+        ind = _indent(line)
         if prev == "blank":
             while lists and ind < lists[-1]:
                 lists.pop()
@@ -290,7 +274,7 @@ def _html_block_end(lines: list[str], i: int, in_para: bool) -> int:
     m = _HTML1.match(line)
     skip = 0
     if m:
-        end: re.Pattern[str] | None = re.compile(r"</(?:script|pre|style|textarea)>", re.I)
+        end: re.Pattern[str] | None = _HTML1_END
     else:
         end = None
         for opener, closer in _HTML_END.items():
