@@ -346,6 +346,7 @@ static inline int is_ws(Py_UCS4 c) {
            c == 0x202f || c == 0x205f || c == 0x3000;
 }
 static inline int is_st(Py_UCS4 c) { return c == ' ' || c == '\t'; } /* [ \t] */
+static inline int is_ctl_sp(Py_UCS4 c) { return c <= 0x20 || c == 0x7f; } /* not in [^\x00-\x20\x7f] */
 static inline int is_stn(Py_UCS4 c) { return c == ' ' || c == '\t' || c == '\n'; }
 static inline int is_alpha_a(Py_UCS4 c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 static inline int is_digit_a(Py_UCS4 c) { return c >= '0' && c <= '9'; }
@@ -502,7 +503,7 @@ static Py_ssize_t dest_paren(Scan *s, Py_ssize_t i, Py_ssize_t b, int nested) {
             if (r < 0)
                 return -1;
             i = r;
-        } else if (is_ws(c)) {
+        } else if (is_ctl_sp(c)) {
             return -1;
         } else {
             i++;
@@ -590,7 +591,7 @@ static Py_ssize_t dest(Scan *s, Py_ssize_t q, Py_ssize_t b) {
             if (r < 0)
                 break;
             i = r;
-        } else if (c == ')' || is_ws(c)) {
+        } else if (c == ')' || is_ctl_sp(c)) {
             break;
         } else {
             i++;
@@ -982,6 +983,17 @@ static Py_ssize_t label_cut(Scan *s, Py_ssize_t ls, Py_ssize_t le, Py_ssize_t q,
     return -1;
 }
 
+/* inline_md._ref_label */
+static void ref_label_spans(Scan *s, Py_ssize_t p, Py_ssize_t q, Py_ssize_t e) {
+    if (e - q <= 2) {
+        push(s, T_LINK_REF, p, e, 0, 1);
+        return;
+    }
+    push(s, T_LINK_REF, p, q + 1, 0, 1);
+    TEXT(q + 1, e - 1);
+    push(s, T_LINK_REF, e - 1, e, 0, 1);
+}
+
 /* inline_md._make_link */
 static void make_link(Scan *s, Opener o, Py_ssize_t p, Py_ssize_t q, Py_ssize_t e) {
     Span *op = &s->v[o.idx];
@@ -1203,7 +1215,7 @@ static void scan_inline(Scan *s, Py_ssize_t a, Py_ssize_t b) {
                     op->type = o.image ? T_IMAGE_OPEN : T_LINK_OPEN;
                     op->conv = 0;
                     op->brk = 0;
-                    push(s, T_LINK_REF, p, rm, 0, 0);
+                    ref_label_spans(s, p, q, rm);
                     pos = tstart = rm;
                     continue;
                 }
@@ -1327,7 +1339,7 @@ static void scan_inline(Scan *s, Py_ssize_t a, Py_ssize_t b) {
             Py_ssize_t e = ub;
             while (e < b) {
                 Py_UCS4 c = CH(e);
-                if (is_ws(c) || c == '<' || c == '>' || (c >= 0x3000 && c <= 0x303f) ||
+                if (is_ws(c) || c == '<' || c == '>' || c == '`' || (c >= 0x3000 && c <= 0x303f) ||
                     (c >= 0xff00 && c <= 0xffef))
                     break;
                 e++;
@@ -1395,9 +1407,10 @@ static void scan_inline(Scan *s, Py_ssize_t a, Py_ssize_t b) {
 
 static Py_ssize_t line_end(Scan *s, Py_ssize_t i) { return LE(i) + 1 < s->n ? LE(i) + 1 : s->n; }
 
+/* markdown._blank: only spaces, tabs and \r in [a, b). */
 static int all_space(Scan *s, Py_ssize_t a, Py_ssize_t b) {
     for (; a < b; a++)
-        if (!is_ws(CH(a)))
+        if (!is_st(CH(a)) && CH(a) != '\r')
             return 0;
     return 1;
 }
@@ -1648,64 +1661,119 @@ static Py_ssize_t footnote_def(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
     return j;
 }
 
-/* (?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*$ from i. */
-static int link_def_tail(Scan *s, Py_ssize_t i, Py_ssize_t le) {
-    Py_ssize_t j = skip_st(s, i, le);
-    if (j == le)
-        return 1;
-    if (j > i) {
+/* markdown._line_rest_blank: where the line ends if only spaces, tabs or
+ * \r follow i on it, else -1. */
+static Py_ssize_t line_rest_blank(Scan *s, Py_ssize_t i, Py_ssize_t n) {
+    while (i < n && (is_st(CH(i)) || CH(i) == '\r'))
+        i++;
+    return (i >= n || CH(i) == '\n') ? i : -1;
+}
+
+/* markdown._blank_after */
+static int blank_after(Scan *s, Py_ssize_t nl, Py_ssize_t n) { return line_rest_blank(s, nl + 1, n) >= 0; }
+
+/* markdown._skip_one_newline */
+static Py_ssize_t skip_one_newline(Scan *s, Py_ssize_t i, Py_ssize_t n) {
+    i = skip_st(s, i, n);
+    if (i < n && CH(i) == '\n')
+        i = skip_st(s, i + 1, n);
+    return i;
+}
+
+/* markdown._link_def: 1 with the label's bounds and the end of the
+ * definition's last line, or 0. */
+static int link_def(Scan *s, Py_ssize_t a, Py_ssize_t n, Py_ssize_t *lab, Py_ssize_t *lab_end, Py_ssize_t *end) {
+    Py_ssize_t i = skip_st(s, a, n);
+    if (i - a > 3 || i >= n || CH(i) != '[')
+        return 0;
+    Py_ssize_t l = i + 1, j = l;
+    for (;;) {
+        if (j >= n || CH(j) == '[' || j - l > 999)
+            return 0;
         Py_UCS4 c = CH(j);
-        Py_ssize_t e = -1;
-        if (c == '"' || c == '\'') {
-            e = find1(s, c, j + 1, le);
-        } else if (c == '(') {
-            for (Py_ssize_t t = j + 1; t < le; t++) {
-                if (CH(t) == '(')
+        if (c == ']')
+            break;
+        if (c == '\\' && j + 1 < n && CH(j + 1) != '\n') {
+            j += 2;
+            continue;
+        }
+        if (c == '\n' && blank_after(s, j, n))
+            return 0;
+        j++;
+    }
+    int filled = 0;
+    for (Py_ssize_t k = l; k < j && !filled; k++)
+        filled = !is_stn(CH(k));
+    if (!filled || j + 1 >= n || CH(j + 1) != ':')
+        return 0;
+    i = skip_one_newline(s, j + 2, n);
+    if (i < n && CH(i) == '<') {
+        i++;
+        while (i < n && CH(i) != '<' && CH(i) != '>' && CH(i) != '\n')
+            i += (CH(i) == '\\' && i + 1 < n && CH(i + 1) != '\n') ? 2 : 1;
+        if (i >= n || CH(i) != '>')
+            return 0;
+        i++;
+    } else {
+        Py_ssize_t start = i, depth = 0;
+        while (i < n) {
+            Py_UCS4 c = CH(i);
+            if (is_ctl_sp(c))
+                break;
+            if (c == '\\' && i + 1 < n && CH(i + 1) > ' ') {
+                i += 2;
+                continue;
+            }
+            if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                if (!depth)
                     break;
-                if (CH(t) == ')') {
-                    e = t;
-                    break;
-                }
+                depth--;
+            }
+            i++;
+        }
+        if (i == start || depth)
+            return 0;
+    }
+    Py_ssize_t dest_end = i, dest_eol = line_rest_blank(s, dest_end, n);
+    Py_ssize_t t = skip_one_newline(s, dest_end, n);
+    if (dest_end < t && t < n && (CH(t) == '"' || CH(t) == '\'' || CH(t) == '(')) {
+        Py_UCS4 close = CH(t) == '(' ? ')' : CH(t);
+        Py_ssize_t u = t + 1;
+        while (u < n && CH(u) != close) {
+            Py_UCS4 c = CH(u);
+            if (c == '(' && close == ')')
+                break;
+            if (c == '\n' && blank_after(s, u, n))
+                break;
+            u += (c == '\\' && u + 1 < n) ? 2 : 1;
+        }
+        if (u < n && CH(u) == close) {
+            Py_ssize_t eol = line_rest_blank(s, u + 1, n);
+            if (eol >= 0) {
+                *lab = l;
+                *lab_end = j;
+                *end = eol;
+                return 1;
             }
         }
-        if (e >= 0 && skip_st(s, e + 1, le) == le)
-            return 1;
+    }
+    if (dest_eol >= 0) {
+        *lab = l;
+        *lab_end = j;
+        *end = dest_eol;
+        return 1;
     }
     return 0;
 }
 
-/* _LINK_DEF.match(line) */
-static int link_def(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
-    Py_ssize_t k = lead(s, ls, le, "[");
-    if (k < 0)
-        return 0;
-    Py_ssize_t j = k + 1;
-    while (j < le) {
-        Py_UCS4 c = CH(j);
-        if (c == ']' || c == '[')
-            break;
-        if (c == '\\') {
-            if (j + 1 >= le)
-                return 0;
-            j += 2;
-        } else {
-            j++;
-        }
-    }
-    if (j == k + 1 || !starts(s, j, le, "]:", 0))
-        return 0;
-    Py_ssize_t d = skip_st(s, j + 2, le);
-    if (d < le && CH(d) == '<') {
-        Py_ssize_t t = d + 1;
-        while (t < le && CH(t) != '<' && CH(t) != '>')
-            t++;
-        if (t < le && CH(t) == '>' && link_def_tail(s, t + 1, le))
-            return 1;
-    }
-    Py_ssize_t t = d;
-    while (t < le && !is_ws(CH(t)))
-        t++;
-    return t > d && link_def_tail(s, t, le);
+/* markdown._emit_link_def */
+static void emit_link_def(Scan *s, Py_ssize_t ls, Py_ssize_t lab, Py_ssize_t lab_end, Py_ssize_t end) {
+    push(s, T_LINK_DEF, ls, lab, 0, 1);
+    if (lab_end > lab)
+        scan_inline(s, lab, lab_end);
+    push(s, T_LINK_DEF, lab_end, end, 0, 1);
 }
 
 static void table_row(Scan *s, Py_ssize_t a, Py_ssize_t b) {
@@ -1778,8 +1846,11 @@ static void scan_markdown(Scan *s) {
     } while (0)
 
     Py_ssize_t i = 0;
+    int bq_para = 0; /* the line before is a block quote line holding prose */
     while (i < nl && !s->failed) {
         Py_ssize_t ls = LS(i), le = LE(i);
+        int after_bq_para = bq_para;
+        bq_para = 0;
         Py_UCS4 first = le > ls ? CH(ls) : 0;
         if (le > ls && !block_start(first) && !is_ws(first) &&
             (para_start >= 0 || !s->pipes[i])) {
@@ -1803,7 +1874,7 @@ static void scan_markdown(Scan *s) {
             continue;
         }
         Py_ssize_t fs = ls;
-        while (is_ws(CH(fs)))
+        while (is_st(CH(fs)))
             fs++;
         Py_UCS4 c0 = CH(fs);
         int ind = is_st(first) ? indent(s, ls, le) : 0;
@@ -1815,6 +1886,13 @@ static void scan_markdown(Scan *s) {
 
         if (para_start >= 0 && (rel >= 4 || (ind >= 4 && !s->nl))) {
             para_end = le;
+            i++;
+            continue;
+        }
+        if (after_bq_para && rel >= 4) { /* lazy continuation of a quoted paragraph */
+            para_start = ls;
+            para_end = le;
+            prev = P_PARA;
             i++;
             continue;
         }
@@ -1931,10 +2009,15 @@ static void scan_markdown(Scan *s) {
                     me++;
                 CLOSE_PARA();
                 push(s, T_BLOCKQUOTE_MARKER, ls, me, 0, 1);
-                if (le > me)
+                Py_ssize_t lab, lab_end, dend;
+                int def = !after_bq_para && link_def(s, me, le, &lab, &lab_end, &dend);
+                if (def)
+                    emit_link_def(s, me, lab, lab_end, le);
+                else if (le > me)
                     scan_inline(s, me, le);
                 if (le < n)
                     push(s, T_NEWLINE, le, le + 1, 0, 1);
+                bq_para = !def && !all_space(s, me, le);
                 prev = P_OTHER;
                 i++;
                 continue;
@@ -2017,10 +2100,14 @@ static void scan_markdown(Scan *s) {
                 i++;
                 continue;
             }
-            if (link_def(s, ls, le)) {
-                push(s, T_LINK_DEF, ls, line_end(s, i), 0, 1);
+            Py_ssize_t lab, lab_end, dend;
+            if (link_def(s, ls, n, &lab, &lab_end, &dend)) {
+                Py_ssize_t j = i;
+                while (LE(j) < dend)
+                    j++; /* the line the definition ends on */
+                emit_link_def(s, ls, lab, lab_end, line_end(s, j));
                 prev = P_OTHER;
-                i++;
+                i = j + 1;
                 continue;
             }
         }
@@ -2092,6 +2179,30 @@ static void scan_free(Scan *s) {
     scan_release(s);
 }
 
+/* markdown._lone_cr: a \r not followed by \n is a line ending of its own;
+ * the scan reads \n there (1 if there was one).  restore_cr puts the text
+ * back for what reads it after the scan (page rules). */
+static int lone_cr(Scan *s) {
+    int any = 0;
+    for (Py_ssize_t k = 0; (k = find_either(s->b, k, s->n, '\r', '\r')) < s->n; k++)
+        if (s->u[k + 1] != '\n') {
+            s->u[k] = '\n';
+            s->b[k] = '\n';
+            any = 1;
+        }
+    return any;
+}
+
+static void restore_cr(Scan *s, PyObject *text) {
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    for (Py_ssize_t k = 0; (k = find_either(s->b, k, s->n, '\n', '\n')) < s->n; k++)
+        if (PyUnicode_READ(kind, data, k) == '\r') {
+            s->u[k] = '\r';
+            s->b[k] = '\r';
+        }
+}
+
 /* Whether the text holds "-{", which may open a -{ }- rule. */
 static int may_hold_rule(const Scan *s) {
     for (Py_ssize_t k = 1; (k = find_either(s->b, k, s->n, '{', '{')) < s->n; k++)
@@ -2124,7 +2235,10 @@ static int run_scan(Scan *s, PyObject *text, const Quiet *quiet) {
         }
         s->quiet = quiet;
     }
+    int crs = lone_cr(s);
     scan_markdown(s);
+    if (crs)
+        restore_cr(s, text);
     return s->failed ? -1 : 0;
 }
 

@@ -32,10 +32,12 @@ _SCHEME = re.compile(r"(?:https?|ftp)$", re.I)
 
 # Link destination and optional title, CommonMark style, two levels of
 # balanced parentheses, backslash escapes (``\(`` ``\)``) allowed anywhere.
+# A bare destination ends at a space or an ASCII control character only:
+# U+3000 and U+00A0 are part of it.
 _DEST = re.compile(
     r"""\([ \t\n]*+
     (?:<(?:[^<>\n\\]|\\.)*+>
-      |(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*+\))*+\))*+)
+      |(?:[^\x00-\x20\x7f()\\]|\\.|\((?:[^\x00-\x20\x7f()\\]|\\.|\((?:[^\x00-\x20\x7f()\\]|\\.)*+\))*+\))*+)
     (?:[ \t\n]++(?:"(?:[^"\\]|\\.)*+"|'(?:[^'\\]|\\.)*+'|\((?:[^()\\]|\\.)*+\)))?+
     [ \t\n]*+\)""",
     re.X | re.S,
@@ -76,7 +78,8 @@ JOIN_TAG_NAMES = tuple(
     "a abbr b bdi bdo big cite del dfn em font i ins mark q s small span strike strong sub sup u".split()
 )
 _JOIN_TAGS = frozenset(JOIN_TAG_NAMES)
-_URL_BODY = re.compile(r"[^\s<>\u3000-\u303f\uff00-\uffef]*")
+# A bare URL ends before a backtick: a code span right after it is code.
+_URL_BODY = re.compile(r"[^\s<>`\u3000-\u303f\uff00-\uffef]*")
 URL_TRAIL = "?!.,:*_~'\";"
 # Labels naming a file or category page are names, not prose.
 NS_LABEL_NAMES = (
@@ -200,7 +203,7 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
                     idx = opener[0]
                     o = out[idx]
                     out[idx] = _S(Span, ("image_open" if opener[1] else "link_open", o.start, o.end, False, False, None))
-                    append(_S(Span, ("link_ref", p, rm.end(), False, False, None)))
+                    _ref_label(out, p, q, rm.end())
                     pos = tstart = rm.end()
                     continue
                 pos = q  # shortcut reference or literal: stays text
@@ -327,6 +330,19 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
             pos = q
     if b > tstart:
         append(_S(Span, ("text", tstart, b, True, False, None)))
+
+
+def _ref_label(out: list[Span], p: int, q: int, e: int) -> None:
+    """``][label]`` of a full reference link, ``src[p:e]``: the label is
+    prose, converted on its own (the brackets break), as the label of the
+    definition it names is (markdown._emit_link_def), so the two still
+    match after conversion; ``][]`` stays markup."""
+    if e - q <= 2:
+        out.append(_S(Span, ("link_ref", p, e, False, True, None)))
+        return
+    out.append(_S(Span, ("link_ref", p, q + 1, False, True, None)))
+    out.append(_S(Span, ("text", q + 1, e - 1, True, False, None)))
+    out.append(_S(Span, ("link_ref", e - 1, e, False, True, None)))
 
 
 def _label_cut(src: str, label_start: int, label_end: int, q: int, e: int) -> int:

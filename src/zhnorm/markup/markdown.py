@@ -26,10 +26,6 @@ _SETEXT = re.compile(r"[ \t]{0,3}(?:=+|-+)[ \t]*$")
 _HR = re.compile(r"[ \t]{0,3}([-*_])[ \t]*(?:\1[ \t]*){2,}$")
 _LIST = re.compile(r"([ \t]*)(?:([-+*])|(\d{1,9})[.)])(?:([ \t]+)|$)")
 _TABLE_DELIM = re.compile(r"[ \t]*\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
-_LINK_DEF = re.compile(
-    r"[ \t]{0,3}\[(?:[^\[\]\\]|\\.)+\]:[ \t]*(?:<[^<>\n]*>|\S+)"
-    r"(?:[ \t]+(?:\"[^\"\n]*\"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*$"
-)
 _FOOTNOTE_DEF = re.compile(r"[ \t]{0,3}\[\^[^\]\s]+\]:[ \t]?")
 _BQ = re.compile(r"[ \t]{0,3}>[ \t]?")
 # HTML block start conditions 1 and 6 of CommonMark (also the C scanner's
@@ -51,6 +47,21 @@ _HTML7 = re.compile(
 )
 _HTML_END = {"<!--": "-->", "<?": "?>", "<![CDATA[": "]]>"}
 _PIPE = re.compile(r"(?<!\\)\|")
+_LONE_CR = re.compile(r"\r(?!\n)")
+
+
+def _blank(line: str) -> bool:
+    """A blank line holds only spaces and tabs (CommonMark); the ``\\r`` of
+    a ``\\r\\n`` ending is part of the ending.  Other whitespace (U+3000,
+    U+00A0) is content."""
+    return not line.strip(" \t\r")
+
+
+def _lone_cr(src: str) -> str:
+    """``src`` with each ``\\r`` that is not part of ``\\r\\n`` as ``\\n``:
+    a line ending of its own in CommonMark.  Same length, so the spans
+    found in it are the spans of ``src``."""
+    return _LONE_CR.sub("\n", src) if "\r" in src else src
 
 
 def _indent(line: str) -> int:
@@ -67,6 +78,8 @@ def _indent(line: str) -> int:
 
 def scan_markdown(src: str) -> list[Span]:
     """Spans tiling ``src``; never raises on any string."""
+    original = src
+    src = _lone_cr(src)
     out: list[Span] = []
     lines = src.split("\n")
     starts = [0]  # starts[i]: offset of line i; starts[nlines] == len(src) + 1
@@ -79,6 +92,7 @@ def scan_markdown(src: str) -> list[Span]:
     para_end = -1
     prev = "blank"  # blank | para | other
     lists: list[int] = []  # content indents of open list items
+    bq_para = False  # the line before is a block quote line holding prose
 
     def close_para() -> None:
         nonlocal para_start
@@ -98,7 +112,8 @@ def scan_markdown(src: str) -> list[Span]:
         line = lines[i]
         ls = starts[i]
         le = starts[i + 1] - 1
-        if not line or line.isspace():
+        after_bq_para, bq_para = bq_para, False
+        if _blank(line):
             if le == ls and i == nlines - 1:
                 break  # nothing after the final newline
             close_para()
@@ -106,7 +121,7 @@ def scan_markdown(src: str) -> list[Span]:
             prev = "blank"
             i += 1
             continue
-        stripped = line.strip()
+        stripped = line.lstrip(" \t")
         ind = _indent(line)
         if prev == "blank":
             while lists and ind < lists[-1]:
@@ -116,6 +131,11 @@ def scan_markdown(src: str) -> list[Span]:
 
         if para_start >= 0 and (rel >= 4 or ind >= 4 and not lists):
             para_end = le  # indented lazy continuation
+            i += 1
+            continue
+        if after_bq_para and rel >= 4:
+            para_start, para_end = ls, le  # lazy continuation of a quoted paragraph
+            prev = "para"
             i += 1
             continue
         if rel >= 4:
@@ -186,16 +206,19 @@ def scan_markdown(src: str) -> list[Span]:
             prev = "other"
             i += 1
             continue
-        # str.strip() also drops \x1c-\x1f, so the marker may not be at the
-        # line's start after all: only a real match makes a blockquote.
         m = _BQ.match(line) if c0 == ">" else None
         if m is not None:
             close_para()
             out.append(_S(Span, ("blockquote_marker", ls, ls + m.end(), False, True, None)))
-            if le > ls + m.end():
+            # a definition that fits on the line, where a paragraph could start
+            d = _link_def(src, ls + m.end(), le) if not after_bq_para else None
+            if d is not None:
+                _emit_link_def(src, ls + m.end(), d, le, out)
+            elif le > ls + m.end():
                 scan_inline(src, ls + m.end(), le, out)
             if le < n:
                 out.append(_S(Span, ("newline", le, le + 1, False, True, None)))
+            bq_para = d is None and not _blank(line[m.end():])
             prev = "other"
             i += 1
             continue
@@ -230,7 +253,7 @@ def scan_markdown(src: str) -> list[Span]:
         if "|" in line and para_start < 0 and i + 1 < nlines and _TABLE_DELIM.match(lines[i + 1]) \
                 and "-" in lines[i + 1]:
             j = i
-            while j < nlines and lines[j].strip() and "|" in lines[j]:
+            while j < nlines and not _blank(lines[j]) and "|" in lines[j]:
                 if j == i + 1:
                     out.append(_S(Span, ("table_delim", starts[j], line_end(j), False, True, None)))
                 else:
@@ -250,10 +273,14 @@ def scan_markdown(src: str) -> list[Span]:
                 prev = "para"
                 i += 1
                 continue
-            if _LINK_DEF.match(line):
-                out.append(_S(Span, ("link_def", ls, line_end(i), False, True, None)))
+            d = _link_def(src, ls, n)
+            if d is not None:
+                j = i
+                while starts[j + 1] - 1 < d[2]:
+                    j += 1  # the line the definition ends on
+                _emit_link_def(src, ls, d, line_end(j), out)
                 prev = "other"
-                i += 1
+                i = j + 1
                 continue
         if para_start >= 0:
             para_end = le
@@ -262,7 +289,128 @@ def scan_markdown(src: str) -> list[Span]:
         prev = "para"
         i += 1
     close_para()
+    if src is not original:  # a rule's text is the original's, \r and all
+        out = [_S(Span, (t, a, b, c, k, original[a + 2:b - 2])) if t == "conv_rule" else sp
+               for sp in out for t, a, b, c, k, _ in (sp,)]
     return out
+
+
+def _link_def(src: str, a: int, n: int) -> tuple[int, int, int] | None:
+    """A link reference definition at ``src[a:]`` (a line start) that ends
+    before ``n``: ``(label start, label end, end of its last line)``, or None.
+
+    As CommonMark's: ``[label]:``, the label over lines if no line is blank;
+    spaces and at most one line ending; the destination, ``<…>`` or without
+    spaces or controls and with balanced parentheses; then a title
+    (``"…"``, ``'…'``, ``(…)``, escapes allowed, over lines if none is blank)
+    after spaces and at most one line ending, and nothing but spaces after
+    it.  Without a title that ends its line, the definition ends with the
+    destination's line, if nothing follows the destination there."""
+    i = a
+    while i < n and src[i] in " \t":
+        i += 1
+    if i - a > 3 or i >= n or src[i] != "[":
+        return None
+    lab = j = i + 1
+    while True:
+        if j >= n or src[j] == "[" or j - lab > 999:
+            return None
+        c = src[j]
+        if c == "]":
+            break
+        if c == "\\" and j + 1 < n and src[j + 1] != "\n":
+            j += 2
+            continue
+        if c == "\n" and _blank_after(src, j, n):
+            return None
+        j += 1
+    lab_end = j
+    if not src[lab:lab_end].strip(" \t\n") or j + 1 >= n or src[j + 1] != ":":
+        return None
+    i = _skip_one_newline(src, j + 2, n)
+    # the destination
+    if i < n and src[i] == "<":
+        i += 1
+        while i < n and src[i] not in "<>\n":
+            i += 2 if src[i] == "\\" and i + 1 < n and src[i + 1] != "\n" else 1
+        if i >= n or src[i] != ">":
+            return None
+        i += 1
+    else:
+        start, depth = i, 0
+        while i < n:
+            c = src[i]
+            if c <= " " or c == "\x7f":
+                break
+            if c == "\\" and i + 1 < n and src[i + 1] > " ":
+                i += 2
+                continue
+            if c == "(":
+                depth += 1
+            elif c == ")":
+                if depth == 0:
+                    break
+                depth -= 1
+            i += 1
+        if i == start or depth:
+            return None
+    dest_end = i
+    dest_eol = _line_rest_blank(src, dest_end, n)
+    # the title
+    t = _skip_one_newline(src, dest_end, n)
+    if dest_end < t < n and src[t] in "\"'(":
+        close = ")" if src[t] == "(" else src[t]
+        u = t + 1
+        while u < n and src[u] != close:
+            c = src[u]
+            if c == "(" and close == ")":
+                break
+            if c == "\n" and _blank_after(src, u, n):
+                break
+            u += 2 if c == "\\" and u + 1 < n else 1
+        if u < n and src[u] == close:
+            eol = _line_rest_blank(src, u + 1, n)
+            if eol >= 0:
+                return lab, lab_end, eol
+    if dest_eol >= 0:
+        return lab, lab_end, dest_eol
+    return None
+
+
+def _skip_one_newline(src: str, i: int, n: int) -> int:
+    """After spaces and tabs, and at most one line ending with the spaces
+    and tabs after it."""
+    while i < n and src[i] in " \t":
+        i += 1
+    if i < n and src[i] == "\n":
+        i += 1
+        while i < n and src[i] in " \t":
+            i += 1
+    return i
+
+
+def _line_rest_blank(src: str, i: int, n: int) -> int:
+    """Where the line ends if only spaces and tabs (or a ``\\r``) follow
+    ``i`` on it, else -1."""
+    while i < n and src[i] in " \t\r":
+        i += 1
+    return i if i >= n or src[i] == "\n" else -1
+
+
+def _blank_after(src: str, nl: int, n: int) -> bool:
+    """Whether the line after the line ending at ``nl`` is blank."""
+    return _line_rest_blank(src, nl + 1, n) >= 0
+
+
+def _emit_link_def(src: str, ls: int, d: tuple[int, int, int], end: int, out: list[Span]) -> None:
+    """A definition's spans: its label is prose, converted as the label of
+    a link that refers to it is (each on its own), so that they still match;
+    the rest, destination and title, is protected."""
+    lab, lab_end, _ = d
+    out.append(_S(Span, ("link_def", ls, lab, False, True, None)))
+    if lab_end > lab:
+        scan_inline(src, lab, lab_end, out)
+    out.append(_S(Span, ("link_def", lab_end, end, False, True, None)))
 
 
 def _html_block_end(lines: list[str], i: int, in_para: bool) -> int:
@@ -294,7 +442,7 @@ def _html_block_end(lines: list[str], i: int, in_para: bool) -> int:
         return len(lines) - 1
     if _HTML6.match(line) or (not in_para and _HTML7.match(line)):
         j = i
-        while j + 1 < len(lines) and lines[j + 1].strip():
+        while j + 1 < len(lines) and not _blank(lines[j + 1]):
             j += 1
         return j
     return -1
