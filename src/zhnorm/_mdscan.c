@@ -1446,6 +1446,30 @@ static int fence_closer(Scan *s, Py_ssize_t ls, Py_ssize_t le, Py_UCS4 c, Py_ssi
     return r - k >= len && skip_st(s, r, le) == le;
 }
 
+/* markdown._columns: the column after the spaces and tabs from i (at column col). */
+static Py_ssize_t columns(Scan *s, Py_ssize_t i, Py_ssize_t le, Py_ssize_t col) {
+    for (; i < le && is_st(CH(i)); i++)
+        col = CH(i) == '\t' ? col + 4 - col % 4 : col + 1;
+    return col;
+}
+
+/* markdown._fence: 1 if a code fence opens at [pos, le), with its
+ * character and length (for fence_closer). */
+static int fence_at(Scan *s, Py_ssize_t pos, Py_ssize_t le, Py_UCS4 *fc, Py_ssize_t *flen) {
+    Py_ssize_t f = skip_st(s, pos, le);
+    Py_UCS4 c = f < le ? CH(f) : 0;
+    if (c != '`' && c != '~')
+        return 0;
+    Py_ssize_t r = f;
+    while (r < le && CH(r) == c)
+        r++;
+    if (r - f < 3 || (c == '`' && find1(s, '`', r, le) >= 0))
+        return 0;
+    *fc = c;
+    *flen = r - f;
+    return 1;
+}
+
 /* _ATX: the end of the match, or -1. */
 static Py_ssize_t atx(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
     Py_ssize_t k = lead(s, ls, le, "#");
@@ -1904,24 +1928,19 @@ static void scan_markdown(Scan *s) {
             continue;
         }
         if (c0 == '`' || c0 == '~') {
-            Py_ssize_t f = skip_st(s, ls, le);
-            Py_UCS4 fc = f < le ? CH(f) : 0;
-            if (fc == '`' || fc == '~') {
-                Py_ssize_t r = f;
-                while (r < le && CH(r) == fc)
-                    r++;
-                if (r - f >= 3 && !(fc == '`' && find1(s, '`', r, le) >= 0)) {
-                    CLOSE_PARA();
-                    Py_ssize_t j = i + 1;
-                    while (j < nl && !fence_closer(s, LS(j), LE(j), fc, r - f))
-                        j++;
-                    if (j > nl - 1)
-                        j = nl - 1;
-                    push(s, T_CODE_FENCE, ls, line_end(s, j), 0, 1);
-                    prev = P_OTHER;
-                    i = j + 1;
-                    continue;
-                }
+            Py_UCS4 fc;
+            Py_ssize_t flen;
+            if (fence_at(s, ls, le, &fc, &flen)) {
+                CLOSE_PARA();
+                Py_ssize_t j = i + 1;
+                while (j < nl && !fence_closer(s, LS(j), LE(j), fc, flen))
+                    j++;
+                if (j > nl - 1)
+                    j = nl - 1;
+                push(s, T_CODE_FENCE, ls, line_end(s, j), 0, 1);
+                prev = P_OTHER;
+                i = j + 1;
+                continue;
             }
         }
         if (c0 == '#') {
@@ -2008,6 +2027,39 @@ static void scan_markdown(Scan *s) {
                 if (me < le && is_st(CH(me)))
                     me++;
                 CLOSE_PARA();
+                Py_ssize_t after = columns(s, k + 1, le, ind + 1) - ind - 1;
+                if (after >= 5 && !after_bq_para && !all_space(s, k + 1, le)) { /* indented code */
+                    push(s, T_BLOCKQUOTE_MARKER, ls, k + 1, 0, 1);
+                    push(s, T_CODE_BLOCK, k + 1, line_end(s, i), 0, 1);
+                    prev = P_OTHER;
+                    i++;
+                    continue;
+                }
+                Py_UCS4 fc;
+                Py_ssize_t flen;
+                if (fence_at(s, me, le, &fc, &flen)) { /* a fence inside the quote */
+                    Py_ssize_t j = i + 1;
+                    while (j < nl) {
+                        Py_ssize_t bk = lead(s, LS(j), LE(j), ">");
+                        if (bk < 0) {
+                            j--;
+                            break;
+                        }
+                        Py_ssize_t bme = bk + 1;
+                        if (bme < LE(j) && is_st(CH(bme)))
+                            bme++;
+                        if (fence_closer(s, bme, LE(j), fc, flen))
+                            break;
+                        j++;
+                    }
+                    if (j > nl - 1)
+                        j = nl - 1;
+                    push(s, T_BLOCKQUOTE_MARKER, ls, me, 0, 1);
+                    push(s, T_CODE_FENCE, me, line_end(s, j), 0, 1);
+                    prev = P_OTHER;
+                    i = j + 1;
+                    continue;
+                }
                 push(s, T_BLOCKQUOTE_MARKER, ls, me, 0, 1);
                 Py_ssize_t lab, lab_end, dend;
                 int def = !after_bq_para && link_def(s, me, le, &lab, &lab_end, &dend);
@@ -2053,14 +2105,37 @@ static void scan_markdown(Scan *s) {
             }
             if (mend >= 0 && !(para_start >= 0 && !s->nl && ((ordered && !is_one) || mend == le))) {
                 CLOSE_PARA();
-                Py_ssize_t mk_end = wl <= 4 ? mend : mend - wl + 1;
-                Py_ssize_t content_indent = ind + (wl <= 4 ? wl : 1);
+                Py_ssize_t col = ind + (mk - k);
+                Py_ssize_t wcols = columns(s, mk, le, col) - col;
+                int code = wcols > 4 && !all_space(s, mk, le);
+                Py_ssize_t mk_end = wcols > 4 ? mk + 1 : mend;
+                Py_ssize_t content_indent = col + ((wcols > 4 || !wl) ? 1 : wcols);
                 while (s->nl && s->lists[s->nl - 1] > ind)
                     s->nl--;
                 if (!(s->nl && s->lists[s->nl - 1] == content_indent))
                     lists_push(s, content_indent > 1 ? content_indent : 1);
                 push(s, T_LIST_MARKER, ls, mk_end, 0, 1);
-                if (le > mk_end) {
+                Py_UCS4 fc;
+                Py_ssize_t flen;
+                if (code) {
+                    push(s, T_CODE_BLOCK, mk_end, line_end(s, i), 0, 1);
+                    prev = P_OTHER;
+                } else if (fence_at(s, mk_end, le, &fc, &flen)) { /* a fence on the marker's line */
+                    Py_ssize_t j = i + 1;
+                    while (j < nl && !fence_closer(s, LS(j), LE(j), fc, flen)) {
+                        if (!all_space(s, LS(j), LE(j)) && indent(s, LS(j), LE(j)) < content_indent) {
+                            j--;
+                            break;
+                        }
+                        j++;
+                    }
+                    if (j > nl - 1)
+                        j = nl - 1;
+                    push(s, T_CODE_FENCE, mk_end, line_end(s, j), 0, 1);
+                    prev = P_OTHER;
+                    i = j + 1;
+                    continue;
+                } else if (le > mk_end) {
                     para_start = mk_end;
                     para_end = le;
                     prev = P_PARA;

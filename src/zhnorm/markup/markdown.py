@@ -13,6 +13,7 @@ code block.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .inline_md import scan_inline
 from .tokens import Span
@@ -62,6 +63,31 @@ def _lone_cr(src: str) -> str:
     a line ending of its own in CommonMark.  Same length, so the spans
     found in it are the spans of ``src``."""
     return _LONE_CR.sub("\n", src) if "\r" in src else src
+
+
+def _columns(line: str, i: int, col: int) -> int:
+    """The column after the spaces and tabs from ``line[i]``, which is at
+    column ``col`` (a tab advances to the next multiple of four)."""
+    while i < len(line) and line[i] in " \t":
+        col = col + 4 - col % 4 if line[i] == "\t" else col + 1
+        i += 1
+    return col
+
+
+def _fence(line: str, pos: int) -> re.Pattern[str] | None:
+    """If a code fence opens at ``line[pos:]``, the pattern of the line
+    that closes it; else None.  A backtick fence's info string holds no
+    backtick."""
+    m = _FENCE.match(line, pos)
+    if m is None or (m.group(1)[0] == "`" and "`" in m.group(2)):
+        return None
+    fence = m.group(1)
+    return _closer(fence[0], len(fence))
+
+
+@lru_cache(maxsize=64)
+def _closer(char: str, length: int) -> re.Pattern[str]:
+    return re.compile(r"[ \t]*" + re.escape(char) + "{%d,}[ \t]*$" % length)
 
 
 def _indent(line: str) -> int:
@@ -146,12 +172,10 @@ def scan_markdown(src: str) -> list[Span]:
             continue
 
         if c0 in "`~":
-            m = _FENCE.match(line)
-            if m and not (m.group(1)[0] == "`" and "`" in m.group(2)):
+            closer = _fence(line, 0)
+            if closer is not None:
                 close_para()
-                fence = m.group(1)
                 j = i + 1
-                closer = re.compile(r"[ \t]*" + re.escape(fence[0]) + "{%d,}[ \t]*$" % len(fence))
                 while j < nlines and not closer.match(lines[j]):
                     j += 1
                 j = min(j, nlines - 1)
@@ -209,6 +233,34 @@ def scan_markdown(src: str) -> list[Span]:
         m = _BQ.match(line) if c0 == ">" else None
         if m is not None:
             close_para()
+            gt = len(line) - len(stripped)  # the ">"
+            after = _columns(line, gt + 1, _indent(line) + 1) - _indent(line) - 1
+            if after >= 5 and not after_bq_para and not _blank(line[gt + 1:]):
+                # ">" and its optional space, then four columns: indented code
+                out.append(_S(Span, ("blockquote_marker", ls, ls + gt + 1, False, True, None)))
+                out.append(_S(Span, ("code_block", ls + gt + 1, line_end(i), False, True, None)))
+                prev = "other"
+                i += 1
+                continue
+            closer = _fence(line, m.end())
+            if closer is not None:
+                # a fence inside the quote: up to its closing line, or to
+                # the first line that does not continue the quote
+                j = i + 1
+                while j < nlines:
+                    bm = _BQ.match(lines[j])
+                    if bm is None:
+                        j -= 1
+                        break
+                    if closer.match(lines[j], bm.end()):
+                        break
+                    j += 1
+                j = min(j, nlines - 1)
+                out.append(_S(Span, ("blockquote_marker", ls, ls + m.end(), False, True, None)))
+                out.append(_S(Span, ("code_fence", ls + m.end(), line_end(j), False, True, None)))
+                prev = "other"
+                i = j + 1
+                continue
             out.append(_S(Span, ("blockquote_marker", ls, ls + m.end(), False, True, None)))
             # a definition that fits on the line, where a paragraph could start
             d = _link_def(src, ls + m.end(), le) if not after_bq_para else None
@@ -230,10 +282,15 @@ def scan_markdown(src: str) -> list[Span]:
                 and ((m.group(3) is not None and m.group(3) != "1") or m.end() == len(line))
             ):
                 close_para()
-                ws = m.group(4) or ""
-                mk_end = m.end() if len(ws) <= 4 else m.end() - len(ws) + 1
-                # the leading indent of the line (the marker ends the count)
-                content_indent = ind + (len(ws) if len(ws) <= 4 else 1)
+                # the item's content starts after the marker and up to four
+                # columns of spaces; after five or more, one, and the rest
+                # of the line is indented code
+                marker_end = m.start(4) if m.group(4) else m.end()
+                col = ind + marker_end - m.end(1)
+                wcols = _columns(line, marker_end, col) - col
+                code = wcols > 4 and not _blank(line[marker_end:])
+                mk_end = marker_end + 1 if wcols > 4 else m.end()
+                content_indent = col + (1 if wcols > 4 or not m.group(4) else wcols)
                 while lists and lists[-1] > ind:
                     lists.pop()
                 if lists and lists[-1] == content_indent:
@@ -241,7 +298,25 @@ def scan_markdown(src: str) -> list[Span]:
                 else:
                     lists.append(max(content_indent, 1))
                 out.append(_S(Span, ("list_marker", ls, ls + mk_end, False, True, None)))
-                if le > ls + mk_end:
+                closer = None if code else _fence(line, mk_end)
+                if code:
+                    out.append(_S(Span, ("code_block", ls + mk_end, line_end(i), False, True, None)))
+                    prev = "other"
+                elif closer is not None:
+                    # a fence opened on the marker's line: up to its closing
+                    # line, or to the end of the item
+                    j = i + 1
+                    while j < nlines and not closer.match(lines[j]):
+                        if not _blank(lines[j]) and _indent(lines[j]) < content_indent:
+                            j -= 1
+                            break
+                        j += 1
+                    j = min(j, nlines - 1)
+                    out.append(_S(Span, ("code_fence", ls + mk_end, line_end(j), False, True, None)))
+                    prev = "other"
+                    i = j + 1
+                    continue
+                elif le > ls + mk_end:
                     para_start, para_end = ls + mk_end, le
                     prev = "para"
                 else:
