@@ -983,6 +983,21 @@ static Py_ssize_t label_cut(Scan *s, Py_ssize_t ls, Py_ssize_t le, Py_ssize_t q,
     return -1;
 }
 
+/* inline_md._footnote_ref */
+static Py_ssize_t footnote_ref(Scan *s, Py_ssize_t p, Py_ssize_t b) {
+    if (p + 1 >= b || CH(p + 1) != '^')
+        return -1;
+    Py_ssize_t j = p + 2;
+    while (j < b && CH(j) != ']' && !is_ws(CH(j)))
+        j++;
+    if (j == p + 2 || j >= b || CH(j) != ']')
+        return -1;
+    j++;
+    if (j < b && (CH(j) == '(' || CH(j) == '[' || CH(j) == ':'))
+        return -1;
+    return j;
+}
+
 /* inline_md._ref_label */
 static void ref_label_spans(Scan *s, Py_ssize_t p, Py_ssize_t q, Py_ssize_t e) {
     if (e - q <= 2) {
@@ -1138,7 +1153,13 @@ static void scan_inline(Scan *s, Py_ssize_t a, Py_ssize_t b) {
         if (p >= b)
             break;
         Py_ssize_t q = p + 1;
-        if (ch == '[' || ch == '!') {
+        Py_ssize_t fe = ch == '[' ? footnote_ref(s, p, b) : -1;
+        if (fe >= 0) {
+            if (p > tstart)
+                TEXT(tstart, p);
+            push(s, T_FOOTNOTE_REF, p, fe, 0, 0);
+            pos = tstart = fe;
+        } else if (ch == '[' || ch == '!') {
             Py_ssize_t ls, le;
             Py_ssize_t e = simple_link(s, p, b, &ls, &le);
             if (e >= 0) {
@@ -1570,9 +1591,10 @@ static int html7(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
 }
 
 /* markdown._html_block_end: index of the last line of the HTML block
- * starting at line i, or -1. */
-static Py_ssize_t html_block_end(Scan *s, Py_ssize_t i, int in_para) {
+ * starting at line i, or -1; *tail: where its end marker ends, or -1. */
+static Py_ssize_t html_block_end(Scan *s, Py_ssize_t i, int in_para, Py_ssize_t *tail) {
     Py_ssize_t ls = LS(i), le = LE(i);
+    *tail = -1;
     Py_ssize_t k = skip_st(s, ls, le);
     if (k - ls > 3)
         return -1;
@@ -1604,21 +1626,27 @@ static Py_ssize_t html_block_end(Scan *s, Py_ssize_t i, int in_para) {
                         Py_ssize_t len = (Py_ssize_t)strlen(*w);
                         if (starts(s, t + 2, b, *w, 1) && t + 2 + len < b && CH(t + 2 + len) == '>') {
                             f = t;
+                            *tail = t + 3 + len;
                             break;
                         }
                     }
                 }
             } else if (kind == 2) {
                 f = find3(s, "-->", a, b);
+                *tail = f + 3;
             } else if (kind == 3) {
                 f = find2(s, '?', '>', a, b);
+                *tail = f + 2;
             } else if (kind == 4) {
                 f = find3(s, "]]>", a, b);
+                *tail = f + 3;
             } else {
                 f = find1(s, '>', a, b);
+                *tail = f + 1;
             }
             if (f >= 0)
                 return j;
+            *tail = -1;
         }
         return s->nlines - 1;
     }
@@ -1963,13 +1991,22 @@ static void scan_markdown(Scan *s) {
             }
         }
         if (c0 == '<') {
-            Py_ssize_t j = html_block_end(s, i, para_start >= 0);
+            Py_ssize_t tail;
+            Py_ssize_t j = html_block_end(s, i, para_start >= 0, &tail);
             if (j >= 0) {
                 CLOSE_PARA();
                 Py_ssize_t be = line_end(s, j);
                 if (starts(s, fs, le, "<!--", 0) || starts(s, fs, le, "<?", 0) ||
                     starts(s, fs, le, "<![", 0) || html1(s, ls, le)) {
-                    push(s, starts(s, fs, le, "<!--", 0) ? T_HTML_COMMENT : T_HTML_BLOCK, ls, be, 0, 1);
+                    int t = starts(s, fs, le, "<!--", 0) ? T_HTML_COMMENT : T_HTML_BLOCK;
+                    if (tail >= 0 && !all_space(s, tail, LE(j))) { /* text after the end marker */
+                        push(s, t, ls, tail, 0, 1);
+                        scan_inline(s, tail, LE(j));
+                        if (LE(j) < n)
+                            push(s, T_NEWLINE, LE(j), LE(j) + 1, 0, 1);
+                    } else {
+                        push(s, t, ls, be, 0, 1);
+                    }
                 } else {
                     Py_ssize_t end = (be > ls && CH(be - 1) == '\n') ? be - 1 : be;
                     scan_inline(s, ls, end);
@@ -2167,11 +2204,23 @@ static void scan_markdown(Scan *s) {
         }
         if (c0 == '[' && para_start < 0) {
             Py_ssize_t me = footnote_def(s, ls, le);
-            if (me >= 0) {
+            if (me >= 0) { /* a container like a list item, its content four columns in */
+                while (s->nl && s->lists[s->nl - 1] > ind)
+                    s->nl--;
+                if (!(s->nl && s->lists[s->nl - 1] == 4))
+                    lists_push(s, 4);
                 push(s, T_FOOTNOTE_MARKER, ls, me, 0, 1);
-                para_start = me;
-                para_end = le;
-                prev = P_PARA;
+                if (all_space(s, me, le)) {
+                    if (le > me)
+                        push(s, T_FOOTNOTE_MARKER, me, le, 0, 1);
+                    if (le < n)
+                        push(s, T_NEWLINE, le, le + 1, 0, 1);
+                    prev = P_OTHER;
+                } else {
+                    para_start = me;
+                    para_end = le;
+                    prev = P_PARA;
+                }
                 i++;
                 continue;
             }

@@ -39,6 +39,7 @@ enum {
     T_FOOTNOTE_MARKER,
     T_LINK_DEF,
     T_RULE_PHRASE,
+    T_FOOTNOTE_REF,
     T_COUNT
 };
 static const char *TYPE_NAMES[T_COUNT] = {
@@ -75,6 +76,7 @@ static const char *TYPE_NAMES[T_COUNT] = {
     "footnote_marker",
     "link_def",
     "rule_phrase",
+    "footnote_ref",
 };
 
 /* inline_md.MAX_NESTING */

@@ -43,6 +43,7 @@ _DEST = re.compile(
     re.X | re.S,
 )
 _TITLE_IN_DEST = re.compile(r"""[ \t\n](?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')[ \t\n]*\)$""", re.S)
+_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
 _REF = re.compile(r"\[(?:[^\[\]\\]|\\.){0,999}\]", re.S)
 
 _AUTOLINK = re.compile(
@@ -161,6 +162,11 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
         q = p + 1
         if ch == "!" and not (q < b and src[q] == "["):
             pos = q
+        elif ch == "[" and (fe := _footnote_ref(src, p, b)) > 0:
+            if p > tstart:
+                append(_S(Span, ("text", tstart, p, True, False, None)))
+            append(_S(Span, ("footnote_ref", p, fe, False, False, None)))
+            pos = tstart = fe
         elif ch == "[" or ch == "!":
             if ch == "!":
                 q += 1
@@ -330,6 +336,18 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
             pos = q
     if b > tstart:
         append(_S(Span, ("text", tstart, b, True, False, None)))
+
+
+def _footnote_ref(src: str, p: int, b: int) -> int:
+    """The end of a footnote reference ``[^label]`` at ``p``, or -1.  Its
+    label names a definition (``[^label]:``, protected by the block
+    scanner), so it is protected too: converted, they would no longer
+    match.  Followed by ``(``, ``[`` or ``:`` it may be a link or a
+    definition instead, and is left to those rules."""
+    m = _FOOTNOTE_REF.match(src, p, b)
+    if m is None or (m.end() < b and src[m.end()] in "([:"):
+        return -1
+    return m.end()
 
 
 def _ref_label(out: list[Span], p: int, q: int, e: int) -> None:

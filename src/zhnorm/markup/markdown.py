@@ -202,14 +202,22 @@ def scan_markdown(src: str) -> list[Span]:
                 i += 1
                 continue
         if c0 == "<":
-            j = _html_block_end(lines, i, para_start >= 0)
+            j, tail = _html_block_end(lines, i, para_start >= 0)
             if j >= 0:
                 close_para()
                 be = line_end(j)
                 head = stripped[:9]
                 if head.startswith(("<!--", "<?", "<![")) or _HTML1.match(line):
                     t = "html_comment" if head.startswith("<!--") else "html_block"
-                    out.append(_S(Span, (t, ls, be, False, True, None)))
+                    lj = starts[j] + len(lines[j])
+                    if tail >= 0 and not _blank(lines[j][tail:]):
+                        # text after the end marker on its line is shown as text
+                        out.append(_S(Span, (t, ls, starts[j] + tail, False, True, None)))
+                        scan_inline(src, starts[j] + tail, lj, out)
+                        if lj < n:
+                            out.append(_S(Span, ("newline", lj, lj + 1, False, True, None)))
+                    else:
+                        out.append(_S(Span, (t, ls, be, False, True, None)))
                 else:
                     end = be - 1 if be > ls and src[be - 1] == "\n" else be
                     scan_inline(src, ls, end, out)
@@ -343,9 +351,21 @@ def scan_markdown(src: str) -> list[Span]:
         if c0 == "[" and para_start < 0:
             m = _FOOTNOTE_DEF.match(line)
             if m:
+                # a container like a list item, its content four columns in
+                while lists and lists[-1] > ind:
+                    lists.pop()
+                if not (lists and lists[-1] == 4):
+                    lists.append(4)
                 out.append(_S(Span, ("footnote_marker", ls, ls + m.end(), False, True, None)))
-                para_start, para_end = ls + m.end(), le
-                prev = "para"
+                if _blank(line[m.end():]):
+                    if le > ls + m.end():
+                        out.append(_S(Span, ("footnote_marker", ls + m.end(), le, False, True, None)))
+                    if le < n:
+                        out.append(_S(Span, ("newline", le, le + 1, False, True, None)))
+                    prev = "other"
+                else:
+                    para_start, para_end = ls + m.end(), le
+                    prev = "para"
                 i += 1
                 continue
             d = _link_def(src, ls, n)
@@ -488,12 +508,14 @@ def _emit_link_def(src: str, ls: int, d: tuple[int, int, int], end: int, out: li
     out.append(_S(Span, ("link_def", lab_end, end, False, True, None)))
 
 
-def _html_block_end(lines: list[str], i: int, in_para: bool) -> int:
-    """If line i starts an HTML block, return the index of its last line."""
+def _html_block_end(lines: list[str], i: int, in_para: bool) -> tuple[int, int]:
+    """If line i starts an HTML block, the index of its last line (else -1)
+    and, for a block that ends with a marker (``-->``, ``</script>``…),
+    where the marker ends in that line (else -1)."""
     line = lines[i]
     s = line.lstrip(" \t")
     if len(line) - len(s) > 3:
-        return -1
+        return -1, -1
     m = _HTML1.match(line)
     skip = 0
     if m:
@@ -511,16 +533,17 @@ def _html_block_end(lines: list[str], i: int, in_para: bool) -> int:
     if end is not None:
         j = i
         while j < len(lines):
-            if end.search(lines[j], skip if j == i else 0):
-                return j
+            found = end.search(lines[j], skip if j == i else 0)
+            if found:
+                return j, found.end()
             j += 1
-        return len(lines) - 1
+        return len(lines) - 1, -1
     if _HTML6.match(line) or (not in_para and _HTML7.match(line)):
         j = i
         while j + 1 < len(lines) and not _blank(lines[j + 1]):
             j += 1
-        return j
-    return -1
+        return j, -1
+    return -1, -1
 
 
 def _table_row(src: str, a: int, b: int, out: list[Span]) -> None:

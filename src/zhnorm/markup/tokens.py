@@ -22,7 +22,7 @@ SPAN_TYPES = (
     "html_comment", "html_other", "conv_rule", "url", "entity", "emphasis", "newline",
     "blank", "code_block", "code_fence", "heading_marker", "html_block",
     "setext_underline", "hr", "blockquote_marker", "list_marker", "table_delim",
-    "table_pipe", "footnote_marker", "link_def", "rule_phrase",
+    "table_pipe", "footnote_marker", "link_def", "rule_phrase", "footnote_ref",
 )
 
 
