@@ -64,6 +64,21 @@ typedef struct {
     uint64_t pair_bits[QUIET_BMP / 64];   /* bit c: c is a pair's anchor */
 } Quiet;
 
+/* The closers the inline scanner searches for from every opener that may
+ * not be closed: a comment's "-->", "?>", "]]>", a declaration's ">", a
+ * rule's "}-" and "-{", the "]" or space that ends a footnote label, and
+ * each raw tag's close tag (M_RAW + its index in
+ * RAW_TAGS).  A search from an opener that is not closed runs to the end of
+ * the text; remembering where the next closer is (memo_find) keeps n such
+ * openers linear instead of quadratic. */
+enum { M_COMMENT_END, M_PI_END, M_CDATA_END, M_GT, M_RULE_CLOSE, M_RULE_OPEN, M_LABEL_STOP, M_RAW };
+#define N_RAW_TAGS ((int)(sizeof RAW_TAGS / sizeof *RAW_TAGS) - 1)
+typedef struct {
+    Py_ssize_t from; /* searched from here (PY_SSIZE_T_MAX: never) */
+    Py_ssize_t at;   /* found here, the first at or after `from` in the text, or -1: none */
+    Py_ssize_t end;  /* where the found closer ends */
+} Memo;
+
 typedef struct {
     Py_UCS4 *u; /* the text as UCS4 (one load per character, no kind switch), 0 after */
     unsigned char *b; /* byte classes of the text (load_text) */
@@ -89,6 +104,7 @@ typedef struct {
     Py_ssize_t capseen; /* room for ids 0..capseen-1 in both */
     uint32_t epoch;
     int failed; /* a Python exception is set */
+    Memo memo[M_RAW + N_RAW_TAGS]; /* memo_find: the last search for each closer */
 } Scan;
 
 #define CH(i) (s->u[(i)])
@@ -427,6 +443,31 @@ static Py_ssize_t find3(Scan *s, const char *sub, Py_ssize_t start, Py_ssize_t e
 static Py_ssize_t find1(Scan *s, Py_UCS4 c, Py_ssize_t start, Py_ssize_t end) {
     Py_ssize_t k = find_either(s->b, start, end, (unsigned char)c, (unsigned char)c);
     return k < end ? k : -1;
+}
+
+static const char *const MEMO_STRS[] = {"-->", "?>", "]]>", ">", "}-", "-{"};
+
+/* Where MEMO_STRS[m] first lies inside [from, b), or -1, as find1, find2 or
+ * find3 would say, from the memo of the last such search when it answers
+ * (see Memo): a search from an opener that is not closed is not repeated
+ * for the next one. */
+static Py_ssize_t memo_find(Scan *s, int m, Py_ssize_t from, Py_ssize_t b) {
+    Memo *k = &s->memo[m];
+    const char *w = MEMO_STRS[m];
+    Py_ssize_t len = (Py_ssize_t)strlen(w);
+    if (!(k->from <= from && (k->at < 0 || k->at >= from))) {
+        k->from = from;
+        k->at = len == 1 ? find1(s, (Py_UCS4)w[0], from, s->n)
+              : len == 2 ? find2(s, (Py_UCS4)w[0], (Py_UCS4)w[1], from, s->n)
+                         : find3(s, w, from, s->n);
+        k->end = k->at < 0 ? -1 : k->at + len;
+    }
+    return (k->at >= 0 && k->end <= b) ? k->at : -1;
+}
+
+static void memo_reset(Scan *s) {
+    for (int m = 0; m < M_RAW + N_RAW_TAGS; m++)
+        s->memo[m].from = PY_SSIZE_T_MAX;
 }
 
 /* src[at:] starts with ASCII `word` (exactly, or ignoring ASCII case), inside end. */
@@ -777,23 +818,23 @@ static Py_ssize_t html(Scan *s, Py_ssize_t p, Py_ssize_t b, int *what, Py_ssize_
                 return j + 1;
             if (j + 1 < b && CH(j) == '-' && CH(j + 1) == '>')
                 return j + 2;
-            Py_ssize_t k = find3(s, "-->", j, b);
+            Py_ssize_t k = memo_find(s, M_COMMENT_END, j, b);
             return k < 0 ? -1 : k + 3;
         }
         *what = H_OTHER;
         if (i + 1 < b && is_alpha_a(CH(i + 1))) {
-            Py_ssize_t k = find1(s, '>', i + 2, b);
+            Py_ssize_t k = memo_find(s, M_GT, i + 2, b);
             return k < 0 ? -1 : k + 1;
         }
         if (starts(s, i, b, "![CDATA[", 0)) {
-            Py_ssize_t k = find3(s, "]]>", i + 8, b);
+            Py_ssize_t k = memo_find(s, M_CDATA_END, i + 8, b);
             return k < 0 ? -1 : k + 3;
         }
         return -1;
     }
     if (c == '?') {
         *what = H_OTHER;
-        Py_ssize_t k = find2(s, '?', '>', i + 1, b);
+        Py_ssize_t k = memo_find(s, M_PI_END, i + 1, b);
         return k < 0 ? -1 : k + 2;
     }
     if (c == '/') {
@@ -831,22 +872,25 @@ static Py_ssize_t html(Scan *s, Py_ssize_t p, Py_ssize_t b, int *what, Py_ssize_
     return -1;
 }
 
+/* The index in `names` of the ASCII-lowercased src[a:b], or -1. */
+static int name_index(Scan *s, Py_ssize_t a, Py_ssize_t b, const char **names) {
+    for (int k = 0; names[k]; k++) {
+        const char *w = names[k];
+        if ((Py_ssize_t)strlen(w) == b - a && starts(s, a, b, w, 1))
+            return k;
+    }
+    return -1;
+}
+
 /* The ASCII-lowercased src[a:b] is one of `names`. */
 static int name_in(Scan *s, Py_ssize_t a, Py_ssize_t b, const char **names) {
-    for (; *names; names++) {
-        const char *w = *names;
-        if ((Py_ssize_t)strlen(w) == b - a && starts(s, a, b, w, 1))
-            return 1;
-    }
-    return 0;
+    return name_index(s, a, b, names) >= 0;
 }
 
 /* _raw_close(name): </name[ \t\n]*> ignoring case, searched from e. */
-static Py_ssize_t raw_close(Scan *s, Py_ssize_t ns, Py_ssize_t ne, Py_ssize_t e, Py_ssize_t b) {
+static Py_ssize_t raw_close(Scan *s, Py_ssize_t ns, Py_ssize_t ne, Py_ssize_t e, Py_ssize_t b, Py_ssize_t *start) {
     Py_ssize_t len = ne - ns;
-    for (Py_ssize_t k = e; k + 1 < b; k++) {
-        if (CH(k) != '<' || CH(k + 1) != '/')
-            continue;
+    for (Py_ssize_t k = e; (k = find2(s, '<', '/', k, b)) >= 0; k++) {
         Py_ssize_t j = k + 2, t;
         if (j + len > b)
             return -1;
@@ -856,10 +900,31 @@ static Py_ssize_t raw_close(Scan *s, Py_ssize_t ns, Py_ssize_t ne, Py_ssize_t e,
         if (t < len)
             continue;
         j = skip_stn(s, j + len, b);
-        if (j < b && CH(j) == '>')
+        if (j < b && CH(j) == '>') {
+            *start = k;
             return j + 1;
+        }
     }
     return -1;
+}
+
+/* The memo m answers a search from `from`: it searched from no later, and
+ * found nothing before `from` (nothing at all, or something at or after). */
+static inline int memo_valid(const Memo *k, Py_ssize_t from) {
+    return k->from <= from && (k->at < 0 || k->at >= from);
+}
+
+/* raw_close(ns, ne, e, b) for the raw tag `tag` (its index in RAW_TAGS),
+ * remembered: the first close tag at or after e in the whole text ends
+ * before b, or there is none before b. */
+static Py_ssize_t raw_close_memo(Scan *s, int tag, Py_ssize_t ns, Py_ssize_t ne, Py_ssize_t e, Py_ssize_t b) {
+    Memo *k = &s->memo[M_RAW + tag];
+    if (!memo_valid(k, e)) {
+        k->from = e;
+        k->at = -1;
+        k->end = raw_close(s, ns, ne, e, s->n, &k->at);
+    }
+    return (k->at >= 0 && k->end <= b) ? k->end : -1;
 }
 
 /* _ENTITY at p (src[p] == '&'). */
@@ -900,9 +965,9 @@ static Py_ssize_t entity(Scan *s, Py_ssize_t p, Py_ssize_t b) {
 static Py_ssize_t rule_end(Scan *s, Py_ssize_t p, Py_ssize_t b) {
     int depth = 0;
     Py_ssize_t i = p;
-    Py_ssize_t c = find2(s, '}', '-', i, b);
+    Py_ssize_t c = memo_find(s, M_RULE_CLOSE, i, b);
     while (c >= 0) {
-        Py_ssize_t o = find2(s, '-', '{', i, c + 1);
+        Py_ssize_t o = memo_find(s, M_RULE_OPEN, i, c + 1);
         if (o >= 0 && o < c) {
             if (++depth > MAX_NESTING)
                 return -1;
@@ -914,7 +979,7 @@ static Py_ssize_t rule_end(Scan *s, Py_ssize_t p, Py_ssize_t b) {
                 return i;
         }
         if (c < i)
-            c = find2(s, '}', '-', i, b);
+            c = memo_find(s, M_RULE_CLOSE, i, b);
     }
     return -1;
 }
@@ -987,10 +1052,16 @@ static Py_ssize_t label_cut(Scan *s, Py_ssize_t ls, Py_ssize_t le, Py_ssize_t q,
 static Py_ssize_t footnote_ref(Scan *s, Py_ssize_t p, Py_ssize_t b) {
     if (p + 1 >= b || CH(p + 1) != '^')
         return -1;
-    Py_ssize_t j = p + 2;
-    while (j < b && CH(j) != ']' && !is_ws(CH(j)))
-        j++;
-    if (j == p + 2 || j >= b || CH(j) != ']')
+    Memo *k = &s->memo[M_LABEL_STOP]; /* the first "]" or space at or after p + 2 */
+    if (!(k->from <= p + 2 && (k->at < 0 || k->at >= p + 2))) {
+        Py_ssize_t j = p + 2;
+        while (j < s->n && CH(j) != ']' && !is_ws(CH(j)))
+            j++;
+        k->from = p + 2;
+        k->at = j < s->n ? j : -1;
+    }
+    Py_ssize_t j = k->at < 0 || k->at > b ? b : k->at;
+    if (j == p + 2 || j - (p + 2) > 999 || j >= b || CH(j) != ']')
         return -1;
     j++;
     if (j < b && (CH(j) == '(' || CH(j) == '[' || CH(j) == ':'))
@@ -1295,8 +1366,9 @@ static void scan_inline(Scan *s, Py_ssize_t a, Py_ssize_t b) {
             if (p > tstart)
                 TEXT(tstart, p);
             if (what == H_OPEN) {
-                if (name_in(s, ns, ne, RAW_TAGS) && !(CH(e - 2) == '/' && CH(e - 1) == '>')) {
-                    Py_ssize_t c = raw_close(s, ns, ne, e, b);
+                int raw = name_index(s, ns, ne, RAW_TAGS);
+                if (raw >= 0 && !(CH(e - 2) == '/' && CH(e - 1) == '>')) {
+                    Py_ssize_t c = raw_close_memo(s, raw, ns, ne, e, b);
                     if (c >= 0) {
                         push(s, T_HTML_RAW, p, c, 0, 1);
                         pos = tstart = c;
@@ -2341,6 +2413,7 @@ static int may_hold_rule(const Scan *s) {
  * (they can make the chain change anything after them). */
 static int run_scan(Scan *s, PyObject *text, const Quiet *quiet) {
     scan_init(s);
+    memo_reset(s);
     s->n = PyUnicode_GET_LENGTH(text);
     if (load_text(s, text) < 0)
         return -1;

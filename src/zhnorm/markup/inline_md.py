@@ -43,7 +43,7 @@ _DEST = re.compile(
     re.X | re.S,
 )
 _TITLE_IN_DEST = re.compile(r"""[ \t\n](?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')[ \t\n]*\)$""", re.S)
-_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
+_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]{1,999}\]")  # a label is at most 999 characters
 _REF = re.compile(r"\[(?:[^\[\]\\]|\\.){0,999}\]", re.S)
 
 _AUTOLINK = re.compile(
