@@ -127,7 +127,7 @@ def find_rule_end(src: str, p: int, b: int) -> int:
     depth = 0
     i = p
     find = src.find
-    c = find("}-", i, b)
+    c = _next_closer(src, i, b)
     while c >= 0:
         o = find("-{", i, c + 1)
         if 0 <= o < c:
@@ -141,8 +141,25 @@ def find_rule_end(src: str, p: int, b: int) -> int:
             if depth == 0:
                 return i
         if c < i:
-            c = find("}-", i, b)
+            c = _next_closer(src, i, b)
     return -1
+
+
+# (text, start, where the first "}-" at or after start is, or -1): the last
+# search of _next_closer.  Scanners call find_rule_end at every "-{", in
+# order; without it, n unclosed "-{" would each search to the end of the
+# text.  One tuple, replaced whole, so a thread never sees half of another's.
+_closer_memo: tuple[str, int, int] = ("", 0, -1)
+
+
+def _next_closer(src: str, i: int, b: int) -> int:
+    """``src.find("}-", i, b)``, answered from the last search when it can."""
+    global _closer_memo
+    text, start, at = _closer_memo
+    if not (text is src and start <= i and (at < 0 or at >= i)):
+        at = src.find("}-", i)
+        _closer_memo = (src, i, at)
+    return at if 0 <= at <= b - 2 else -1
 
 
 def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -> None:
