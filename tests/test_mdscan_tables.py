@@ -47,3 +47,20 @@ def test_tables_have_no_duplicates_and_are_lowercase():
                   markdown.HTML6_TAG_NAMES, tokens.SPAN_TYPES):
         assert len(set(names)) == len(names)
         assert all(n == n.lower() for n in names)
+
+
+def test_porting_map_names_functions_that_exist():
+    """PORTING.md's table of which C function ports which Python one names
+    only functions and patterns that exist on both sides."""
+    doc = (ROOT / "src" / "zhnorm" / "markup" / "PORTING.md").read_text(encoding="utf-8")
+    py = "".join((ROOT / "src" / "zhnorm" / "markup" / f).read_text(encoding="utf-8")
+                 for f in ("markdown.py", "inline_md.py", "tokens.py"))
+    c = (ROOT / "src" / "zhnorm" / "_mdscan.c").read_text(encoding="utf-8") + gen.render()
+    rows = re.findall(r"^\| (`[^|]+) \| (`[^|]+) \|$", doc, re.M)
+    assert len(rows) > 30
+    for left, right in rows:
+        for name in re.findall(r"`([A-Za-z_][A-Za-z0-9_.]*)`", left):
+            attr = name.split(".")[-1]
+            assert re.search(rf"\b{re.escape(attr)}\b", py), name
+        for name in re.findall(r"`([A-Za-z_][A-Za-z0-9_]*)`", right):
+            assert re.search(rf"\b{re.escape(name)}\b", c), name
