@@ -95,7 +95,7 @@ PROTECTED = frozenset({"code_inline", "code_block", "fence", "html_inline"})
 # whose content is not prose.  The text between is what a reader sees, and
 # is converted.
 _HTML_MARKUP = re.compile(
-    r"<(script|pre|style|textarea)\b.*?(?:</\1\s*>|\Z)|<!--.*?-->|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|<![A-Za-z][^>]*>"
+    r"<(script|pre|style|textarea)\b.*?(?:</\1\s*>|\Z)|<!--(?:-?>|.*?-->)|<\?.*?\?>|<!\[CDATA\[.*?\]\]>|<![A-Za-z][^>]*>"
     r"|</?[A-Za-z][^>]*>",
     re.S | re.I,
 )

@@ -17,9 +17,12 @@ as written and with its line endings as ``\\r`` and ``\\r\\n``.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import zhnorm
 from zhnorm.markup import markdown_c
@@ -120,3 +123,21 @@ def test_the_words_reach_every_place():
     text = "".join(ex.markdown for exs in EXAMPLES.values() for ex in exs)
     for probe in ("](/信息", '"标题"', "`软件`", "```程序", '="软件"', "[软件]:", "<https://软件"):
         assert probe in text, probe
+
+
+# Lines of every example, Chinese and as written, to build documents from.
+LINES = sorted({line for exs in EXAMPLES.values() for ex in exs
+                for text in (ex.markdown, ex.original) for line in text.split("\n")})
+ENDINGS = ["\n", "\r", "\r\n"]
+
+
+@pytest.mark.skipif(markdown_c._mdscan is None, reason="the C scanner is not built")
+@settings(max_examples=int(os.environ.get("ZHNORM_SPEC_EXAMPLES", "300")), deadline=None,
+          suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(LINES), st.sampled_from(ENDINGS)), max_size=12))
+def test_c_scanner_equals_python_on_mixed_example_lines(lines):
+    """Lines of different examples after one another (a definition after
+    a list item, a fence in a quote after a table ...), with mixed line
+    endings: the C and Python scanners still agree."""
+    text = "".join(a + b for a, b in lines)
+    assert markdown_c.scan_markdown(text) == scan_python(text)

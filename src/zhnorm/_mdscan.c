@@ -1546,6 +1546,14 @@ static Py_ssize_t columns(Scan *s, Py_ssize_t i, Py_ssize_t le, Py_ssize_t col) 
     return col;
 }
 
+/* markdown._col_at: the column of text[i] in the line starting at ls. */
+static Py_ssize_t col_at(Scan *s, Py_ssize_t ls, Py_ssize_t i) {
+    Py_ssize_t col = 0;
+    for (Py_ssize_t t = ls; t < i; t++)
+        col = CH(t) == '\t' ? col + 4 - col % 4 : col + 1;
+    return col;
+}
+
 /* markdown._fence: 1 if a code fence opens at [pos, le), with its
  * character and length (for fence_closer). */
 static int fence_at(Scan *s, Py_ssize_t pos, Py_ssize_t le, Py_UCS4 *fc, Py_ssize_t *flen) {
@@ -2135,8 +2143,15 @@ static void scan_markdown(Scan *s) {
                 Py_ssize_t me = k + 1;
                 if (me < le && is_st(CH(me)))
                     me++;
+                for (Py_ssize_t k2; (k2 = lead(s, me, le, ">")) >= 0;) { /* nested quotes' markers */
+                    k = k2;
+                    me = k + 1;
+                    if (me < le && is_st(CH(me)))
+                        me++;
+                }
                 CLOSE_PARA();
-                Py_ssize_t after = columns(s, k + 1, le, ind + 1) - ind - 1;
+                Py_ssize_t col = col_at(s, ls, k);
+                Py_ssize_t after = columns(s, k + 1, le, col + 1) - col - 1;
                 if (after >= 5 && !after_bq_para && !all_space(s, k + 1, le)) { /* indented code */
                     push(s, T_BLOCKQUOTE_MARKER, ls, k + 1, 0, 1);
                     push(s, T_CODE_BLOCK, k + 1, line_end(s, i), 0, 1);

@@ -74,6 +74,14 @@ def _columns(line: str, i: int, col: int) -> int:
     return col
 
 
+def _col_at(line: str, i: int) -> int:
+    """The column of ``line[i]`` (a tab advances to the next multiple of four)."""
+    col = 0
+    for ch in line[:i]:
+        col = col + 4 - col % 4 if ch == "\t" else col + 1
+    return col
+
+
 def _fence(line: str, pos: int) -> re.Pattern[str] | None:
     """If a code fence opens at ``line[pos:]``, the pattern of the line
     that closes it; else None.  A backtick fence's info string holds no
@@ -242,7 +250,12 @@ def scan_markdown(src: str) -> list[Span]:
         if m is not None:
             close_para()
             gt = len(line) - len(stripped)  # the ">"
-            after = _columns(line, gt + 1, _indent(line) + 1) - _indent(line) - 1
+            end = m.end()  # after the markers of nested quotes too
+            while (m2 := _BQ.match(line, end)) is not None:
+                gt = m2.end() - 1 if line[m2.end() - 1] == ">" else m2.end() - 2
+                end = m2.end()
+            col = _col_at(line, gt)
+            after = _columns(line, gt + 1, col + 1) - col - 1
             if after >= 5 and not after_bq_para and not _blank(line[gt + 1:]):
                 # ">" and its optional space, then four columns: indented code
                 out.append(_S(Span, ("blockquote_marker", ls, ls + gt + 1, False, True, None)))
@@ -250,7 +263,7 @@ def scan_markdown(src: str) -> list[Span]:
                 prev = "other"
                 i += 1
                 continue
-            closer = _fence(line, m.end())
+            closer = _fence(line, end)
             if closer is not None:
                 # a fence inside the quote: up to its closing line, or to
                 # the first line that does not continue the quote
@@ -264,21 +277,21 @@ def scan_markdown(src: str) -> list[Span]:
                         break
                     j += 1
                 j = min(j, nlines - 1)
-                out.append(_S(Span, ("blockquote_marker", ls, ls + m.end(), False, True, None)))
-                out.append(_S(Span, ("code_fence", ls + m.end(), line_end(j), False, True, None)))
+                out.append(_S(Span, ("blockquote_marker", ls, ls + end, False, True, None)))
+                out.append(_S(Span, ("code_fence", ls + end, line_end(j), False, True, None)))
                 prev = "other"
                 i = j + 1
                 continue
-            out.append(_S(Span, ("blockquote_marker", ls, ls + m.end(), False, True, None)))
+            out.append(_S(Span, ("blockquote_marker", ls, ls + end, False, True, None)))
             # a definition that fits on the line, where a paragraph could start
-            d = _link_def(src, ls + m.end(), le) if not after_bq_para else None
+            d = _link_def(src, ls + end, le) if not after_bq_para else None
             if d is not None:
-                _emit_link_def(src, ls + m.end(), d, le, out)
-            elif le > ls + m.end():
-                scan_inline(src, ls + m.end(), le, out)
+                _emit_link_def(src, ls + end, d, le, out)
+            elif le > ls + end:
+                scan_inline(src, ls + end, le, out)
             if le < n:
                 out.append(_S(Span, ("newline", le, le + 1, False, True, None)))
-            bq_para = d is None and not _blank(line[m.end():])
+            bq_para = d is None and not _blank(line[end:])
             prev = "other"
             i += 1
             continue
