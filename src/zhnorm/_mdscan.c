@@ -104,6 +104,7 @@ typedef struct {
     Py_ssize_t capseen; /* room for ids 0..capseen-1 in both */
     uint32_t epoch;
     int failed; /* a Python exception is set */
+    int html_block; /* scan_inline reads an HTML block (inline_md.scan_inline's html_block) */
     Memo memo[M_RAW + N_RAW_TAGS]; /* memo_find: the last search for each closer */
 } Scan;
 
@@ -1048,6 +1049,13 @@ static Py_ssize_t label_cut(Scan *s, Py_ssize_t ls, Py_ssize_t le, Py_ssize_t q,
     return -1;
 }
 
+/* inline_md._tag_start */
+static int tag_start(Scan *s, Py_ssize_t q, Py_ssize_t b) {
+    if (q < b && CH(q) == '/')
+        q++;
+    return q < b && is_alpha_a(CH(q));
+}
+
 /* inline_md._footnote_ref */
 static Py_ssize_t footnote_ref(Scan *s, Py_ssize_t p, Py_ssize_t b) {
     if (p + 1 >= b || CH(p + 1) != '^')
@@ -1359,6 +1367,16 @@ static void scan_inline(Scan *s, Py_ssize_t a, Py_ssize_t b) {
             int what = H_NONE;
             Py_ssize_t ns = 0, ne = 0;
             e = html(s, p, b, &what, &ns, &ne);
+            if (e < 0 && s->html_block && tag_start(s, q, b)) { /* a tag as a browser reads it */
+                Py_ssize_t gt = memo_find(s, M_GT, q, b);
+                if (gt >= 0) {
+                    if (p > tstart)
+                        TEXT(tstart, p);
+                    push(s, T_HTML_TAG, p, gt + 1, 0, 1);
+                    pos = tstart = gt + 1;
+                    continue;
+                }
+            }
             if (e < 0) {
                 pos = q;
                 continue;
@@ -1924,6 +1942,19 @@ static void table_row(Scan *s, Py_ssize_t a, Py_ssize_t b) {
 
 enum { P_BLANK, P_PARA, P_OTHER };
 
+/* markdown._close_items */
+static void close_items(Scan *s, Py_ssize_t ind) {
+    while (s->nl && s->lists[s->nl - 1] > ind)
+        s->nl--;
+}
+
+/* markdown._quote_prose for the content [a, le) of a quote line. */
+static int quote_prose(Scan *s, Py_ssize_t a, Py_ssize_t le) {
+    if (all_space(s, a, le))
+        return 0;
+    return !(atx(s, a, le) >= 0 || html1(s, a, le) || html6(s, a, le) || starts(s, skip_st(s, a, le), le, "<!--", 0));
+}
+
 static int lists_push(Scan *s, Py_ssize_t v) {
     if (grow((void **)&s->lists, &s->capl, s->nl + 1, sizeof(Py_ssize_t)) < 0) {
         s->failed = 1;
@@ -2040,6 +2071,7 @@ static void scan_markdown(Scan *s) {
             Py_ssize_t flen;
             if (fence_at(s, ls, le, &fc, &flen)) {
                 CLOSE_PARA();
+                close_items(s, ind);
                 Py_ssize_t j = i + 1;
                 while (j < nl && !fence_closer(s, LS(j), LE(j), fc, flen))
                     j++;
@@ -2055,6 +2087,7 @@ static void scan_markdown(Scan *s) {
             Py_ssize_t me = atx(s, ls, le);
             if (me >= 0) {
                 CLOSE_PARA();
+                close_items(s, ind);
                 Py_ssize_t cs = me, ce = atx_close(s, ls, le, me);
                 if (ce < cs)
                     ce = cs;
@@ -2075,6 +2108,7 @@ static void scan_markdown(Scan *s) {
             Py_ssize_t j = html_block_end(s, i, para_start >= 0, &tail);
             if (j >= 0) {
                 CLOSE_PARA();
+                close_items(s, ind);
                 Py_ssize_t be = line_end(s, j);
                 if (starts(s, fs, le, "<!--", 0) || starts(s, fs, le, "<?", 0) ||
                     starts(s, fs, le, "<![", 0) || html1(s, ls, le)) {
@@ -2089,7 +2123,9 @@ static void scan_markdown(Scan *s) {
                     }
                 } else {
                     Py_ssize_t end = (be > ls && CH(be - 1) == '\n') ? be - 1 : be;
+                    s->html_block = 1;
                     scan_inline(s, ls, end);
+                    s->html_block = 0;
                     if (end < be)
                         push(s, T_NEWLINE, end, be, 0, 1);
                 }
@@ -2150,6 +2186,7 @@ static void scan_markdown(Scan *s) {
                         me++;
                 }
                 CLOSE_PARA();
+                close_items(s, ind);
                 Py_ssize_t col = col_at(s, ls, k);
                 Py_ssize_t after = columns(s, k + 1, le, col + 1) - col - 1;
                 if (after >= 5 && !after_bq_para && !all_space(s, k + 1, le)) { /* indented code */
@@ -2193,7 +2230,7 @@ static void scan_markdown(Scan *s) {
                     scan_inline(s, me, le);
                 if (le < n)
                     push(s, T_NEWLINE, le, le + 1, 0, 1);
-                bq_para = !def && !all_space(s, me, le);
+                bq_para = !def && quote_prose(s, me, le);
                 prev = P_OTHER;
                 i++;
                 continue;
@@ -2390,24 +2427,25 @@ static void scan_free(Scan *s) {
     scan_release(s);
 }
 
-/* markdown._lone_cr: a \r not followed by \n is a line ending of its own;
- * the scan reads \n there (1 if there was one).  restore_cr puts the text
- * back for what reads it after the scan (page rules). */
+/* markdown._lone_cr: a \r not followed by \n is a line ending of its own,
+ * read as \n; the \r of \r\n is read as a space (1 if there was a \r).
+ * restore_cr puts the text back for what reads it after the scan (page
+ * rules). */
 static int lone_cr(Scan *s) {
     int any = 0;
-    for (Py_ssize_t k = 0; (k = find_either(s->b, k, s->n, '\r', '\r')) < s->n; k++)
-        if (s->u[k + 1] != '\n') {
-            s->u[k] = '\n';
-            s->b[k] = '\n';
-            any = 1;
-        }
+    for (Py_ssize_t k = 0; (k = find_either(s->b, k, s->n, '\r', '\r')) < s->n; k++) {
+        Py_UCS4 c = s->u[k + 1] == '\n' ? ' ' : '\n';
+        s->u[k] = c;
+        s->b[k] = (unsigned char)c;
+        any = 1;
+    }
     return any;
 }
 
 static void restore_cr(Scan *s, PyObject *text) {
     int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
-    for (Py_ssize_t k = 0; (k = find_either(s->b, k, s->n, '\n', '\n')) < s->n; k++)
+    for (Py_ssize_t k = 0; (k = find_either(s->b, k, s->n, '\n', ' ')) < s->n; k++)
         if (PyUnicode_READ(kind, data, k) == '\r') {
             s->u[k] = '\r';
             s->b[k] = '\r';
@@ -2429,6 +2467,7 @@ static int may_hold_rule(const Scan *s) {
 static int run_scan(Scan *s, PyObject *text, const Quiet *quiet) {
     scan_init(s);
     memo_reset(s);
+    s->html_block = 0;
     s->n = PyUnicode_GET_LENGTH(text);
     if (load_text(s, text) < 0)
         return -1;

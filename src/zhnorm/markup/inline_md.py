@@ -162,8 +162,13 @@ def _next_closer(src: str, i: int, b: int) -> int:
     return at if 0 <= at <= b - 2 else -1
 
 
-def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -> None:
-    """Append spans covering ``src[a:b]`` to ``out``."""
+def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True, html_block: bool = False) -> None:
+    """Append spans covering ``src[a:b]`` to ``out``.
+
+    ``html_block``: ``src[a:b]`` is an HTML block, which a browser reads,
+    not a Markdown parser; there a tag that CommonMark's grammar rejects
+    (``<my 信息>``, ``<div class="x`` over lines, ``</a href="">``) is still
+    a tag, up to the next ``>``, and protected."""
     pos = a  # scan position
     tstart = a  # start of pending text
     stack: list[list] = []  # [span index, is_image, active]
@@ -257,6 +262,14 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
                 pos = tstart = m2.end()
                 continue
             m2 = _HTML.match(src, p, b)
+            if not m2 and html_block and _tag_start(src, q, b):
+                gt = src.find(">", q, b)
+                if gt >= 0:
+                    if p > tstart:
+                        append(_S(Span, ("text", tstart, p, True, False, None)))
+                    append(_S(Span, ("html_tag", p, gt + 1, False, True, None)))
+                    pos = tstart = gt + 1
+                    continue
             if not m2:
                 pos = q
                 continue
@@ -353,6 +366,14 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
             pos = q
     if b > tstart:
         append(_S(Span, ("text", tstart, b, True, False, None)))
+
+
+def _tag_start(src: str, q: int, b: int) -> bool:
+    """Whether a browser starts a tag at the ``<`` before ``q``: an ASCII
+    letter follows, or ``/`` and one."""
+    if q < b and src[q] == "/":
+        q += 1
+    return q < b and src[q].isascii() and src[q].isalpha()
 
 
 def _footnote_ref(src: str, p: int, b: int) -> int:

@@ -48,7 +48,7 @@ _HTML7 = re.compile(
 )
 _HTML_END = {"<!--": "-->", "<?": "?>", "<![CDATA[": "]]>"}
 _PIPE = re.compile(r"(?<!\\)\|")
-_LONE_CR = re.compile(r"\r(?!\n)")
+_CR = re.compile(r"\r\n?")
 
 
 def _blank(line: str) -> bool:
@@ -59,10 +59,12 @@ def _blank(line: str) -> bool:
 
 
 def _lone_cr(src: str) -> str:
-    """``src`` with each ``\\r`` that is not part of ``\\r\\n`` as ``\\n``:
-    a line ending of its own in CommonMark.  Same length, so the spans
-    found in it are the spans of ``src``."""
-    return _LONE_CR.sub("\n", src) if "\r" in src else src
+    """``src`` as the scanner reads it: each ``\\r`` that is not part of
+    ``\\r\\n`` as ``\\n`` (a line ending of its own in CommonMark), and the
+    ``\\r`` of ``\\r\\n`` as a space, so that no line ends with it (a space
+    at a line's end changes no block).  Same length, so the spans found in
+    it are the spans of ``src``."""
+    return _CR.sub(lambda m: "\n" if len(m.group()) == 1 else " \n", src) if "\r" in src else src
 
 
 def _columns(line: str, i: int, col: int) -> int:
@@ -72,6 +74,20 @@ def _columns(line: str, i: int, col: int) -> int:
         col = col + 4 - col % 4 if line[i] == "\t" else col + 1
         i += 1
     return col
+
+
+def _close_items(lists: list[int], ind: int) -> None:
+    """A block that starts left of an open list item's content (a quote,
+    heading, fence, HTML block) ends the item."""
+    while lists and lists[-1] > ind:
+        lists.pop()
+
+
+def _quote_prose(rest: str) -> bool:
+    """Whether a quote line's content is paragraph text, which the next
+    line may continue lazily (a heading or HTML block there is not)."""
+    return not _blank(rest) and not (_ATX.match(rest) or _HTML1.match(rest) or _HTML6.match(rest)
+                                     or rest.lstrip(" \t").startswith("<!--"))
 
 
 def _col_at(line: str, i: int) -> int:
@@ -183,6 +199,7 @@ def scan_markdown(src: str) -> list[Span]:
             closer = _fence(line, 0)
             if closer is not None:
                 close_para()
+                _close_items(lists, ind)
                 j = i + 1
                 while j < nlines and not closer.match(lines[j]):
                     j += 1
@@ -195,6 +212,7 @@ def scan_markdown(src: str) -> list[Span]:
             m = _ATX.match(line)
             if m:
                 close_para()
+                _close_items(lists, ind)
                 cs = ls + m.end()
                 ce = ls + _ATX_CLOSE.search(line, m.end()).start()
                 if ce < cs:
@@ -213,6 +231,7 @@ def scan_markdown(src: str) -> list[Span]:
             j, tail = _html_block_end(lines, i, para_start >= 0)
             if j >= 0:
                 close_para()
+                _close_items(lists, ind)
                 be = line_end(j)
                 head = stripped[:9]
                 if head.startswith(("<!--", "<?", "<![")) or _HTML1.match(line):
@@ -228,7 +247,7 @@ def scan_markdown(src: str) -> list[Span]:
                         out.append(_S(Span, (t, ls, be, False, True, None)))
                 else:
                     end = be - 1 if be > ls and src[be - 1] == "\n" else be
-                    scan_inline(src, ls, end, out)
+                    scan_inline(src, ls, end, out, html_block=True)
                     if end < be:
                         out.append(_S(Span, ("newline", end, be, False, True, None)))
                 prev = "other"
@@ -249,6 +268,7 @@ def scan_markdown(src: str) -> list[Span]:
         m = _BQ.match(line) if c0 == ">" else None
         if m is not None:
             close_para()
+            _close_items(lists, ind)
             gt = len(line) - len(stripped)  # the ">"
             end = m.end()  # after the markers of nested quotes too
             while (m2 := _BQ.match(line, end)) is not None:
@@ -291,7 +311,7 @@ def scan_markdown(src: str) -> list[Span]:
                 scan_inline(src, ls + end, le, out)
             if le < n:
                 out.append(_S(Span, ("newline", le, le + 1, False, True, None)))
-            bq_para = d is None and not _blank(line[end:])
+            bq_para = d is None and _quote_prose(line[end:])
             prev = "other"
             i += 1
             continue
