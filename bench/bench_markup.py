@@ -15,8 +15,8 @@ Times are CPU time of this process (``time.process_time``), best of
 time there mostly measures the neighbours.  ``ratio_median`` is the median
 over rounds of plain/markup within one round, which drifting load
 affects alike.  ``--reference`` also times the
-frozen pre-optimisation code (``tests/fixtures/markup/markup_reference``)
-in the same runs, for before/after numbers under the same noise.
+pure-Python scanner (the specification the C port follows) in the same
+runs, for numbers under the same noise.
 """
 
 from __future__ import annotations
@@ -67,8 +67,14 @@ def measure(converter, reference: bool = False, docs: list[str] = DOCS) -> dict[
         "identity": lambda: [convert_markup(d, "markdown", _identity, None) for d in docs],
     }
     if reference:
-        sys.path.insert(0, str(HERE / "fixtures" / "markup"))
-        from markup_reference.pipeline import convert_markup as ref
+        from zhnorm.markup import markdown_c
+
+        def ref(*args):
+            saved, markdown_c._mdscan = markdown_c._mdscan, None
+            try:
+                return convert_markup(*args)
+            finally:
+                markdown_c._mdscan = saved
 
         cases["ref_markup"] = lambda: [ref(d, "markdown", convert, variant) for d in docs]
         cases["ref_identity"] = lambda: [ref(d, "markdown", _identity, None) for d in docs]

@@ -55,13 +55,20 @@ HTML_FRAGMENTS = [
     "\\[a b,c.d-e_f\\]", "#", "###### x ##", "####### x", "# x #", "  > ", "10) ", "1234567890. ", "1٣. ",
     "| a |\n|:-:|--\n", "|-|\n", "a|b\n-|-\n", "\\|", "=\n", "- - -", "***", "__x__", "_x_", "*x*", "~~x~~", "~x~",
 ]
-alphabet = st.sampled_from(FRAGMENTS + LINK_FRAGMENTS + HTML_FRAGMENTS + SPECIAL)
+# Block syntax the CommonMark fixes read: definitions over lines, quotes and
+# list items with code and fences, footnotes, \r line endings.
+BLOCK_FRAGMENTS = [
+    "\r", "\r\n", "\n\n", "[a]:", "[软件]: ", " /u", "\n/u", " 't'", "\n\"t\\\"\"", " (t)", "<u>", "[a\nb]:",
+    "> ", ">", ">>", "> ```", "- ```", "1. ", "1.     ", "-\t\t", "    ", "\t", "```", "~~~", "[^a]", "[^注释]:",
+    "[a][b]", "[a][]", "<my 信息>", "<div>\n", "</div>", "<!--", "-->", "</script>", "# ", "\u3000\n", "\u00a0",
+]
+alphabet = st.sampled_from(FRAGMENTS + LINK_FRAGMENTS + HTML_FRAGMENTS + SPECIAL + BLOCK_FRAGMENTS)
 fragment_docs = st.lists(alphabet | st.text(max_size=4), max_size=40).map("".join)
 docs = st.one_of(
     fragment_docs,
     st.tuples(fragment_docs, st.integers(0, 300), st.integers(0, 300)).map(
         lambda t: t[0][min(t[1], t[2]):max(t[1], t[2])]),
-    st.text(alphabet=st.sampled_from("[]()<>!*_~`\\-{}|#=: \n\tw.aé、ſİ软件"), max_size=60),
+    st.text(alphabet=st.sampled_from("[]()<>!*_~`\\-{}|#=: \n\r\tw.aé、ſİ^'\"软件"), max_size=60),
 )
 # ZHNORM_EXAMPLES=20000 explores further (locally, before changing the C code)
 FAST = settings(

@@ -1,6 +1,7 @@
 /* The Markdown scanner and the prose cut-back of zhnorm.markup, in C.
  *
- * A line-for-line port of zhnorm/markup/markdown.py, inline_md.py and the
+ * A line-for-line port of zhnorm/markup/markdown.py, inline_md.py (see
+ * zhnorm/markup/PORTING.md for which function ports which) and the
  * cut-back of render.py: the Python code is the specification and stays the
  * oracle (tests compare spans and output on the corpus and on generated
  * input).  Each regex of the Python scanner is replaced by a hand-written
@@ -26,23 +27,9 @@
 
 /* ------------------------------------------------------------------ spans */
 
-enum {
-    T_TEXT, T_LINK_OPEN, T_IMAGE_OPEN, T_LINK_LABEL_NAME, T_LINK_TARGET, T_CITATION,
-    T_ESCAPE, T_LINK_REF, T_CODE_INLINE, T_AUTOLINK, T_HTML_RAW, T_HTML_TAG,
-    T_HTML_COMMENT, T_HTML_OTHER, T_CONV_RULE, T_URL, T_ENTITY, T_EMPHASIS, T_NEWLINE,
-    T_BLANK, T_CODE_BLOCK, T_CODE_FENCE, T_HEADING_MARKER, T_HTML_BLOCK,
-    T_SETEXT_UNDERLINE, T_HR, T_BLOCKQUOTE_MARKER, T_LIST_MARKER, T_TABLE_DELIM,
-    T_TABLE_PIPE, T_FOOTNOTE_MARKER, T_LINK_DEF, T_RULE_PHRASE, T_COUNT
-};
+/* Span types, tag lists, limits: generated from the Python scanner. */
+#include "_mdscan_tables.h"
 
-static const char *TYPE_NAMES[T_COUNT] = {
-    "text", "link_open", "image_open", "link_label_name", "link_target", "citation",
-    "escape", "link_ref", "code_inline", "autolink", "html_raw", "html_tag",
-    "html_comment", "html_other", "conv_rule", "url", "entity", "emphasis", "newline",
-    "blank", "code_block", "code_fence", "heading_marker", "html_block",
-    "setext_underline", "hr", "blockquote_marker", "list_marker", "table_delim",
-    "table_pipe", "footnote_marker", "link_def", "rule_phrase",
-};
 static PyObject *type_strs[T_COUNT];
 
 enum { OUT_PROSE, OUT_SHOWN, OUT_BARE_LINK };
@@ -84,6 +71,21 @@ typedef struct {
     uint64_t pair_bits[QUIET_BMP / 64];   /* bit c: c is a pair's anchor */
 } Quiet;
 
+/* The closers the inline scanner searches for from every opener that may
+ * not be closed: a comment's "-->", "?>", "]]>", a declaration's ">", a
+ * rule's "}-" and "-{", the "]" or space that ends a footnote label, and
+ * each raw tag's close tag (M_RAW + its index in
+ * RAW_TAGS).  A search from an opener that is not closed runs to the end of
+ * the text; remembering where the next closer is (memo_find) keeps n such
+ * openers linear instead of quadratic. */
+enum { M_COMMENT_END, M_PI_END, M_CDATA_END, M_GT, M_RULE_CLOSE, M_RULE_OPEN, M_LABEL_STOP, M_RAW };
+#define N_RAW_TAGS ((int)(sizeof RAW_TAGS / sizeof *RAW_TAGS) - 1)
+typedef struct {
+    Py_ssize_t from; /* searched from here (PY_SSIZE_T_MAX: never) */
+    Py_ssize_t at;   /* found here, the first at or after `from` in the text, or -1: none */
+    Py_ssize_t end;  /* where the found closer ends */
+} Memo;
+
 typedef struct {
     Py_UCS4 *u; /* the text as UCS4 (one load per character, no kind switch), 0 after */
     unsigned char *b; /* byte classes of the text (load_text) */
@@ -111,6 +113,8 @@ typedef struct {
     Py_ssize_t capseen; /* room for ids 0..capseen-1 in both */
     uint32_t epoch;
     int failed; /* a Python exception is set */
+    int html_block; /* scan_inline reads an HTML block (inline_md.scan_inline's html_block) */
+    Memo memo[M_RAW + N_RAW_TAGS]; /* memo_find: the last search for each closer */
 } Scan;
 
 #define CH(i) (s->u[(i)])
@@ -368,6 +372,7 @@ static inline int is_ws(Py_UCS4 c) {
            c == 0x202f || c == 0x205f || c == 0x3000;
 }
 static inline int is_st(Py_UCS4 c) { return c == ' ' || c == '\t'; } /* [ \t] */
+static inline int is_ctl_sp(Py_UCS4 c) { return c <= 0x20 || c == 0x7f; } /* not in [^\x00-\x20\x7f] */
 static inline int is_stn(Py_UCS4 c) { return c == ' ' || c == '\t' || c == '\n'; }
 static inline int is_alpha_a(Py_UCS4 c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
 static inline int is_digit_a(Py_UCS4 c) { return c >= '0' && c <= '9'; }
@@ -450,6 +455,31 @@ static Py_ssize_t find1(Scan *s, Py_UCS4 c, Py_ssize_t start, Py_ssize_t end) {
     return k < end ? k : -1;
 }
 
+static const char *const MEMO_STRS[] = {"-->", "?>", "]]>", ">", "}-", "-{"};
+
+/* Where MEMO_STRS[m] first lies inside [from, b), or -1, as find1, find2 or
+ * find3 would say, from the memo of the last such search when it answers
+ * (see Memo): a search from an opener that is not closed is not repeated
+ * for the next one. */
+static Py_ssize_t memo_find(Scan *s, int m, Py_ssize_t from, Py_ssize_t b) {
+    Memo *k = &s->memo[m];
+    const char *w = MEMO_STRS[m];
+    Py_ssize_t len = (Py_ssize_t)strlen(w);
+    if (!(k->from <= from && (k->at < 0 || k->at >= from))) {
+        k->from = from;
+        k->at = len == 1 ? find1(s, (Py_UCS4)w[0], from, s->n)
+              : len == 2 ? find2(s, (Py_UCS4)w[0], (Py_UCS4)w[1], from, s->n)
+                         : find3(s, w, from, s->n);
+        k->end = k->at < 0 ? -1 : k->at + len;
+    }
+    return (k->at >= 0 && k->end <= b) ? k->at : -1;
+}
+
+static void memo_reset(Scan *s) {
+    for (int m = 0; m < M_RAW + N_RAW_TAGS; m++)
+        s->memo[m].from = PY_SSIZE_T_MAX;
+}
+
 /* src[at:] starts with ASCII `word` (exactly, or ignoring ASCII case), inside end. */
 static int starts(Scan *s, Py_ssize_t at, Py_ssize_t end, const char *word, int icase) {
     for (; *word; word++, at++) {
@@ -524,7 +554,7 @@ static Py_ssize_t dest_paren(Scan *s, Py_ssize_t i, Py_ssize_t b, int nested) {
             if (r < 0)
                 return -1;
             i = r;
-        } else if (is_ws(c)) {
+        } else if (is_ctl_sp(c)) {
             return -1;
         } else {
             i++;
@@ -612,7 +642,7 @@ static Py_ssize_t dest(Scan *s, Py_ssize_t q, Py_ssize_t b) {
             if (r < 0)
                 break;
             i = r;
-        } else if (c == ')' || is_ws(c)) {
+        } else if (c == ')' || is_ctl_sp(c)) {
             break;
         } else {
             i++;
@@ -798,23 +828,23 @@ static Py_ssize_t html(Scan *s, Py_ssize_t p, Py_ssize_t b, int *what, Py_ssize_
                 return j + 1;
             if (j + 1 < b && CH(j) == '-' && CH(j + 1) == '>')
                 return j + 2;
-            Py_ssize_t k = find3(s, "-->", j, b);
+            Py_ssize_t k = memo_find(s, M_COMMENT_END, j, b);
             return k < 0 ? -1 : k + 3;
         }
         *what = H_OTHER;
         if (i + 1 < b && is_alpha_a(CH(i + 1))) {
-            Py_ssize_t k = find1(s, '>', i + 2, b);
+            Py_ssize_t k = memo_find(s, M_GT, i + 2, b);
             return k < 0 ? -1 : k + 1;
         }
         if (starts(s, i, b, "![CDATA[", 0)) {
-            Py_ssize_t k = find3(s, "]]>", i + 8, b);
+            Py_ssize_t k = memo_find(s, M_CDATA_END, i + 8, b);
             return k < 0 ? -1 : k + 3;
         }
         return -1;
     }
     if (c == '?') {
         *what = H_OTHER;
-        Py_ssize_t k = find2(s, '?', '>', i + 1, b);
+        Py_ssize_t k = memo_find(s, M_PI_END, i + 1, b);
         return k < 0 ? -1 : k + 2;
     }
     if (c == '/') {
@@ -852,32 +882,25 @@ static Py_ssize_t html(Scan *s, Py_ssize_t p, Py_ssize_t b, int *what, Py_ssize_
     return -1;
 }
 
-static const char *RAW_TAGS[] = {
-    "code", "pre", "script", "style", "math", "kbd", "samp", "tt", "textarea", "syntaxhighlight",
-    "source", "nowiki", "score", "chem", "ce", "graph", "timeline", "hiero", "templatedata",
-    "templatestyles", "mapframe", "maplink", NULL,
-};
-static const char *JOIN_TAGS[] = {
-    "a", "abbr", "b", "bdi", "bdo", "big", "cite", "del", "dfn", "em", "font", "i", "ins", "mark",
-    "q", "s", "small", "span", "strike", "strong", "sub", "sup", "u", NULL,
-};
+/* The index in `names` of the ASCII-lowercased src[a:b], or -1. */
+static int name_index(Scan *s, Py_ssize_t a, Py_ssize_t b, const char **names) {
+    for (int k = 0; names[k]; k++) {
+        const char *w = names[k];
+        if ((Py_ssize_t)strlen(w) == b - a && starts(s, a, b, w, 1))
+            return k;
+    }
+    return -1;
+}
 
 /* The ASCII-lowercased src[a:b] is one of `names`. */
 static int name_in(Scan *s, Py_ssize_t a, Py_ssize_t b, const char **names) {
-    for (; *names; names++) {
-        const char *w = *names;
-        if ((Py_ssize_t)strlen(w) == b - a && starts(s, a, b, w, 1))
-            return 1;
-    }
-    return 0;
+    return name_index(s, a, b, names) >= 0;
 }
 
 /* _raw_close(name): </name[ \t\n]*> ignoring case, searched from e. */
-static Py_ssize_t raw_close(Scan *s, Py_ssize_t ns, Py_ssize_t ne, Py_ssize_t e, Py_ssize_t b) {
+static Py_ssize_t raw_close(Scan *s, Py_ssize_t ns, Py_ssize_t ne, Py_ssize_t e, Py_ssize_t b, Py_ssize_t *start) {
     Py_ssize_t len = ne - ns;
-    for (Py_ssize_t k = e; k + 1 < b; k++) {
-        if (CH(k) != '<' || CH(k + 1) != '/')
-            continue;
+    for (Py_ssize_t k = e; (k = find2(s, '<', '/', k, b)) >= 0; k++) {
         Py_ssize_t j = k + 2, t;
         if (j + len > b)
             return -1;
@@ -887,10 +910,31 @@ static Py_ssize_t raw_close(Scan *s, Py_ssize_t ns, Py_ssize_t ne, Py_ssize_t e,
         if (t < len)
             continue;
         j = skip_stn(s, j + len, b);
-        if (j < b && CH(j) == '>')
+        if (j < b && CH(j) == '>') {
+            *start = k;
             return j + 1;
+        }
     }
     return -1;
+}
+
+/* The memo m answers a search from `from`: it searched from no later, and
+ * found nothing before `from` (nothing at all, or something at or after). */
+static inline int memo_valid(const Memo *k, Py_ssize_t from) {
+    return k->from <= from && (k->at < 0 || k->at >= from);
+}
+
+/* raw_close(ns, ne, e, b) for the raw tag `tag` (its index in RAW_TAGS),
+ * remembered: the first close tag at or after e in the whole text ends
+ * before b, or there is none before b. */
+static Py_ssize_t raw_close_memo(Scan *s, int tag, Py_ssize_t ns, Py_ssize_t ne, Py_ssize_t e, Py_ssize_t b) {
+    Memo *k = &s->memo[M_RAW + tag];
+    if (!memo_valid(k, e)) {
+        k->from = e;
+        k->at = -1;
+        k->end = raw_close(s, ns, ne, e, s->n, &k->at);
+    }
+    return (k->at >= 0 && k->end <= b) ? k->end : -1;
 }
 
 /* _ENTITY at p (src[p] == '&'). */
@@ -928,13 +972,12 @@ static Py_ssize_t entity(Scan *s, Py_ssize_t p, Py_ssize_t b) {
 }
 
 /* inline_md.find_rule_end */
-#define MAX_NESTING 40
 static Py_ssize_t rule_end(Scan *s, Py_ssize_t p, Py_ssize_t b) {
     int depth = 0;
     Py_ssize_t i = p;
-    Py_ssize_t c = find2(s, '}', '-', i, b);
+    Py_ssize_t c = memo_find(s, M_RULE_CLOSE, i, b);
     while (c >= 0) {
-        Py_ssize_t o = find2(s, '-', '{', i, c + 1);
+        Py_ssize_t o = memo_find(s, M_RULE_OPEN, i, c + 1);
         if (o >= 0 && o < c) {
             if (++depth > MAX_NESTING)
                 return -1;
@@ -946,7 +989,7 @@ static Py_ssize_t rule_end(Scan *s, Py_ssize_t p, Py_ssize_t b) {
                 return i;
         }
         if (c < i)
-            c = find2(s, '}', '-', i, b);
+            c = memo_find(s, M_RULE_CLOSE, i, b);
     }
     return -1;
 }
@@ -987,17 +1030,6 @@ static int title_in_dest(Scan *s, Py_ssize_t q, Py_ssize_t e, Py_ssize_t *ts, Py
     return 0;
 }
 
-static const Py_UCS4 NS_FILE[] = {'f', 'i', 'l', 'e', 0}, NS_IMAGE[] = {'i', 'm', 'a', 'g', 'e', 0},
-                     NS_MEDIA[] = {'m', 'e', 'd', 'i', 'a', 0},
-                     NS_CAT[] = {'c', 'a', 't', 'e', 'g', 'o', 'r', 'y', 0},
-                     NS_TPL[] = {'t', 'e', 'm', 'p', 'l', 'a', 't', 'e', 0},
-                     NS_1[] = {0x6587, 0x4EF6, 0}, NS_2[] = {0x6A94, 0x6848, 0}, NS_3[] = {0x6863, 0x6848, 0},
-                     NS_4[] = {0x56FE, 0x50CF, 0}, NS_5[] = {0x5716, 0x50CF, 0}, NS_6[] = {0x5A92, 0x4F53, 0},
-                     NS_7[] = {0x5A92, 0x9AD4, 0}, NS_8[] = {0x5206, 0x7C7B, 0}, NS_9[] = {0x5206, 0x985E, 0},
-                     NS_10[] = {0x6A21, 0x677F, 0};
-static const Py_UCS4 *NS_NAMES[] = {NS_FILE, NS_IMAGE, NS_MEDIA, NS_CAT, NS_TPL, NS_1, NS_2, NS_3,
-                                     NS_4, NS_5, NS_6, NS_7, NS_8, NS_9, NS_10, NULL};
-
 /* _NS_LABEL.match(src, a, b) */
 static int ns_label(Scan *s, Py_ssize_t a, Py_ssize_t b) {
     for (const Py_UCS4 **w = NS_NAMES; *w; w++) {
@@ -1024,6 +1056,45 @@ static Py_ssize_t label_cut(Scan *s, Py_ssize_t ls, Py_ssize_t le, Py_ssize_t q,
         return bar >= 0 ? bar + 1 : le;
     }
     return -1;
+}
+
+/* inline_md._tag_start */
+static int tag_start(Scan *s, Py_ssize_t q, Py_ssize_t b) {
+    if (q < b && CH(q) == '/')
+        q++;
+    return q < b && is_alpha_a(CH(q));
+}
+
+/* inline_md._footnote_ref */
+static Py_ssize_t footnote_ref(Scan *s, Py_ssize_t p, Py_ssize_t b) {
+    if (p + 1 >= b || CH(p + 1) != '^')
+        return -1;
+    Memo *k = &s->memo[M_LABEL_STOP]; /* the first "]" or space at or after p + 2 */
+    if (!(k->from <= p + 2 && (k->at < 0 || k->at >= p + 2))) {
+        Py_ssize_t j = p + 2;
+        while (j < s->n && CH(j) != ']' && !is_ws(CH(j)))
+            j++;
+        k->from = p + 2;
+        k->at = j < s->n ? j : -1;
+    }
+    Py_ssize_t j = k->at < 0 || k->at > b ? b : k->at;
+    if (j == p + 2 || j - (p + 2) > 999 || j >= b || CH(j) != ']')
+        return -1;
+    j++;
+    if (j < b && (CH(j) == '(' || CH(j) == '[' || CH(j) == ':'))
+        return -1;
+    return j;
+}
+
+/* inline_md._ref_label */
+static void ref_label_spans(Scan *s, Py_ssize_t p, Py_ssize_t q, Py_ssize_t e) {
+    if (e - q <= 2) {
+        push(s, T_LINK_REF, p, e, 0, 1);
+        return;
+    }
+    push(s, T_LINK_REF, p, q + 1, 0, 1);
+    TEXT(q + 1, e - 1);
+    push(s, T_LINK_REF, e - 1, e, 0, 1);
 }
 
 /* inline_md._make_link */
@@ -1096,8 +1167,6 @@ static Py_ssize_t scheme(Scan *s, Py_ssize_t s0, Py_ssize_t p) {
     }
     return -1;
 }
-
-static const char URL_TRAIL[] = "?!.,:*_~'\";";
 
 /* Whether text[a:b) holds both characters of some pair of s->quiet (the
  * slow half of may_change, for text with an anchor in it). */
@@ -1172,7 +1241,13 @@ static void scan_inline(Scan *s, Py_ssize_t a, Py_ssize_t b) {
         if (p >= b)
             break;
         Py_ssize_t q = p + 1;
-        if (ch == '[' || ch == '!') {
+        Py_ssize_t fe = ch == '[' ? footnote_ref(s, p, b) : -1;
+        if (fe >= 0) {
+            if (p > tstart)
+                TEXT(tstart, p);
+            push(s, T_FOOTNOTE_REF, p, fe, 0, 0);
+            pos = tstart = fe;
+        } else if (ch == '[' || ch == '!') {
             Py_ssize_t ls, le;
             Py_ssize_t e = simple_link(s, p, b, &ls, &le);
             if (e >= 0) {
@@ -1249,7 +1324,7 @@ static void scan_inline(Scan *s, Py_ssize_t a, Py_ssize_t b) {
                     op->type = o.image ? T_IMAGE_OPEN : T_LINK_OPEN;
                     op->conv = 0;
                     op->brk = 0;
-                    push(s, T_LINK_REF, p, rm, 0, 0);
+                    ref_label_spans(s, p, q, rm);
                     pos = tstart = rm;
                     continue;
                 }
@@ -1301,6 +1376,16 @@ static void scan_inline(Scan *s, Py_ssize_t a, Py_ssize_t b) {
             int what = H_NONE;
             Py_ssize_t ns = 0, ne = 0;
             e = html(s, p, b, &what, &ns, &ne);
+            if (e < 0 && s->html_block && tag_start(s, q, b)) { /* a tag as a browser reads it */
+                Py_ssize_t gt = memo_find(s, M_GT, q, b);
+                if (gt >= 0) {
+                    if (p > tstart)
+                        TEXT(tstart, p);
+                    push(s, T_HTML_TAG, p, gt + 1, 0, 1);
+                    pos = tstart = gt + 1;
+                    continue;
+                }
+            }
             if (e < 0) {
                 pos = q;
                 continue;
@@ -1308,8 +1393,9 @@ static void scan_inline(Scan *s, Py_ssize_t a, Py_ssize_t b) {
             if (p > tstart)
                 TEXT(tstart, p);
             if (what == H_OPEN) {
-                if (name_in(s, ns, ne, RAW_TAGS) && !(CH(e - 2) == '/' && CH(e - 1) == '>')) {
-                    Py_ssize_t c = raw_close(s, ns, ne, e, b);
+                int raw = name_index(s, ns, ne, RAW_TAGS);
+                if (raw >= 0 && !(CH(e - 2) == '/' && CH(e - 1) == '>')) {
+                    Py_ssize_t c = raw_close_memo(s, raw, ns, ne, e, b);
                     if (c >= 0) {
                         push(s, T_HTML_RAW, p, c, 0, 1);
                         pos = tstart = c;
@@ -1373,7 +1459,7 @@ static void scan_inline(Scan *s, Py_ssize_t a, Py_ssize_t b) {
             Py_ssize_t e = ub;
             while (e < b) {
                 Py_UCS4 c = CH(e);
-                if (is_ws(c) || c == '<' || c == '>' || (c >= 0x3000 && c <= 0x303f) ||
+                if (is_ws(c) || c == '<' || c == '>' || c == '`' || (c >= 0x3000 && c <= 0x303f) ||
                     (c >= 0xff00 && c <= 0xffef))
                     break;
                 e++;
@@ -1441,9 +1527,10 @@ static void scan_inline(Scan *s, Py_ssize_t a, Py_ssize_t b) {
 
 static Py_ssize_t line_end(Scan *s, Py_ssize_t i) { return LE(i) + 1 < s->n ? LE(i) + 1 : s->n; }
 
+/* markdown._blank: only spaces, tabs and \r in [a, b). */
 static int all_space(Scan *s, Py_ssize_t a, Py_ssize_t b) {
     for (; a < b; a++)
-        if (!is_ws(CH(a)))
+        if (!is_st(CH(a)) && CH(a) != '\r')
             return 0;
     return 1;
 }
@@ -1477,6 +1564,38 @@ static int fence_closer(Scan *s, Py_ssize_t ls, Py_ssize_t le, Py_UCS4 c, Py_ssi
     while (r < le && CH(r) == c)
         r++;
     return r - k >= len && skip_st(s, r, le) == le;
+}
+
+/* markdown._columns: the column after the spaces and tabs from i (at column col). */
+static Py_ssize_t columns(Scan *s, Py_ssize_t i, Py_ssize_t le, Py_ssize_t col) {
+    for (; i < le && is_st(CH(i)); i++)
+        col = CH(i) == '\t' ? col + 4 - col % 4 : col + 1;
+    return col;
+}
+
+/* markdown._col_at: the column of text[i] in the line starting at ls. */
+static Py_ssize_t col_at(Scan *s, Py_ssize_t ls, Py_ssize_t i) {
+    Py_ssize_t col = 0;
+    for (Py_ssize_t t = ls; t < i; t++)
+        col = CH(t) == '\t' ? col + 4 - col % 4 : col + 1;
+    return col;
+}
+
+/* markdown._fence: 1 if a code fence opens at [pos, le), with its
+ * character and length (for fence_closer). */
+static int fence_at(Scan *s, Py_ssize_t pos, Py_ssize_t le, Py_UCS4 *fc, Py_ssize_t *flen) {
+    Py_ssize_t f = skip_st(s, pos, le);
+    Py_UCS4 c = f < le ? CH(f) : 0;
+    if (c != '`' && c != '~')
+        return 0;
+    Py_ssize_t r = f;
+    while (r < le && CH(r) == c)
+        r++;
+    if (r - f < 3 || (c == '`' && find1(s, '`', r, le) >= 0))
+        return 0;
+    *fc = c;
+    *flen = r - f;
+    return 1;
 }
 
 /* _ATX: the end of the match, or -1. */
@@ -1516,16 +1635,6 @@ static Py_ssize_t atx_close(Scan *s, Py_ssize_t ls, Py_ssize_t le, Py_ssize_t st
     }
     return t > start ? t : start;
 }
-
-static const char *HTML1_NAMES[] = {"script", "pre", "style", "textarea", NULL};
-static const char *HTML6_NAMES[] = {
-    "address", "article", "aside", "base", "basefont", "blockquote", "body", "caption", "center",
-    "col", "colgroup", "dd", "details", "dialog", "dir", "div", "dl", "dt", "fieldset",
-    "figcaption", "figure", "footer", "form", "frame", "frameset", "h1", "h2", "h3", "h4", "h5",
-    "h6", "head", "header", "hr", "html", "iframe", "legend", "li", "link", "main", "menu",
-    "menuitem", "nav", "noframes", "ol", "optgroup", "option", "p", "param", "search", "section",
-    "summary", "table", "tbody", "td", "tfoot", "th", "thead", "title", "tr", "track", "ul", NULL,
-};
 
 /* _HTML1.match(line) */
 static int html1(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
@@ -1589,9 +1698,10 @@ static int html7(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
 }
 
 /* markdown._html_block_end: index of the last line of the HTML block
- * starting at line i, or -1. */
-static Py_ssize_t html_block_end(Scan *s, Py_ssize_t i, int in_para) {
+ * starting at line i, or -1; *tail: where its end marker ends, or -1. */
+static Py_ssize_t html_block_end(Scan *s, Py_ssize_t i, int in_para, Py_ssize_t *tail) {
     Py_ssize_t ls = LS(i), le = LE(i);
+    *tail = -1;
     Py_ssize_t k = skip_st(s, ls, le);
     if (k - ls > 3)
         return -1;
@@ -1623,21 +1733,27 @@ static Py_ssize_t html_block_end(Scan *s, Py_ssize_t i, int in_para) {
                         Py_ssize_t len = (Py_ssize_t)strlen(*w);
                         if (starts(s, t + 2, b, *w, 1) && t + 2 + len < b && CH(t + 2 + len) == '>') {
                             f = t;
+                            *tail = t + 3 + len;
                             break;
                         }
                     }
                 }
             } else if (kind == 2) {
                 f = find3(s, "-->", a, b);
+                *tail = f + 3;
             } else if (kind == 3) {
                 f = find2(s, '?', '>', a, b);
+                *tail = f + 2;
             } else if (kind == 4) {
                 f = find3(s, "]]>", a, b);
+                *tail = f + 3;
             } else {
                 f = find1(s, '>', a, b);
+                *tail = f + 1;
             }
             if (f >= 0)
                 return j;
+            *tail = -1;
         }
         return s->nlines - 1;
     }
@@ -1704,64 +1820,119 @@ static Py_ssize_t footnote_def(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
     return j;
 }
 
-/* (?:[ \t]+(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)))?[ \t]*$ from i. */
-static int link_def_tail(Scan *s, Py_ssize_t i, Py_ssize_t le) {
-    Py_ssize_t j = skip_st(s, i, le);
-    if (j == le)
-        return 1;
-    if (j > i) {
+/* markdown._line_rest_blank: where the line ends if only spaces, tabs or
+ * \r follow i on it, else -1. */
+static Py_ssize_t line_rest_blank(Scan *s, Py_ssize_t i, Py_ssize_t n) {
+    while (i < n && (is_st(CH(i)) || CH(i) == '\r'))
+        i++;
+    return (i >= n || CH(i) == '\n') ? i : -1;
+}
+
+/* markdown._blank_after */
+static int blank_after(Scan *s, Py_ssize_t nl, Py_ssize_t n) { return line_rest_blank(s, nl + 1, n) >= 0; }
+
+/* markdown._skip_one_newline */
+static Py_ssize_t skip_one_newline(Scan *s, Py_ssize_t i, Py_ssize_t n) {
+    i = skip_st(s, i, n);
+    if (i < n && CH(i) == '\n')
+        i = skip_st(s, i + 1, n);
+    return i;
+}
+
+/* markdown._link_def: 1 with the label's bounds and the end of the
+ * definition's last line, or 0. */
+static int link_def(Scan *s, Py_ssize_t a, Py_ssize_t n, Py_ssize_t *lab, Py_ssize_t *lab_end, Py_ssize_t *end) {
+    Py_ssize_t i = skip_st(s, a, n);
+    if (i - a > 3 || i >= n || CH(i) != '[')
+        return 0;
+    Py_ssize_t l = i + 1, j = l;
+    for (;;) {
+        if (j >= n || CH(j) == '[' || j - l > 999)
+            return 0;
         Py_UCS4 c = CH(j);
-        Py_ssize_t e = -1;
-        if (c == '"' || c == '\'') {
-            e = find1(s, c, j + 1, le);
-        } else if (c == '(') {
-            for (Py_ssize_t t = j + 1; t < le; t++) {
-                if (CH(t) == '(')
+        if (c == ']')
+            break;
+        if (c == '\\' && j + 1 < n && CH(j + 1) != '\n') {
+            j += 2;
+            continue;
+        }
+        if (c == '\n' && blank_after(s, j, n))
+            return 0;
+        j++;
+    }
+    int filled = 0;
+    for (Py_ssize_t k = l; k < j && !filled; k++)
+        filled = !is_stn(CH(k));
+    if (!filled || j + 1 >= n || CH(j + 1) != ':')
+        return 0;
+    i = skip_one_newline(s, j + 2, n);
+    if (i < n && CH(i) == '<') {
+        i++;
+        while (i < n && CH(i) != '<' && CH(i) != '>' && CH(i) != '\n')
+            i += (CH(i) == '\\' && i + 1 < n && CH(i + 1) != '\n') ? 2 : 1;
+        if (i >= n || CH(i) != '>')
+            return 0;
+        i++;
+    } else {
+        Py_ssize_t start = i, depth = 0;
+        while (i < n) {
+            Py_UCS4 c = CH(i);
+            if (is_ctl_sp(c))
+                break;
+            if (c == '\\' && i + 1 < n && CH(i + 1) > ' ') {
+                i += 2;
+                continue;
+            }
+            if (c == '(') {
+                depth++;
+            } else if (c == ')') {
+                if (!depth)
                     break;
-                if (CH(t) == ')') {
-                    e = t;
-                    break;
-                }
+                depth--;
+            }
+            i++;
+        }
+        if (i == start || depth)
+            return 0;
+    }
+    Py_ssize_t dest_end = i, dest_eol = line_rest_blank(s, dest_end, n);
+    Py_ssize_t t = skip_one_newline(s, dest_end, n);
+    if (dest_end < t && t < n && (CH(t) == '"' || CH(t) == '\'' || CH(t) == '(')) {
+        Py_UCS4 close = CH(t) == '(' ? ')' : CH(t);
+        Py_ssize_t u = t + 1;
+        while (u < n && CH(u) != close) {
+            Py_UCS4 c = CH(u);
+            if (c == '(' && close == ')')
+                break;
+            if (c == '\n' && blank_after(s, u, n))
+                break;
+            u += (c == '\\' && u + 1 < n) ? 2 : 1;
+        }
+        if (u < n && CH(u) == close) {
+            Py_ssize_t eol = line_rest_blank(s, u + 1, n);
+            if (eol >= 0) {
+                *lab = l;
+                *lab_end = j;
+                *end = eol;
+                return 1;
             }
         }
-        if (e >= 0 && skip_st(s, e + 1, le) == le)
-            return 1;
+    }
+    if (dest_eol >= 0) {
+        *lab = l;
+        *lab_end = j;
+        *end = dest_eol;
+        return 1;
     }
     return 0;
 }
 
-/* _LINK_DEF.match(line) */
-static int link_def(Scan *s, Py_ssize_t ls, Py_ssize_t le) {
-    Py_ssize_t k = lead(s, ls, le, "[");
-    if (k < 0)
-        return 0;
-    Py_ssize_t j = k + 1;
-    while (j < le) {
-        Py_UCS4 c = CH(j);
-        if (c == ']' || c == '[')
-            break;
-        if (c == '\\') {
-            if (j + 1 >= le)
-                return 0;
-            j += 2;
-        } else {
-            j++;
-        }
-    }
-    if (j == k + 1 || !starts(s, j, le, "]:", 0))
-        return 0;
-    Py_ssize_t d = skip_st(s, j + 2, le);
-    if (d < le && CH(d) == '<') {
-        Py_ssize_t t = d + 1;
-        while (t < le && CH(t) != '<' && CH(t) != '>')
-            t++;
-        if (t < le && CH(t) == '>' && link_def_tail(s, t + 1, le))
-            return 1;
-    }
-    Py_ssize_t t = d;
-    while (t < le && !is_ws(CH(t)))
-        t++;
-    return t > d && link_def_tail(s, t, le);
+/* markdown._emit_link_def */
+static void emit_link_def(Scan *s, Py_ssize_t ls, Py_ssize_t lab, Py_ssize_t lab_end, Py_ssize_t end) {
+    push(s, T_LINK_DEF, ls, lab, 0, 1);
+    if (lab_end > lab)
+        scan_inline(s, lab, lab_end);
+    push(s, T_LINK_DEF, lab_end, end, 0, 1);
 }
 
 static void table_row(Scan *s, Py_ssize_t a, Py_ssize_t b) {
@@ -1779,6 +1950,19 @@ static void table_row(Scan *s, Py_ssize_t a, Py_ssize_t b) {
 }
 
 enum { P_BLANK, P_PARA, P_OTHER };
+
+/* markdown._close_items */
+static void close_items(Scan *s, Py_ssize_t ind) {
+    while (s->nl && s->lists[s->nl - 1] > ind)
+        s->nl--;
+}
+
+/* markdown._quote_prose for the content [a, le) of a quote line. */
+static int quote_prose(Scan *s, Py_ssize_t a, Py_ssize_t le) {
+    if (all_space(s, a, le))
+        return 0;
+    return !(atx(s, a, le) >= 0 || html1(s, a, le) || html6(s, a, le) || starts(s, skip_st(s, a, le), le, "<!--", 0));
+}
 
 static int lists_push(Scan *s, Py_ssize_t v) {
     if (grow((void **)&s->lists, &s->capl, s->nl + 1, sizeof(Py_ssize_t)) < 0) {
@@ -1834,8 +2018,11 @@ static void scan_markdown(Scan *s) {
     } while (0)
 
     Py_ssize_t i = 0;
+    int bq_para = 0; /* the line before is a block quote line holding prose */
     while (i < nl && !s->failed) {
         Py_ssize_t ls = LS(i), le = LE(i);
+        int after_bq_para = bq_para;
+        bq_para = 0;
         Py_UCS4 first = le > ls ? CH(ls) : 0;
         if (le > ls && !block_start(first) && !is_ws(first) &&
             (para_start >= 0 || !s->pipes[i])) {
@@ -1859,7 +2046,7 @@ static void scan_markdown(Scan *s) {
             continue;
         }
         Py_ssize_t fs = ls;
-        while (is_ws(CH(fs)))
+        while (is_st(CH(fs)))
             fs++;
         Py_UCS4 c0 = CH(fs);
         int ind = is_st(first) ? indent(s, ls, le) : 0;
@@ -1874,6 +2061,13 @@ static void scan_markdown(Scan *s) {
             i++;
             continue;
         }
+        if (after_bq_para && rel >= 4) { /* lazy continuation of a quoted paragraph */
+            para_start = ls;
+            para_end = le;
+            prev = P_PARA;
+            i++;
+            continue;
+        }
         if (rel >= 4) {
             CLOSE_PARA();
             push(s, T_CODE_BLOCK, ls, line_end(s, i), 0, 1);
@@ -1882,30 +2076,27 @@ static void scan_markdown(Scan *s) {
             continue;
         }
         if (c0 == '`' || c0 == '~') {
-            Py_ssize_t f = skip_st(s, ls, le);
-            Py_UCS4 fc = f < le ? CH(f) : 0;
-            if (fc == '`' || fc == '~') {
-                Py_ssize_t r = f;
-                while (r < le && CH(r) == fc)
-                    r++;
-                if (r - f >= 3 && !(fc == '`' && find1(s, '`', r, le) >= 0)) {
-                    CLOSE_PARA();
-                    Py_ssize_t j = i + 1;
-                    while (j < nl && !fence_closer(s, LS(j), LE(j), fc, r - f))
-                        j++;
-                    if (j > nl - 1)
-                        j = nl - 1;
-                    push(s, T_CODE_FENCE, ls, line_end(s, j), 0, 1);
-                    prev = P_OTHER;
-                    i = j + 1;
-                    continue;
-                }
+            Py_UCS4 fc;
+            Py_ssize_t flen;
+            if (fence_at(s, ls, le, &fc, &flen)) {
+                CLOSE_PARA();
+                close_items(s, ind);
+                Py_ssize_t j = i + 1;
+                while (j < nl && !fence_closer(s, LS(j), LE(j), fc, flen))
+                    j++;
+                if (j > nl - 1)
+                    j = nl - 1;
+                push(s, T_CODE_FENCE, ls, line_end(s, j), 0, 1);
+                prev = P_OTHER;
+                i = j + 1;
+                continue;
             }
         }
         if (c0 == '#') {
             Py_ssize_t me = atx(s, ls, le);
             if (me >= 0) {
                 CLOSE_PARA();
+                close_items(s, ind);
                 Py_ssize_t cs = me, ce = atx_close(s, ls, le, me);
                 if (ce < cs)
                     ce = cs;
@@ -1922,16 +2113,28 @@ static void scan_markdown(Scan *s) {
             }
         }
         if (c0 == '<') {
-            Py_ssize_t j = html_block_end(s, i, para_start >= 0);
+            Py_ssize_t tail;
+            Py_ssize_t j = html_block_end(s, i, para_start >= 0, &tail);
             if (j >= 0) {
                 CLOSE_PARA();
+                close_items(s, ind);
                 Py_ssize_t be = line_end(s, j);
                 if (starts(s, fs, le, "<!--", 0) || starts(s, fs, le, "<?", 0) ||
                     starts(s, fs, le, "<![", 0) || html1(s, ls, le)) {
-                    push(s, starts(s, fs, le, "<!--", 0) ? T_HTML_COMMENT : T_HTML_BLOCK, ls, be, 0, 1);
+                    int t = starts(s, fs, le, "<!--", 0) ? T_HTML_COMMENT : T_HTML_BLOCK;
+                    if (tail >= 0 && !all_space(s, tail, LE(j))) { /* text after the end marker */
+                        push(s, t, ls, tail, 0, 1);
+                        scan_inline(s, tail, LE(j));
+                        if (LE(j) < n)
+                            push(s, T_NEWLINE, LE(j), LE(j) + 1, 0, 1);
+                    } else {
+                        push(s, t, ls, be, 0, 1);
+                    }
                 } else {
                     Py_ssize_t end = (be > ls && CH(be - 1) == '\n') ? be - 1 : be;
+                    s->html_block = 1;
                     scan_inline(s, ls, end);
+                    s->html_block = 0;
                     if (end < be)
                         push(s, T_NEWLINE, end, be, 0, 1);
                 }
@@ -1985,12 +2188,58 @@ static void scan_markdown(Scan *s) {
                 Py_ssize_t me = k + 1;
                 if (me < le && is_st(CH(me)))
                     me++;
+                for (Py_ssize_t k2; (k2 = lead(s, me, le, ">")) >= 0;) { /* nested quotes' markers */
+                    k = k2;
+                    me = k + 1;
+                    if (me < le && is_st(CH(me)))
+                        me++;
+                }
                 CLOSE_PARA();
+                close_items(s, ind);
+                Py_ssize_t col = col_at(s, ls, k);
+                Py_ssize_t after = columns(s, k + 1, le, col + 1) - col - 1;
+                if (after >= 5 && !after_bq_para && !all_space(s, k + 1, le)) { /* indented code */
+                    push(s, T_BLOCKQUOTE_MARKER, ls, k + 1, 0, 1);
+                    push(s, T_CODE_BLOCK, k + 1, line_end(s, i), 0, 1);
+                    prev = P_OTHER;
+                    i++;
+                    continue;
+                }
+                Py_UCS4 fc;
+                Py_ssize_t flen;
+                if (fence_at(s, me, le, &fc, &flen)) { /* a fence inside the quote */
+                    Py_ssize_t j = i + 1;
+                    while (j < nl) {
+                        Py_ssize_t bk = lead(s, LS(j), LE(j), ">");
+                        if (bk < 0) {
+                            j--;
+                            break;
+                        }
+                        Py_ssize_t bme = bk + 1;
+                        if (bme < LE(j) && is_st(CH(bme)))
+                            bme++;
+                        if (fence_closer(s, bme, LE(j), fc, flen))
+                            break;
+                        j++;
+                    }
+                    if (j > nl - 1)
+                        j = nl - 1;
+                    push(s, T_BLOCKQUOTE_MARKER, ls, me, 0, 1);
+                    push(s, T_CODE_FENCE, me, line_end(s, j), 0, 1);
+                    prev = P_OTHER;
+                    i = j + 1;
+                    continue;
+                }
                 push(s, T_BLOCKQUOTE_MARKER, ls, me, 0, 1);
-                if (le > me)
+                Py_ssize_t lab, lab_end, dend;
+                int def = !after_bq_para && link_def(s, me, le, &lab, &lab_end, &dend);
+                if (def)
+                    emit_link_def(s, me, lab, lab_end, le);
+                else if (le > me)
                     scan_inline(s, me, le);
                 if (le < n)
                     push(s, T_NEWLINE, le, le + 1, 0, 1);
+                bq_para = !def && quote_prose(s, me, le);
                 prev = P_OTHER;
                 i++;
                 continue;
@@ -2026,14 +2275,37 @@ static void scan_markdown(Scan *s) {
             }
             if (mend >= 0 && !(para_start >= 0 && !s->nl && ((ordered && !is_one) || mend == le))) {
                 CLOSE_PARA();
-                Py_ssize_t mk_end = wl <= 4 ? mend : mend - wl + 1;
-                Py_ssize_t content_indent = ind + (wl <= 4 ? wl : 1);
+                Py_ssize_t col = ind + (mk - k);
+                Py_ssize_t wcols = columns(s, mk, le, col) - col;
+                int code = wcols > 4 && !all_space(s, mk, le);
+                Py_ssize_t mk_end = wcols > 4 ? mk + 1 : mend;
+                Py_ssize_t content_indent = col + ((wcols > 4 || !wl) ? 1 : wcols);
                 while (s->nl && s->lists[s->nl - 1] > ind)
                     s->nl--;
                 if (!(s->nl && s->lists[s->nl - 1] == content_indent))
                     lists_push(s, content_indent > 1 ? content_indent : 1);
                 push(s, T_LIST_MARKER, ls, mk_end, 0, 1);
-                if (le > mk_end) {
+                Py_UCS4 fc;
+                Py_ssize_t flen;
+                if (code) {
+                    push(s, T_CODE_BLOCK, mk_end, line_end(s, i), 0, 1);
+                    prev = P_OTHER;
+                } else if (fence_at(s, mk_end, le, &fc, &flen)) { /* a fence on the marker's line */
+                    Py_ssize_t j = i + 1;
+                    while (j < nl && !fence_closer(s, LS(j), LE(j), fc, flen)) {
+                        if (!all_space(s, LS(j), LE(j)) && indent(s, LS(j), LE(j)) < content_indent) {
+                            j--;
+                            break;
+                        }
+                        j++;
+                    }
+                    if (j > nl - 1)
+                        j = nl - 1;
+                    push(s, T_CODE_FENCE, mk_end, line_end(s, j), 0, 1);
+                    prev = P_OTHER;
+                    i = j + 1;
+                    continue;
+                } else if (le > mk_end) {
                     para_start = mk_end;
                     para_end = le;
                     prev = P_PARA;
@@ -2065,18 +2337,34 @@ static void scan_markdown(Scan *s) {
         }
         if (c0 == '[' && para_start < 0) {
             Py_ssize_t me = footnote_def(s, ls, le);
-            if (me >= 0) {
+            if (me >= 0) { /* a container like a list item, its content four columns in */
+                while (s->nl && s->lists[s->nl - 1] > ind)
+                    s->nl--;
+                if (!(s->nl && s->lists[s->nl - 1] == 4))
+                    lists_push(s, 4);
                 push(s, T_FOOTNOTE_MARKER, ls, me, 0, 1);
-                para_start = me;
-                para_end = le;
-                prev = P_PARA;
+                if (all_space(s, me, le)) {
+                    if (le > me)
+                        push(s, T_FOOTNOTE_MARKER, me, le, 0, 1);
+                    if (le < n)
+                        push(s, T_NEWLINE, le, le + 1, 0, 1);
+                    prev = P_OTHER;
+                } else {
+                    para_start = me;
+                    para_end = le;
+                    prev = P_PARA;
+                }
                 i++;
                 continue;
             }
-            if (link_def(s, ls, le)) {
-                push(s, T_LINK_DEF, ls, line_end(s, i), 0, 1);
+            Py_ssize_t lab, lab_end, dend;
+            if (link_def(s, ls, n, &lab, &lab_end, &dend)) {
+                Py_ssize_t j = i;
+                while (LE(j) < dend)
+                    j++; /* the line the definition ends on */
+                emit_link_def(s, ls, lab, lab_end, line_end(s, j));
                 prev = P_OTHER;
-                i++;
+                i = j + 1;
                 continue;
             }
         }
@@ -2149,6 +2437,31 @@ static void scan_free(Scan *s) {
     scan_release(s);
 }
 
+/* markdown._lone_cr: a \r not followed by \n is a line ending of its own,
+ * read as \n; the \r of \r\n is read as a space (1 if there was a \r).
+ * restore_cr puts the text back for what reads it after the scan (page
+ * rules). */
+static int lone_cr(Scan *s) {
+    int any = 0;
+    for (Py_ssize_t k = 0; (k = find_either(s->b, k, s->n, '\r', '\r')) < s->n; k++) {
+        Py_UCS4 c = s->u[k + 1] == '\n' ? ' ' : '\n';
+        s->u[k] = c;
+        s->b[k] = (unsigned char)c;
+        any = 1;
+    }
+    return any;
+}
+
+static void restore_cr(Scan *s, PyObject *text) {
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    for (Py_ssize_t k = 0; (k = find_either(s->b, k, s->n, '\n', ' ')) < s->n; k++)
+        if (PyUnicode_READ(kind, data, k) == '\r') {
+            s->u[k] = '\r';
+            s->b[k] = '\r';
+        }
+}
+
 /* Whether the text holds "-{", which may open a -{ }- rule. */
 static int may_hold_rule(const Scan *s) {
     for (Py_ssize_t k = 1; (k = find_either(s->b, k, s->n, '{', '{')) < s->n; k++)
@@ -2163,6 +2476,8 @@ static int may_hold_rule(const Scan *s) {
  * (they can make the chain change anything after them). */
 static int run_scan(Scan *s, PyObject *text, const Quiet *quiet) {
     scan_init(s);
+    memo_reset(s);
+    s->html_block = 0;
     s->n = PyUnicode_GET_LENGTH(text);
     if (load_text(s, text) < 0)
         return -1;
@@ -2181,7 +2496,10 @@ static int run_scan(Scan *s, PyObject *text, const Quiet *quiet) {
         }
         s->quiet = quiet;
     }
+    int crs = lone_cr(s);
     scan_markdown(s);
+    if (crs)
+        restore_cr(s, text);
     return s->failed ? -1 : 0;
 }
 

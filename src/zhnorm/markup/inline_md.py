@@ -20,13 +20,9 @@ from .tokens import Span
 
 _S = tuple.__new__  # Span(...) without the NamedTuple constructor overhead
 
-# Candidates.  The pattern starts with a character class, so the regex
-# engine skips to candidate characters in C (a pattern starting with an
-# alternation would be tried at every position, ~10x slower); the
-# look-behinds then drop, still in C, the ``-`` ``:`` ``w`` ``!`` that start
-# nothing (``-`` without ``{``, ``:`` without ``//``…), which are common in
-# prose and would otherwise each cost a round trip through Python.
-_NEXT = re.compile(r"[\\`<!\[\]\-*_~&:w](?:(?<=[\\`<\[\]*_~&])|(?<=-)\{|(?<=:)//|(?<=w)ww\.|(?<=!)\[)")
+# Characters that may start a construct; the scanner jumps between them
+# and decides in Python what, if anything, starts there.
+_NEXT = re.compile(r"[\\`<!\[\]\-*_~&:w]")
 _CITE = re.compile(r"\\\[[ \w.,\-]{1,16}\\\]")
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _TICKS = re.compile(r"`+")
@@ -36,21 +32,18 @@ _SCHEME = re.compile(r"(?:https?|ftp)$", re.I)
 
 # Link destination and optional title, CommonMark style, two levels of
 # balanced parentheses, backslash escapes (``\(`` ``\)``) allowed anywhere.
-_DEST_RE = r"""\([ \t\n]*+
-    (?:<(?:[^<>\n\\]++|\\.)*+>
-      |(?:[^\s()\\]++|\\.|\((?:[^\s()\\]++|\\.|\((?:[^\s()\\]++|\\.)*+\))*+\))*+)
-    (?:[ \t\n]++(?:"(?:[^"\\]++|\\.)*+"|'(?:[^'\\]++|\\.)*+'|\((?:[^()\\]++|\\.)*+\)))?+
-    [ \t\n]*+\)"""
-_DEST = re.compile(_DEST_RE, re.X | re.S)
-# The common case in one match: ``[label](dest)`` or ``![label](dest)``
-# whose label holds nothing the scanner would act on (no brackets, code,
-# HTML, escapes, emphasis, entities, rules, URLs).  Such a label is one
-# text span, and the general bracket-stack path would give the same spans.
-_SIMPLE_LINK = re.compile(
-    r"""!?\[(?P<label>(?:[^\\`<\[\]*_~&:w\-]++|-(?!\{)|:(?!//)|w(?!ww\.))*+)\](?P<dest>""" + _DEST_RE + ")",
+# A bare destination ends at a space or an ASCII control character only:
+# U+3000 and U+00A0 are part of it.
+_DEST = re.compile(
+    r"""\([ \t\n]*+
+    (?:<(?:[^<>\n\\]|\\.)*+>
+      |(?:[^\x00-\x20\x7f()\\]|\\.|\((?:[^\x00-\x20\x7f()\\]|\\.|\((?:[^\x00-\x20\x7f()\\]|\\.)*+\))*+\))*+)
+    (?:[ \t\n]++(?:"(?:[^"\\]|\\.)*+"|'(?:[^'\\]|\\.)*+'|\((?:[^()\\]|\\.)*+\)))?+
+    [ \t\n]*+\)""",
     re.X | re.S,
 )
 _TITLE_IN_DEST = re.compile(r"""[ \t\n](?:"((?:[^"\\]|\\.)*)"|'((?:[^'\\]|\\.)*)')[ \t\n]*\)$""", re.S)
+_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]{1,999}\]")  # a label is at most 999 characters
 _REF = re.compile(r"\[(?:[^\[\]\\]|\\.){0,999}\]", re.S)
 
 _AUTOLINK = re.compile(
@@ -70,23 +63,31 @@ _HTML = re.compile(
     )""",
     re.X | re.S,
 )
+# The tables below are also the C scanner's: scripts/gen_mdscan_tables.py
+# writes them into src/zhnorm/_mdscan_tables.h, and a test checks that the
+# header is what the script writes today.  Order matters only there.
+
 # Tags whose content is code or otherwise not prose: protected up to the
 # matching close tag.
-RAW_TAGS = frozenset(
+RAW_TAG_NAMES = tuple(
     "code pre script style math kbd samp tt textarea syntaxhighlight source nowiki score "
     "chem ce graph timeline hiero templatedata templatestyles mapframe maplink".split()
 )
+RAW_TAGS = frozenset(RAW_TAG_NAMES)
 # Inline tags a phrase may run through (rendered text stays continuous).
-_JOIN_TAGS = frozenset(
+JOIN_TAG_NAMES = tuple(
     "a abbr b bdi bdo big cite del dfn em font i ins mark q s small span strike strong sub sup u".split()
 )
-_URL_BODY = re.compile(r"[^\s<>\u3000-\u303f\uff00-\uffef]*")
-_URL_TRAIL = "?!.,:*_~'\";"
+_JOIN_TAGS = frozenset(JOIN_TAG_NAMES)
+# A bare URL ends before a backtick: a code span right after it is code.
+_URL_BODY = re.compile(r"[^\s<>`\u3000-\u303f\uff00-\uffef]*")
+URL_TRAIL = "?!.,:*_~'\";"
 # Labels naming a file or category page are names, not prose.
-_NS_LABEL = re.compile(
-    r"(?:File|Image|Media|Category|Template|文件|檔案|档案|图像|圖像|媒体|媒體|分类|分類|模板)\s*:",
-    re.I,
+NS_LABEL_NAMES = (
+    "File", "Image", "Media", "Category", "Template",
+    "文件", "檔案", "档案", "图像", "圖像", "媒体", "媒體", "分类", "分類", "模板",
 )
+_NS_LABEL = re.compile("(?:" + "|".join(NS_LABEL_NAMES) + r")\s*:", re.I)
 
 
 @lru_cache(maxsize=64)
@@ -126,7 +127,7 @@ def find_rule_end(src: str, p: int, b: int) -> int:
     depth = 0
     i = p
     find = src.find
-    c = find("}-", i, b)
+    c = _next_closer(src, i, b)
     while c >= 0:
         o = find("-{", i, c + 1)
         if 0 <= o < c:
@@ -140,12 +141,34 @@ def find_rule_end(src: str, p: int, b: int) -> int:
             if depth == 0:
                 return i
         if c < i:
-            c = find("}-", i, b)
+            c = _next_closer(src, i, b)
     return -1
 
 
-def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -> None:
-    """Append spans covering ``src[a:b]`` to ``out``."""
+# (text, start, where the first "}-" at or after start is, or -1): the last
+# search of _next_closer.  Scanners call find_rule_end at every "-{", in
+# order; without it, n unclosed "-{" would each search to the end of the
+# text.  One tuple, replaced whole, so a thread never sees half of another's.
+_closer_memo: tuple[str, int, int] = ("", 0, -1)
+
+
+def _next_closer(src: str, i: int, b: int) -> int:
+    """``src.find("}-", i, b)``, answered from the last search when it can."""
+    global _closer_memo
+    text, start, at = _closer_memo
+    if not (text is src and start <= i and (at < 0 or at >= i)):
+        at = src.find("}-", i)
+        _closer_memo = (src, i, at)
+    return at if 0 <= at <= b - 2 else -1
+
+
+def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True, html_block: bool = False) -> None:
+    """Append spans covering ``src[a:b]`` to ``out``.
+
+    ``html_block``: ``src[a:b]`` is an HTML block, which a browser reads,
+    not a Markdown parser; there a tag that CommonMark's grammar rejects
+    (``<my 信息>``, ``<div class="x`` over lines, ``</a href="">``) is still
+    a tag, up to the next ``>``, and protected."""
     pos = a  # scan position
     tstart = a  # start of pending text
     stack: list[list] = []  # [span index, is_image, active]
@@ -159,31 +182,14 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
         p = m.start()
         ch = src[p]
         q = p + 1
-        if ch == "[" or ch == "!":  # "!" only before "[" (see _NEXT)
-            lm = _SIMPLE_LINK.match(src, p, b)
-            if lm is not None:
-                ls, le = lm.span(1)
-                e = lm.end()
-                if p > tstart:
-                    append(_S(Span, ("text", tstart, p, True, False, None)))
-                append(_S(Span, ("link_open" if ch == "[" else "image_open", p, ls, False, False, None)))
-                if le > ls:
-                    if src.find(":", ls, le) < 0 and src.find("fig:", le, e) < 0:
-                        cut = -1  # what _label_cut would say, without the call
-                    else:
-                        cut = _label_cut(src, ls, le, le + 1, e)
-                    if cut > ls:
-                        append(_S(Span, ("link_label_name", ls, cut, False, False, None)))
-                        if cut < le:
-                            append(_S(Span, ("text", cut, le, True, False, None)))
-                    else:
-                        append(_S(Span, ("text", ls, le, True, False, None)))
-                append(_S(Span, ("link_target", le, e, False, False, None)))
-                if stack and ch == "[":
-                    for o in stack:
-                        o[2] = False
-                pos = tstart = e
-                continue
+        if ch == "!" and not (q < b and src[q] == "["):
+            pos = q
+        elif ch == "[" and (fe := _footnote_ref(src, p, b)) > 0:
+            if p > tstart:
+                append(_S(Span, ("text", tstart, p, True, False, None)))
+            append(_S(Span, ("footnote_ref", p, fe, False, False, None)))
+            pos = tstart = fe
+        elif ch == "[" or ch == "!":
             if ch == "!":
                 q += 1
             if p > tstart:
@@ -225,7 +231,7 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
                     idx = opener[0]
                     o = out[idx]
                     out[idx] = _S(Span, ("image_open" if opener[1] else "link_open", o.start, o.end, False, False, None))
-                    append(_S(Span, ("link_ref", p, rm.end(), False, False, None)))
+                    _ref_label(out, p, q, rm.end())
                     pos = tstart = rm.end()
                     continue
                 pos = q  # shortcut reference or literal: stays text
@@ -256,6 +262,14 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
                 pos = tstart = m2.end()
                 continue
             m2 = _HTML.match(src, p, b)
+            if not m2 and html_block and _tag_start(src, q, b):
+                gt = src.find(">", q, b)
+                if gt >= 0:
+                    if p > tstart:
+                        append(_S(Span, ("text", tstart, p, True, False, None)))
+                    append(_S(Span, ("html_tag", p, gt + 1, False, True, None)))
+                    pos = tstart = gt + 1
+                    continue
             if not m2:
                 pos = q
                 continue
@@ -314,7 +328,7 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
                 pos = q
                 continue
             e = _URL_BODY.match(src, ub, b).end()
-            while e > ub and src[e - 1] in _URL_TRAIL:
+            while e > ub and src[e - 1] in URL_TRAIL:
                 e -= 1
             while e > ub and src[e - 1] == ")" and src.count("(", u0, e) < src.count(")", u0, e):
                 e -= 1
@@ -352,6 +366,39 @@ def scan_inline(src: str, a: int, b: int, out: list[Span], rules: bool = True) -
             pos = q
     if b > tstart:
         append(_S(Span, ("text", tstart, b, True, False, None)))
+
+
+def _tag_start(src: str, q: int, b: int) -> bool:
+    """Whether a browser starts a tag at the ``<`` before ``q``: an ASCII
+    letter follows, or ``/`` and one."""
+    if q < b and src[q] == "/":
+        q += 1
+    return q < b and src[q].isascii() and src[q].isalpha()
+
+
+def _footnote_ref(src: str, p: int, b: int) -> int:
+    """The end of a footnote reference ``[^label]`` at ``p``, or -1.  Its
+    label names a definition (``[^label]:``, protected by the block
+    scanner), so it is protected too: converted, they would no longer
+    match.  Followed by ``(``, ``[`` or ``:`` it may be a link or a
+    definition instead, and is left to those rules."""
+    m = _FOOTNOTE_REF.match(src, p, b)
+    if m is None or (m.end() < b and src[m.end()] in "([:"):
+        return -1
+    return m.end()
+
+
+def _ref_label(out: list[Span], p: int, q: int, e: int) -> None:
+    """``][label]`` of a full reference link, ``src[p:e]``: the label is
+    prose, converted on its own (the brackets break), as the label of the
+    definition it names is (markdown._emit_link_def), so the two still
+    match after conversion; ``][]`` stays markup."""
+    if e - q <= 2:
+        out.append(_S(Span, ("link_ref", p, e, False, True, None)))
+        return
+    out.append(_S(Span, ("link_ref", p, q + 1, False, True, None)))
+    out.append(_S(Span, ("text", q + 1, e - 1, True, False, None)))
+    out.append(_S(Span, ("link_ref", e - 1, e, False, True, None)))
 
 
 def _label_cut(src: str, label_start: int, label_end: int, q: int, e: int) -> int:

@@ -11,7 +11,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, NamedTuple
 
-__all__ = ["Token", "Span", "to_tokens", "render", "check_spans"]
+__all__ = ["Token", "Span", "SPAN_TYPES", "to_tokens", "render", "check_spans"]
+
+# Every span type a scanner or the cut-back produces.  The C extension
+# numbers them in this order (scripts/gen_mdscan_tables.py writes the enum
+# into src/zhnorm/_mdscan_tables.h).
+SPAN_TYPES = (
+    "text", "link_open", "image_open", "link_label_name", "link_target", "citation",
+    "escape", "link_ref", "code_inline", "autolink", "html_raw", "html_tag",
+    "html_comment", "html_other", "conv_rule", "url", "entity", "emphasis", "newline",
+    "blank", "code_block", "code_fence", "heading_marker", "html_block",
+    "setext_underline", "hr", "blockquote_marker", "list_marker", "table_delim",
+    "table_pipe", "footnote_marker", "link_def", "rule_phrase", "footnote_ref",
+)
 
 
 @dataclass(slots=True)
