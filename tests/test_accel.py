@@ -404,14 +404,8 @@ def test_bad_tables_are_refused():
         fast("s2t").convert_pieces(["ok", 3])
 
 
-def test_tables_are_small_and_quick_to_build():
-    import time
-
-    start = time.perf_counter()
-    pass_ = FastPass(compiled("s2t"))
-    elapsed = time.perf_counter() - start
-    assert pass_.__sizeof__() < 16 * 2**20
-    assert elapsed < 0.5  # ~10 ms measured; generous for slow CI machines
+def test_tables_are_small():
+    assert FastPass(compiled("s2t")).__sizeof__() < 16 * 2**20
 
 
 @pytest.mark.parametrize("config", ["s2t", "t2s", "s2twp"])
