@@ -59,11 +59,13 @@ _S = tuple.__new__  # Span(...) without the NamedTuple constructor overhead
 
 MAX_DEPTH = 40
 
-_NEXT = re.compile(r"[<{\[\-'_&:\n]")
-_PAIR_NEXT = re.compile(r"<|-\{|[{}\[\]]")
+# Where a construct may start, besides the paired ones (whose offsets pass 1
+# knows): tags and comments, external links, "[[" that the preprocessor left
+# unpaired (one not followed by another "[["), a protocol's ":", quotes,
+# magic words, entities, line starts.  Stopping nowhere else keeps runs such
+# as "[[[[…" or "::::" from costing a step per character.
+_NEXT = re.compile(r"<(?=[!A-Za-z/])|\[(?=[A-Za-z/])|\[\[(?!\[\[)|(?<=[A-Za-z]):|''|__|&(?=[#A-Za-z])|\n")
 _SPLIT_NEXT = re.compile(r"\{\{|\[\[|-\{|[<\n|=!]")
-_DBL_OPEN = re.compile(r"(?=\[\[)")
-_DBL_CLOSE = re.compile(r"(?=\]\])")
 _LABEL_NEXT = re.compile(r"[\]\n<]|\{\{|\[\[|-\{")
 _TAG = re.compile(
     r"""<(/?)([A-Za-z][A-Za-z0-9\-]*)((?:[ \t\n]++[^\s<>/=]++(?:[ \t\n]*+=[ \t\n]*+(?:"[^"<>]*+"|'[^'<>]*+'|[^\s<>"']++))?+)*+)[ \t\n]*+(/?)>"""
@@ -159,14 +161,15 @@ def _pair(src: str) -> _Pairs:
     n = len(src)
     closers = _Closers(src)
     # Stack entries: [opener, start, count, dash_before]; opener "{", "[",
-    # "-{", or "ext" (a barrier: [ "ext", end, 0, False ]).
+    # "-{", or "ext" (a barrier: ["ext", end, 0, False]).  Only the closer
+    # of the top entry is looked for, as in MediaWiki.
     stack: list[list] = []
     limits = [n]
-    search = _PAIR_NEXT.search
     i = 0
     while True:
         limit = limits[-1]
-        m = search(src, i, limit)
+        top = stack[-1] if stack else None
+        m = _PAIR_SEARCH[top[0] if top else None](src, i, limit)
         if m is None:
             if len(limits) == 1:
                 return res
@@ -177,8 +180,31 @@ def _pair(src: str) -> _Pairs:
             continue
         i = m.start()
         c = src[i]
-        top = stack[-1] if stack else None
-        closing = top[0] if top else None
+        if c == "}":
+            if top[0] == "-{":  # "}-"
+                rules[top[1]] = i + 2
+                stack.pop()
+                i += 2
+                continue
+            # At most three closers pair at once: count no further, or a
+            # run of n closers would cost n*n.
+            match = 3 if top[2] >= 3 and src.startswith("}}}", i) and i + 3 <= limit else 2
+            start = top[1] + top[2] - match
+            braces[start] = (i + match, match)
+            top[2] -= match
+            if top[2] < 2:
+                stack.pop()
+                if top[2] == 1 and top[3]:  # "-{{…}}": the "-{" left over opens a rule
+                    stack.append(["-{", top[1] - 1, 2, False])
+            i += match
+            continue
+        if c == "]":
+            links[top[1] + top[2] - 2] = i + 2
+            top[2] -= 2
+            if top[2] < 2:
+                stack.pop()
+            i += 2
+            continue
         if c == "<":
             if src.startswith("<!--", i):
                 e = src.find("-->", i + 4, limit)
@@ -206,59 +232,35 @@ def _pair(src: str) -> _Pairs:
                 continue
             i += 1
             continue
-        if closing == "-{" and src.startswith("}-", i):
-            rules[top[1]] = i + 2
-            stack.pop()
-            i += 2
-            continue
-        if c == "}" and closing == "{":
-            # Only up to three closers can pair at once: count no further,
-            # or a run of n closers costs n*n.
-            run = _run(src, i, "}", min(top[2], 3, limit - i))
-            match = run
-            if match < 2:
-                i += run
-                continue
-            start = top[1] + top[2] - match
-            braces[start] = (i + match, match)
-            top[2] -= match
-            if top[2] < 2:
-                stack.pop()
-                if top[2] == 1 and top[3]:  # "-{{…}}": the "-{" left over opens a rule
-                    stack.append(["-{", top[1] - 1, 2, False])
-            i += match
-            continue
-        if c == "]" and closing == "[":
-            run = _run(src, i, "]", min(top[2], 2, limit - i))
-            if run < 2:
-                i += run
-                continue
-            links[top[1] + top[2] - 2] = i + 2
-            top[2] -= 2
-            if top[2] < 2:
-                stack.pop()
-            i += 2
-            continue
-        if c == "-":
-            if not src.startswith("-{", i):
-                i += 1
-                continue
-            run = _run(src, i + 1, "{", limit - i - 1)
-            if run == 1:
-                stack.append(["-{", i, 2, False])
-                i += 2
+        if c == "-":  # "-{"
+            run = _BRACE_RUN.match(src, i + 1, limit).end() - i - 1
+            if run == 1:  # every "-{" of a run "-{-{-{…" opens a rule: push them at once
+                e = _RULE_RUN.match(src, i, limit).end()
+                stack.extend([["-{", j, 2, False] for j in range(i, e, 2)])
+                i = e
                 continue
             # "-{{": the rightmost opening wins, "{{" with a "-" before it
             stack.append(["{", i + 1, run, True])
             i += 1 + run
             continue
-        if c == "{" or c == "[":
-            run = _run(src, i, c, limit - i)
-            if run >= 2:
-                stack.append([c, i, run, False])
-            i += run
-            continue
-        i += 1  # a "}" or "]" that closes nothing
+        run = (_BRACE_RUN if c == "{" else _BRACKET_RUN).match(src, i, limit).end() - i
+        stack.append([c, i, run, False])
+        i += run
+
+
+_BRACE_RUN = re.compile(r"\{*")
+_RULE_RUN = re.compile(r"(?:-\{(?!\{))+")
+_BRACKET_RUN = re.compile(r"\[*")
+_OPENERS = r"<(?=[!A-Za-z])|-\{|\{\{|\[\["
+# What pass 1 looks for, by the opener on top of its stack (closers first,
+# as MediaWiki tries the top's closer before any opener).
+_PAIR_SEARCH = {
+    None: re.compile(_OPENERS).search,
+    "ext": re.compile(_OPENERS).search,
+    "{": re.compile(r"\}\}|" + _OPENERS).search,
+    "[": re.compile(r"\]\]|" + _OPENERS).search,
+    "-{": re.compile(r"\}-|" + _OPENERS).search,
+}
 
 
 def _run(src: str, i: int, ch: str, most: int) -> int:
@@ -273,7 +275,7 @@ def _run(src: str, i: int, ch: str, most: int) -> int:
 
 
 class _Scanner:
-    __slots__ = ("src", "out", "n", "tables", "pairs", "_label_cache", "_dbl")
+    __slots__ = ("src", "out", "n", "tables", "pairs", "starts", "_label_cache", "_found")
 
     def __init__(self, src: str, out: list[Span]):
         self.src = src
@@ -281,8 +283,10 @@ class _Scanner:
         self.n = len(src)
         self.tables = 0
         self.pairs = _pair(src)
+        pairs = self.pairs
+        self.starts = sorted([*pairs.braces, *pairs.links, *pairs.rules])
         self._label_cache = (0, 0, -1, -1)  # (from, to, bound, result)
-        self._dbl: tuple[list[int], list[int]] | None = None
+        self._found: dict[str, tuple[int, int]] = {}
 
     # -- constructs by their opening offset -------------------------------
 
@@ -412,6 +416,10 @@ class _Scanner:
             return
         pos = tstart = a
         at_line_start = a == 0 or src[a - 1] == "\n"
+        search = _NEXT.search
+        starts = self.starts
+        nstarts = len(starts)
+        stop = -1
         while pos < b:
             if at_line_start:
                 at_line_start = False
@@ -421,10 +429,15 @@ class _Scanner:
                     if pos < b and src[pos - 1] == "\n":
                         at_line_start = True
                     continue
-            m = _NEXT.search(src, pos, b)
-            if m is None:
+            if stop < pos:  # the last stop found is still ahead otherwise
+                m = search(src, pos, b)
+                stop = m.start() if m is not None else b
+            p = stop
+            k = bisect_left(starts, pos)
+            if k < nstarts and starts[k] < p:
+                p = starts[k]
+            if p >= b:
                 break
-            p = m.start()
             if src[p] == "\n":
                 pos = p + 1
                 at_line_start = True
@@ -781,19 +794,24 @@ class _Scanner:
         ``]]`` are found once, so each call costs a binary search."""
         if not self.src.startswith("[[", p):
             return -1
-        if self._dbl is None:
-            src = self.src
-            self._dbl = ([m.start() for m in _DBL_OPEN.finditer(src)],
-                         [m.start() for m in _DBL_CLOSE.finditer(src)])
-        opens, closes = self._dbl
-        k = bisect_left(closes, p + 2)
-        if k == len(closes) or closes[k] + 2 > b:
+        q = self.find_next("]]", p + 2)
+        if q < 0 or q + 2 > b:
             return -1
-        q = closes[k]
-        j = bisect_left(opens, p + 2)
-        if j < len(opens) and opens[j] < q:
+        o = self.find_next("[[", p + 2)
+        if 0 <= o < q:
             return -1
         return q + 2
+
+    def find_next(self, token: str, i: int) -> int:
+        """``src.find(token, i)``, remembering the last answer: the scan
+        asks at increasing offsets, so all calls together read the text
+        once (a run of "[[" would otherwise cost n*n)."""
+        c_from, c_res = self._found.get(token, (-1, -1))
+        if c_from <= i and (i <= c_res or (c_res < 0 and c_from >= 0)):
+            return c_res
+        res = self.src.find(token, i)
+        self._found[token] = (i, res)
+        return res
 
     def target_plain(self, a: int, b: int) -> bool | None:
         """None if src[a:b] cannot be a link target; else True if it is
