@@ -147,11 +147,24 @@ def gen(cls: str, r: random.Random, words) -> str:
             f"<ref name=\"{w()}\">{p()}</ref>", f"== {p()} ==\n", f"<nowiki>{w()}</nowiki>",
         ]
         return "".join(r.choice(parts) for _ in range(r.randint(2, 5)))
+    if cls == "mixed":
+        # Not "[[[x]]]" (mwparserfromhell reads it otherwise, see check_triple),
+        # and no table inside a template (its "|" would split the parameters).
+        wrap = r.randint(0, 3)
+        kinds = [c for c in CLASSES[:-1] if c != "triple_link" and (wrap != 0 or c != "table_indent")]
+        body = "".join(gen(r.choice(kinds), r, words) for _ in range(r.randint(2, 4)))
+        if wrap == 0:
+            return f"{{{{foo|x={body}}}}}"
+        if wrap == 1:
+            return f"<ref>{body}</ref>"
+        if wrap == 2:
+            return f"{p()}\n{body}\n{p()}"
+        return body
     raise ValueError(cls)
 
 
 CLASSES = ("file_param", "lang", "prose_param", "triple_link", "table_indent", "url_scheme",
-           "url_through", "template_name", "link_comment", "basic")
+           "url_through", "template_name", "link_comment", "basic", "mixed")
 
 
 # -- the walk -----------------------------------------------------------------

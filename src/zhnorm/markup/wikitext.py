@@ -640,9 +640,11 @@ class _Scanner:
             return nl_end
         if self.tables and c in "|!":
             self.flush(tstart, p)
-            if src.startswith(("|}", "|-"), q):
-                if src.startswith("|}", q):
-                    self.tables -= 1
+            if src.startswith("|}", q):  # what follows on the line is content
+                self.tables -= 1
+                out.append(_S(Span, ("table_markup", p, q + 2, False, True, None)))
+                return q + 2
+            if src.startswith("|-", q):
                 out.append(_S(Span, ("table_markup", p, nl_end, False, True, None)))
                 return nl_end
             if src.startswith("|+", q):
