@@ -160,7 +160,8 @@ PARSER_FUNCTIONS: dict[str, tuple[object, str]] = {
     "#time": ("*", "a format and a date"),
     "#timel": ("*", "a format and a date"),
     "#invoke": ((1,), "1 is the Lua function's name"),
-    "#tag": ((1,), "1 is the tag name; named parameters are attributes"),
+    "#tag": ((), "the tag name is kept with the name; 1 is the shown content; named parameters are"
+                 " attributes, kept by the scanner"),
     "#property": ("*", "Wikidata property ids"),
     "#statements": ("*", "Wikidata property ids"),
     "#language": ("*", "language codes"),

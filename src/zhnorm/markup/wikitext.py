@@ -705,7 +705,7 @@ class _Scanner:
         inner_a, inner_b = p + k, e - k
         bars, _ = self.split_top(inner_a, inner_b, ("|",))
         name_end = bars[0] if bars else inner_b
-        name = _COMMENTS.sub("", src[inner_a:name_end]).strip().lower().replace("_", " ")
+        name = _uncommented(src, inner_a, name_end).strip().lower().replace("_", " ")
         if k == 2 and name in WHOLE_TEMPLATES:
             rules = []
             title = None
@@ -721,7 +721,8 @@ class _Scanner:
             return
         out.append(_S(Span, ("template_open", p, inner_a, False, True, None)))
         self.emit("template_name", inner_a, name_end)
-        kept = _kept_positions(name, [src[s:t] for s, t in zip([x + 1 for x in bars], bars[1:] + [inner_b])])
+        kept = _kept_positions(name, [src[s:t] for s, t in zip([x + 1 for x in bars], bars[1:] + [inner_b])]) \
+            if name.startswith(_SPECIAL_TEMPLATES) else ()
         positional = 0
         for s, t in zip([x + 1 for x in bars], bars[1:] + [inner_b]):
             out.append(_S(Span, ("template_pipe", s - 1, s, False, True, None)))
@@ -734,14 +735,14 @@ class _Scanner:
             eq, _ = self.split_top(s, t, ("=",))
             keep = False
             if eq:
-                pname = _COMMENTS.sub("", src[s:eq[0]]).strip().lower()
+                pname = _uncommented(src, s, eq[0]).strip().lower()
                 out.append(_S(Span, ("template_param_name", s, eq[0] + 1, False, True, None)))
                 s = eq[0] + 1
-                keep = _param_kept(name, pname) or kept == "*"
+                keep = _param_kept(name, pname) or kept == "*" or name.startswith("#tag:")
             else:
                 positional += 1
                 keep = kept == "*" or positional in kept
-            if not keep and FILE_VALUE.fullmatch(_COMMENTS.sub("", src[s:t])):
+            if not keep and src.find(".", s, t) >= 0 and FILE_VALUE.fullmatch(_uncommented(src, s, t)):
                 keep = True
             if keep:
                 self.emit("template_value", s, t)
@@ -865,6 +866,15 @@ class _Scanner:
             if eol < b:
                 out.append(_S(Span, ("newline", eol, eol + 1, False, True, None)))
             pos = eol + 1
+
+
+_SPECIAL_TEMPLATES = ("#", "lang", "nihongo", "link-")
+
+
+def _uncommented(src: str, a: int, b: int) -> str:
+    """src[a:b] without its comments (which MediaWiki removes first)."""
+    text = src[a:b]
+    return _COMMENTS.sub("", text) if "<!--" in text else text
 
 
 def _param_kept(template: str, param: str) -> bool:
