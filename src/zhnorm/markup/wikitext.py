@@ -178,7 +178,7 @@ def _pair(src: str) -> _Pairs:
     i = 0
     while True:
         limit = limits[-1]
-        top = stack[-1] if stack else None
+        top: list = stack[-1] if stack else []
         m = _PAIR_SEARCH[top[0] if top else None](src, i, limit)
         if m is None:
             if len(limits) == 1:
@@ -243,9 +243,9 @@ def _pair(src: str) -> _Pairs:
             i += 1
             continue
         if c == "-":  # "-{"
-            run = _BRACE_RUN.match(src, i + 1, limit).end() - i - 1
+            run = _match_end(_BRACE_RUN, src, i + 1, limit) - i - 1
             if run == 1:  # every "-{" of a run "-{-{-{…" opens a rule: push them at once
-                e = _RULE_RUN.match(src, i, limit).end()
+                e = _match_end(_RULE_RUN, src, i, limit)
                 stack.extend([["-{", j, 2, False] for j in range(i, e, 2)])
                 i = e
                 continue
@@ -253,7 +253,7 @@ def _pair(src: str) -> _Pairs:
             stack.append(["{", i + 1, run, True])
             i += 1 + run
             continue
-        run = (_BRACE_RUN if c == "{" else _BRACKET_RUN).match(src, i, limit).end() - i
+        run = _match_end((_BRACE_RUN if c == "{" else _BRACKET_RUN), src, i, limit) - i
         stack.append([c, i, run, False])
         i += run
 
@@ -271,6 +271,12 @@ _PAIR_SEARCH = {
     "[": re.compile(r"\]\]|" + _OPENERS).search,
     "-{": re.compile(r"\}-|" + _OPENERS).search,
 }
+
+
+def _match_end(rx: re.Pattern[str], src: str, i: int, limit: int) -> int:
+    """End of ``rx`` matched at i (for patterns that match the empty string)."""
+    m = rx.match(src, i, limit)
+    return m.end() if m is not None else i
 
 
 def _run(src: str, i: int, ch: str, most: int) -> int:
@@ -375,7 +381,7 @@ class _Scanner:
         templates (which MediaWiki removes or expands before it finds links)."""
         src = self.src
         while True:
-            i = _URL_CHARS.match(src, i, b).end()
+            i = _match_end(_URL_CHARS, src, i, b)
             if i >= b:
                 return b
             if src.startswith("<!--", i):
@@ -615,7 +621,7 @@ class _Scanner:
             return self.heading(p, eol, nl_end, depth, tstart)
         if c in "*#:;":
             m = _REDIRECT.match(src, p, eol)
-            e = m.end() if m else _LIST.match(src, p, eol).end()
+            e = m.end() if m else _match_end(_LIST, src, p, eol)
             self.flush(tstart, p)
             out.append(_S(Span, ("redirect" if m else "list_marker", p, e, False, True, None)))
             return e
@@ -711,10 +717,10 @@ class _Scanner:
             title = None
             if name == "noteta":  # numbered parameters are -{H|…}- rules, T= is -{T|…}-
                 for s0, t0 in zip([x + 1 for x in bars], bars[1:] + [inner_b]):
-                    key, eq, value = src[s0:t0].partition("=")
-                    if eq and key.strip().isdigit() and value.strip():
+                    key, sep, value = src[s0:t0].partition("=")
+                    if sep and key.strip().isdigit() and value.strip():
                         rules.append(value.strip())
-                    elif eq and key.strip() == "T" and value.strip():
+                    elif sep and key.strip() == "T" and value.strip():
                         title = value.strip()
             out.append(_S(Span, ("template", p, e, False, True,
                                  {"name": name, "page_rules": rules, "title_rule": title})))
