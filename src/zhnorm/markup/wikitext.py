@@ -14,7 +14,11 @@ The scan has two passes, both linear in the length of the text:
    ``]``; ``{{{{{x}}}}}`` is a template named ``{{{x}}}``), and what is
    still open at the end is plain text.  Comments and code tags are
    opaque; the content of an extension tag such as ``<ref>`` is paired on
-   its own.
+   its own.  Not modelled: MediaWiki's heading entries (on a line starting
+   with "=", a "}}" closes nothing until the line ends), and HTML code
+   tags (``<code>``) are opaque here, though MediaWiki expands templates
+   inside them.  Links the preprocessor left unpaired are read as
+   MediaWiki's link pass reads them (``[[a|b{{c|d]]`` is a link).
 2. :class:`_Scanner` cuts the text into spans, jumping over constructs
    with the pairs of pass 1 (a dictionary look-up), never searching ahead
    for a closer.  Regions nested deeper than ``MAX_DEPTH`` are protected
