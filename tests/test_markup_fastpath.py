@@ -5,7 +5,9 @@ scanners and of the cut-back as they were before the fast paths (character
 -class search with a bracket stack for every link; one converter call per
 boundary in lines whose length changed).  Here the optimised code must give
 exactly the same spans and exactly the same output: on the corpus, on the
-markdown and wikitext fixtures, and on generated inputs.
+markdown fixtures, and on generated inputs.  The wikitext scanner is no
+longer compared with its frozen copy: it now reads wikitext as MediaWiki
+does (issue 12), checked against mwparserfromhell instead.
 """
 
 from __future__ import annotations
@@ -22,13 +24,11 @@ import zhnorm
 from zhnorm.markup import convert_markup_result
 from zhnorm.markup.markdown import scan_markdown
 from zhnorm.markup.render import convert_spans
-from zhnorm.markup.wikitext import scan_wikitext
 
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "markup"))
 from markup_reference import markdown as ref_markdown  # noqa: E402
 from markup_reference import pipeline as ref_pipeline  # noqa: E402
 from markup_reference import render as ref_render  # noqa: E402
-from markup_reference import wikitext as ref_wikitext  # noqa: E402
 
 from test_markup_roundtrip import FRAGMENTS, longer, same_length  # noqa: E402
 
@@ -62,7 +62,6 @@ FAST = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCh
 def test_corpus_spans_match_reference(name):
     text = TEXTS[name]
     assert scan_markdown(text) == ref_markdown.scan_markdown(text)
-    assert scan_wikitext(text) == ref_wikitext.scan_wikitext(text)
 
 
 @pytest.mark.parametrize("name", list(TEXTS))
@@ -77,12 +76,14 @@ def test_corpus_output_matches_reference(name, target):
 @FAST
 @given(docs)
 def test_generated_spans_match_reference(text):
+    # Wikitext is not compared: issue 12 section 3 changed what its scanner
+    # reads (MediaWiki's bracket pairing, file and language parameters, every
+    # URL protocol); tests/test_markup_wikitext_oracle.py checks it instead.
     assert scan_markdown(text) == ref_markdown.scan_markdown(text)
-    assert scan_wikitext(text) == ref_wikitext.scan_wikitext(text)
 
 
 @FAST
-@given(docs, st.sampled_from(["markdown", "wikitext", "plain"]), st.sampled_from([same_length, longer]),
+@given(docs, st.sampled_from(["markdown", "plain"]), st.sampled_from([same_length, longer]),
        st.sampled_from([None, "zh-tw", "zh-cn"]))
 def test_generated_output_matches_reference(text, markup, converter, variant):
     new = convert_markup_result(text, markup, converter, variant)
