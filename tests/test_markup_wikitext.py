@@ -11,6 +11,7 @@ is timed against it (see the README next to the fixtures for numbers).
 
 from __future__ import annotations
 
+import os
 import re
 import time
 from pathlib import Path
@@ -124,3 +125,80 @@ def measure(repeat: int = 5) -> dict[str, float]:
 
 if __name__ == "__main__":
     print(measure())
+
+
+# -- the tables of wiki_data ----------------------------------------------------
+
+
+def test_wiki_data_tables_carry_a_reason_per_entry():
+    from zhnorm.markup import wiki_data as d
+
+    tables = [d.URL_PROTOCOLS, d.FILE_PARAMS, d.FILE_EXTENSIONS, d.ID_PARAMS, d.WHOLE_TEMPLATES,
+              d.CONVERTIBLE_LANG_CODES, d.NIHONGO_KEPT, d.LINK_XX_KEPT, d.RAW_EXT_TAGS, d.WIKITEXT_EXT_TAGS,
+              d.PROSE_PARAMS_BY_PREFIX]
+    for table in tables:
+        assert table
+        for key, reason in table.items():
+            assert isinstance(reason, str) and reason.strip(), key
+    for fn, (rule, reason) in d.PARSER_FUNCTIONS.items():
+        assert fn.startswith("#") and reason.strip() and (rule in ("*", "cases") or isinstance(rule, tuple))
+    # Names are compared lowercased and stripped: the tables must hold them so.
+    for table in (d.FILE_PARAMS, d.ID_PARAMS, d.WHOLE_TEMPLATES, d.RAW_EXT_TAGS, d.WIKITEXT_EXT_TAGS):
+        assert all(k == k.strip().lower() for k in table)
+    assert not set(d.RAW_EXT_TAGS) & set(d.WIKITEXT_EXT_TAGS)
+    assert all(p.endswith((":", "//")) for p in d.URL_PROTOCOLS)
+    # Every file parameter the issue names, in both scripts.
+    for name in ("image", "image_flag", "image_coat", "image_skyline", "image_map", "logo", "signature",
+                 "cover", "map_image", "pushpin_map", "图像", "图片", "照片", "标志", "旗帜", "签名",
+                 "圖像", "圖片", "標誌", "旗幟", "簽名"):
+        assert name in d.FILE_PARAMS, name
+    for ext in ("svg", "png", "jpg", "jpeg", "gif", "tif", "tiff", "webp", "ogg", "webm", "pdf", "djvu"):
+        assert d.FILE_VALUE.fullmatch(f" 阿塞拜疆国旗.{ext.upper()} ")
+    assert not d.FILE_VALUE.fullmatch("阿塞拜疆是一个国家")
+
+
+def test_every_protocol_is_protected_bracketed_and_bare():
+    from zhnorm.markup.wiki_data import URL_PROTOCOLS
+
+    convert = _opencc("s2twp")
+    for proto in URL_PROTOCOLS:
+        text = f"[{proto}软件.org/软件 软件]"
+        assert convert_markup(text, "wikitext", convert) == f"[{proto}软件.org/软件 軟體]", proto
+        if proto != "//":
+            text = f"见 {proto}软件.org/软件 软件"
+            assert convert_markup(text, "wikitext", convert) == f"見 {proto}软件.org/软件 軟體", proto
+
+
+# -- properties over generated wikitext ----------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_PIECES = ["[", "]", "[[", "]]", "{{", "}}", "{{{", "}}}", "-{", "}-", "|", "=", "<!--", "-->", "<ref>",
+           "</ref>", "<ref name=a/>", "<pre>", "</pre>", "<nowiki>", "</nowiki>", "<gallery>", "</gallery>",
+           "\n", "\n{|", "\n|-", "\n|", "\n!", "\n|}", " ", "''", "'''", "==", "http://", "mailto:", ":",
+           "File:", "Category:", "#if:", "lang|ja|", "image=", "a.svg", "软件", "内存", "阿塞拜疆", "a", "&amp;",
+           "__TOC__", "*", "#", "<span title=\"软件\">", "</span>", "\r", "\u3000"]
+_WIKI = st.lists(st.sampled_from(_PIECES), max_size=40).map("".join) | st.text(
+    alphabet="[]{}|=<>!-:/'\n 软件a", max_size=60)
+_EXAMPLES = int(os.environ.get("ZHNORM_WIKI_PROPERTY_EXAMPLES", "300"))
+
+
+@settings(max_examples=_EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_WIKI)
+def test_spans_tile_and_protected_spans_survive(text):
+    from zhnorm.markup.tokens import check_spans
+    from zhnorm.markup.wikitext import scan_wikitext
+
+    spans = scan_wikitext(text)
+    check_spans(text, spans)
+    convert = _opencc("s2twp")
+    pairs = explain(text, "wikitext", convert, "zh-tw", manual_rules="keep")
+    out = "".join(o for _, o in pairs)
+    assert out == convert_markup(text, "wikitext", convert, "zh-tw", manual_rules="keep")
+    for tok, o in pairs:
+        if not tok.convertible:
+            assert o == tok.text, tok
+        elif tok.type == "wikilink_bare":
+            assert o == tok.text or o.startswith(tok.text + "|"), tok
+    assert convert_markup(text, "wikitext", lambda s: s, manual_rules="keep") == text

@@ -1,57 +1,95 @@
 """MediaWiki wikitext scanner (own code, not mwparserfromhell).
 
-Why not mwparserfromhell: measured on the corpus rendered as wikitext
-(``tests/test_markup_wikitext.py`` documents the comparison, numbers in
-``tests/fixtures/markup/README.md``), it is lossless and robust, but (1) its
-nodes carry no offsets, so every span needs a second walk summing
-``len(str(node))``; (2) it does not know ``-{ }-``, which can wrap links and
-templates, so rules would have to be re-found across node boundaries; (3)
-it was several times slower than this scanner, and (4) it would add a
-dependency.  This scanner does what conversion needs: it keeps every
-character, protects names, targets and code, and hands prose regions on.
-Constructs it cannot close, or that nest deeper than ``MAX_NESTING``, are
-left as text; regions nested deeper than ``MAX_DEPTH`` are protected whole.
-Both limits keep the work linear on pathological input.
+Why not mwparserfromhell: its nodes carry no offsets, it does not know
+``-{ }-`` (which can wrap links and templates), it was several times slower,
+and it would add a dependency.  It is this scanner's test oracle instead
+(``tests/test_markup_wikitext_oracle.py``).
 
-What is protected: link targets (``[[Target|label]]`` keeps Target),
-``File:``/``Category:`` names and image options, interwiki links, template
-and parser-function names, parameter names and the values of identifier
-parameters (``url=``, ``image=``…), tag attributes (``<ref name=…>``),
-URLs, ``<nowiki>``, ``<pre>``, ``<code>``, ``<math>``,
-``<syntaxhighlight>``, ``<score>`` and similar, comments, magic words,
-table and list syntax, ``NoteTA`` templates.  A link without a label is a
-``wikilink_bare`` token: it is converted like prose and the renderer writes
+The scan has two passes, both linear in the length of the text:
+
+1. :func:`_pair` pairs brackets as MediaWiki's preprocessor does: one
+   stack of ``{{``/``{{{``, ``[[`` and ``-{`` openings, where only the
+   closer of the innermost open construct closes anything, runs of
+   brackets pair from the inside (``[[[x]]]`` is ``[`` + ``[[x]]`` +
+   ``]``; ``{{{{{x}}}}}`` is a template named ``{{{x}}}``), and what is
+   still open at the end is plain text.  Comments and code tags are
+   opaque; the content of an extension tag such as ``<ref>`` is paired on
+   its own.  Not modelled: MediaWiki's heading entries (on a line starting
+   with "=", a "}}" closes nothing until the line ends), and HTML code
+   tags (``<code>``) are opaque here, though MediaWiki expands templates
+   inside them.  Links the preprocessor left unpaired are read as
+   MediaWiki's link pass reads them (``[[a|b{{c|d]]`` is a link).
+2. :class:`_Scanner` cuts the text into spans, jumping over constructs
+   with the pairs of pass 1 (a dictionary look-up), never searching ahead
+   for a closer.  Regions nested deeper than ``MAX_DEPTH`` are protected
+   whole.
+
+What is protected: link targets (``[[Target|label]]`` keeps Target, even
+with comments or templates in it), ``File:``/``Category:`` names and image
+options, interwiki links, template and parser-function names, parameter
+names and the values :mod:`.wiki_data` lists (file names, identifiers,
+text marked as another language or script), tag attributes, URLs of every
+protocol MediaWiki knows (running on through comments and templates, as
+after MediaWiki's expansion), ``<nowiki>``, ``<pre>``, ``<code>``,
+``<math>`` and similar, comments, magic words, table and list syntax,
+``NoteTA`` templates.  A link without a label is a ``wikilink_bare``
+token: it is converted like prose and the renderer writes
 ``[[Target|converted]]`` when the shown text would change.
 """
 
 from __future__ import annotations
 
+import gc
 import re
+from bisect import bisect_left
 
-from .inline_md import MAX_NESTING, RAW_TAGS, _raw_close, find_rule_end
+from .inline_md import _raw_close
 from .tokens import Span
+from .wiki_data import (
+    CONVERTIBLE_LANG_CODES,
+    FILE_PARAMS,
+    FILE_VALUE,
+    ID_PARAMS,
+    LINK_XX_KEPT,
+    NIHONGO_KEPT,
+    PARSER_FUNCTIONS,
+    PROSE_PARAMS_BY_PREFIX,
+    RAW_EXT_TAGS,
+    URL_PROTOCOLS,
+    WHOLE_TEMPLATES,
+    WIKITEXT_EXT_TAGS,
+)
 
 _S = tuple.__new__  # Span(...) without the NamedTuple constructor overhead
 
 MAX_DEPTH = 40
 
-_NEXT = re.compile(r"[<{\[\-'_&:\n]")
-_BRACE_NEXT = re.compile(r"[{}<]|-\{")
-_LINK_NEXT = re.compile(r"\[\[|\]\]|<|\{\{")
+# Where a construct may start, besides the paired ones (whose offsets pass 1
+# knows): tags and comments, external links, "[[" that the preprocessor left
+# unpaired (one not followed by another "[["), a protocol's ":", quotes,
+# magic words, entities, line starts.  Stopping nowhere else keeps runs such
+# as "[[[[…" or "::::" from costing a step per character.
+_NEXT = re.compile(r"<(?=[!A-Za-z/])|\[(?=[A-Za-z/])|\[\[(?!\[\[)|(?<=[A-Za-z]):|''|__|&(?=[#A-Za-z])|\n")
 _SPLIT_NEXT = re.compile(r"\{\{|\[\[|-\{|[<\n|=!]")
+_LABEL_NEXT = re.compile(r"[\]\n<]|\{\{|\[\[|-\{")
 _TAG = re.compile(
     r"""<(/?)([A-Za-z][A-Za-z0-9\-]*)((?:[ \t\n]++[^\s<>/=]++(?:[ \t\n]*+=[ \t\n]*+(?:"[^"<>]*+"|'[^'<>]*+'|[^\s<>"']++))?+)*+)[ \t\n]*+(/?)>"""
 )
 _JOIN_TAGS = frozenset(
     "abbr b bdi bdo big cite del dfn em font i ins mark q s small span strike strong sub sup u".split()
 )
-_WT_RAW = RAW_TAGS | {"gallery"}
+_RAW = frozenset(RAW_EXT_TAGS)
+_EXT = frozenset(WIKITEXT_EXT_TAGS)
 _MAGIC = re.compile(r"__[A-Z]{2,30}__|__[\u4e00-\u9fff]{2,10}__")
 _ENTITY = re.compile(r"&(?:\#[0-9]{1,7}|\#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
-_SCHEME = re.compile(r"(?:https?|ftps?|irc|ircs|mailto|news|gopher|sftp|git|svn|telnet)$", re.I)
-_URL_BODY = re.compile(r"""[^\[\]<>"\x00-\x20\x7f\s{}|]*""")
-_EXT_LINK = re.compile(r"""\[((?:https?|ftps?|irc|ircs|mailto|news|sftp|git|svn|telnet):(?://)?|//)[^\[\]<>"\x00-\x20\x7f\s]+""", re.I)
-_HEADING = re.compile(r"(=+)(.+?)(=+)[ \t]*$")
+_SCHEMES = sorted({k.rstrip(":/") for k in URL_PROTOCOLS if k != "//"}, key=len, reverse=True)
+_SLASHED = frozenset(k[:-3] for k in URL_PROTOCOLS if k.endswith("://"))
+_SCHEME_BEFORE = re.compile(r"(?:%s)\Z" % "|".join(_SCHEMES), re.I)
+_BRACKET_PROTOCOL = re.compile(
+    r"(?:%s)" % "|".join(re.escape(k) for k in sorted(URL_PROTOCOLS, key=len, reverse=True)), re.I
+)
+# Characters of a URL (MediaWiki's EXT_LINK_URL_CLASS); "''" is markup.
+_URL_CHARS = re.compile(r"""(?:[^\[\]<>"\x00-\x20\x7f\s\ufffd']|'(?!'))*""")
 _LIST = re.compile(r"[*#:;]+")
 _HR = re.compile(r"-{4,}")
 _REDIRECT = re.compile(r"#(?:REDIRECT|重定向)\b", re.I)
@@ -68,118 +106,253 @@ _IMG_OPT = re.compile(
     r"|缩略图|縮略圖|缩图|縮圖|略缩图|有框|框|无框|無框|边框|邊框|左|右|居中|无|無|上|下|中)[ \t]*$",
     re.I | re.S,
 )
-# Parameters whose values are names, codes or addresses, never prose.
-PROTECTED_PARAMS = frozenset(
-    "url archiveurl archive-url archivedate archive-date accessdate access-date date doi isbn issn pmid pmc"
-    " oclc id website image image_name image_map imagename logo map flag file filename photo picture"
-    " lang language script coordinates coord lat long latitude longitude format df mf type class style"
-    " width height size align colspan rowspan bgcolor color ref name".split()
-)
-PROTECTED_TEMPLATES = frozenset(
-    "notetA noteta ta 全文字词转换 全文字詞轉換 cite_doi lang-en".lower().split()
-)
+_COMMENTS = re.compile(r"<!--.*?(?:-->|\Z)", re.S)
+# Kept for callers that imported the old names.
+PROTECTED_PARAMS = frozenset(ID_PARAMS) | frozenset(FILE_PARAMS)
+PROTECTED_TEMPLATES = frozenset(WHOLE_TEMPLATES)
 
 
 def scan_wikitext(src: str) -> list[Span]:
     """Spans tiling ``src``; never raises on any string."""
     out: list[Span] = []
-    _Scanner(src, out).scan(0, len(src), 0, True)
+    # The scan allocates one small object per construct and nothing cyclic;
+    # the cyclic collector would walk them all again and again (a million
+    # "-{" took 2.6 times as long as half a million).
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        _Scanner(src, out).scan(0, len(src), 0)
+    finally:
+        if collecting:
+            gc.enable()
     return out
 
 
+# -- pass 1: pairs ------------------------------------------------------------
+
+
+class _Closers:
+    """Where closing tags ``</name>`` are, found once per name (so that
+    thousands of unclosed ``<ref>`` cost one search, not one each)."""
+
+    __slots__ = ("src", "found")
+
+    def __init__(self, src: str):
+        self.src = src
+        self.found: dict[str, tuple[list[int], list[int]]] = {}
+
+    def after(self, name: str, i: int, limit: int) -> tuple[int, int] | None:
+        lists = self.found.get(name)
+        if lists is None:
+            starts, ends = [], []
+            for m in _raw_close(name).finditer(self.src):
+                starts.append(m.start())
+                ends.append(m.end())
+            lists = self.found[name] = (starts, ends)
+        k = bisect_left(lists[0], i)
+        if k < len(lists[0]) and lists[1][k] <= limit:
+            return lists[0][k], lists[1][k]
+        return None
+
+
+class _Pairs:
+    """Result of :func:`_pair`: for each opening offset, where it ends."""
+
+    __slots__ = ("braces", "links", "rules", "opaque", "ext")
+
+    def __init__(self) -> None:
+        self.braces: dict[int, tuple[int, int]] = {}  # start -> (end, 2 or 3 braces)
+        self.links: dict[int, int] = {}  # "[[" start -> end
+        self.rules: dict[int, int] = {}  # "-{" start -> end
+        self.opaque: dict[int, int] = {}  # comment or code tag start -> end
+        self.ext: dict[int, tuple[str, int, int, int]] = {}  # start -> (name, tag end, close start, end)
+
+
+def _pair(src: str) -> _Pairs:
+    """Pair brackets the way MediaWiki's preprocessor does (see module doc)."""
+    res = _Pairs()
+    braces, links, rules, opaque = res.braces, res.links, res.rules, res.opaque
+    n = len(src)
+    closers = _Closers(src)
+    # Stack entries: [opener, start, count, dash_before]; opener "{", "[",
+    # "-{", or "ext" (a barrier: ["ext", end, 0, False]).  Only the closer
+    # of the top entry is looked for, as in MediaWiki.
+    stack: list[list] = []
+    limits = [n]
+    i = 0
+    while True:
+        limit = limits[-1]
+        top: list = stack[-1] if stack else []
+        m = _PAIR_SEARCH[top[0] if top else None](src, i, limit)
+        if m is None:
+            if len(limits) == 1:
+                return res
+            while stack[-1][0] != "ext":  # unclosed inside the tag: text
+                stack.pop()
+            i = stack.pop()[1]
+            limits.pop()
+            continue
+        i = m.start()
+        c = src[i]
+        if c == "}":
+            if top[0] == "-{":  # "}-"
+                rules[top[1]] = i + 2
+                stack.pop()
+                i += 2
+                continue
+            # At most three closers pair at once: count no further, or a
+            # run of n closers would cost n*n.
+            match = 3 if top[2] >= 3 and src.startswith("}}}", i) and i + 3 <= limit else 2
+            start = top[1] + top[2] - match
+            braces[start] = (i + match, match)
+            top[2] -= match
+            if top[2] < 2:
+                stack.pop()
+                if top[2] == 1 and top[3]:  # "-{{…}}": the "-{" left over opens a rule
+                    stack.append(["-{", top[1] - 1, 2, False])
+            i += match
+            continue
+        if c == "]":
+            links[top[1] + top[2] - 2] = i + 2
+            top[2] -= 2
+            if top[2] < 2:
+                stack.pop()
+            i += 2
+            continue
+        if c == "<":
+            if src.startswith("<!--", i):
+                e = src.find("-->", i + 4, limit)
+                e = limit if e < 0 else e + 3
+                opaque[i] = e
+                i = e
+                continue
+            t = _TAG.match(src, i, limit)
+            if t is None or t.group(1) or t.group(4):
+                i += 1
+                continue
+            name = t.group(2).lower()
+            if name in _RAW or name in _EXT:
+                close = closers.after(name, t.end(), limit)
+                if close is None:
+                    i = t.end()
+                elif name in _RAW:
+                    opaque[i] = close[1]
+                    i = close[1]
+                else:
+                    res.ext[i] = (name, t.end(), close[0], close[1])
+                    stack.append(["ext", close[1], 0, False])
+                    limits.append(close[0])
+                    i = t.end()
+                continue
+            i += 1
+            continue
+        if c == "-":  # "-{"
+            run = _match_end(_BRACE_RUN, src, i + 1, limit) - i - 1
+            if run == 1:  # every "-{" of a run "-{-{-{…" opens a rule: push them at once
+                e = _match_end(_RULE_RUN, src, i, limit)
+                stack.extend([["-{", j, 2, False] for j in range(i, e, 2)])
+                i = e
+                continue
+            # "-{{": the rightmost opening wins, "{{" with a "-" before it
+            stack.append(["{", i + 1, run, True])
+            i += 1 + run
+            continue
+        run = _match_end((_BRACE_RUN if c == "{" else _BRACKET_RUN), src, i, limit) - i
+        stack.append([c, i, run, False])
+        i += run
+
+
+_BRACE_RUN = re.compile(r"\{*")
+_RULE_RUN = re.compile(r"(?:-\{(?!\{))+")
+_BRACKET_RUN = re.compile(r"\[*")
+_OPENERS = r"<(?=[!A-Za-z])|-\{|\{\{|\[\["
+# What pass 1 looks for, by the opener on top of its stack (closers first,
+# as MediaWiki tries the top's closer before any opener).
+_PAIR_SEARCH = {
+    None: re.compile(_OPENERS).search,
+    "ext": re.compile(_OPENERS).search,
+    "{": re.compile(r"\}\}|" + _OPENERS).search,
+    "[": re.compile(r"\]\]|" + _OPENERS).search,
+    "-{": re.compile(r"\}-|" + _OPENERS).search,
+}
+
+
+def _match_end(rx: re.Pattern[str], src: str, i: int, limit: int) -> int:
+    """End of ``rx`` matched at i (for patterns that match the empty string)."""
+    m = rx.match(src, i, limit)
+    return m.end() if m is not None else i
+
+
+def _run(src: str, i: int, ch: str, most: int) -> int:
+    """How many ``ch`` start at ``i`` (at most ``most``)."""
+    k = 0
+    while k < most and src[i + k] == ch:
+        k += 1
+    return k
+
+
+# -- pass 2: spans ------------------------------------------------------------
+
+
 class _Scanner:
-    __slots__ = ("src", "out", "n", "tables")
+    __slots__ = ("src", "out", "n", "tables", "pairs", "starts", "_label_cache", "_found")
 
     def __init__(self, src: str, out: list[Span]):
         self.src = src
         self.out = out
         self.n = len(src)
         self.tables = 0
+        self.pairs = _pair(src)
+        pairs = self.pairs
+        self.starts = sorted([*pairs.braces, *pairs.links, *pairs.rules])
+        self._label_cache = (0, 0, -1, -1)  # (from, to, bound, result)
+        self._found: dict[str, tuple[int, int]] = {}
 
-    # -- matching helpers -------------------------------------------------
+    # -- constructs by their opening offset -------------------------------
+
+    def braces_end(self, p: int, b: int) -> int:
+        e = self.pairs.braces.get(p)
+        return e[0] if e is not None and e[0] <= b else -1
+
+    def link_end(self, p: int, b: int) -> int:
+        e = self.pairs.links.get(p, -1)
+        return e if e <= b else -1
+
+    def rule_end(self, p: int, b: int) -> int:
+        e = self.pairs.rules.get(p, -1)
+        return e if e <= b else -1
 
     def skip_opaque(self, p: int, b: int) -> int:
-        """If a comment or raw tag starts at p, return its end, else p."""
-        src = self.src
-        if src.startswith("<!--", p):
-            e = src.find("-->", p + 4, b)
-            return b if e < 0 else e + 3
-        m = _TAG.match(src, p, b)
-        if m and not m.group(1) and not m.group(4) and m.group(2).lower() in _WT_RAW:
-            c = _raw_close(m.group(2).lower()).search(src, m.end(), b)
-            if c:
-                return c.end()
+        """If a comment or code tag starts at p, return its end, else p."""
+        e = self.pairs.opaque.get(p)
+        if e is not None:
+            return min(e, b)
+        x = self.pairs.ext.get(p)
+        if x is not None and x[3] <= b:
+            return x[3]
         return p
 
-    def match_braces(self, p: int, b: int) -> int:
-        """End of the ``{{…}}``/``{{{…}}}`` starting at p, or -1."""
-        src = self.src
-        if src.find("}}", p, b) < 0:
-            return -1
-        depth = 0
-        i = p
-        search = _BRACE_NEXT.search
-        while True:
-            m = search(src, i, b)
-            if m is None:
-                return -1
-            i = m.start()
-            c = src[i]
-            if c == "{":
-                depth += 1
-                if depth > 3 * MAX_NESTING:
-                    return -1
-            elif c == "}":
-                depth -= 1
-                if depth == 0:
-                    return i + 1 if src[i - 1] == "}" and i - 1 > p + 1 else -1
-            elif c == "<":
-                e = self.skip_opaque(i, b)
-                if e > i:
-                    i = e
-                    continue
-            else:  # "-{"
-                e = find_rule_end(src, i, b)
-                if e > 0:
-                    i = e
-                    continue
-            i += 1
-
-    def match_link(self, p: int, b: int) -> int:
-        """End of the ``[[…]]`` starting at p, or -1."""
-        src = self.src
-        if src.find("]]", p, b) < 0:
-            return -1
-        depth = 0
-        i = p
-        search = _LINK_NEXT.search
-        while True:
-            m = search(src, i, b)
-            if m is None:
-                return -1
-            i = m.start()
-            c = src[i]
-            if c == "[":
-                depth += 1
-                if depth > MAX_NESTING:
-                    return -1
-                i += 2
-                continue
-            if c == "]":
-                depth -= 1
-                i += 2
-                if depth == 0:
-                    return i
-                continue
-            if c == "<":
-                e = self.skip_opaque(i, b)
-            else:
-                e = self.match_braces(i, b)
-            i = e if e > i else i + 1
+    def skip_any(self, p: int, b: int) -> int:
+        """End of the construct starting at p (pair, comment, tag), or p."""
+        c = self.src[p]
+        if c == "{":
+            e = self.braces_end(p, b)
+        elif c == "[":
+            e = self.link_end(p, b)
+        elif c == "-":
+            e = self.rule_end(p, b)
+        elif c == "<":
+            e = self.skip_opaque(p, b)
+            if e == p:
+                m = _TAG.match(self.src, p, b)
+                e = m.end() if m else p
+        else:
+            e = -1
+        return e if e > p else p
 
     def split_top(self, a: int, b: int, seps: tuple[str, ...], stop_nl: bool = False) -> tuple[list[int], int]:
         """Positions of top-level separators in src[a:b] (outside nested
-        links, templates, rules, comments, raw tags); and where the region
+        links, templates, rules, comments, tags); and where the region
         ends (b, or the first top-level newline if ``stop_nl``)."""
         src = self.src
         found: list[int] = []
@@ -196,15 +369,7 @@ class _Scanner:
                     return found, i
                 i += 1
                 continue
-            e = i
-            if c == "{":
-                e = self.match_braces(i, b)
-            elif c == "[":
-                e = self.match_link(i, b)
-            elif c == "-":
-                e = find_rule_end(src, i, b)
-            elif c == "<":
-                e = self.skip_opaque(i, b)
+            e = self.skip_any(i, b)
             if e > i:
                 i = e
                 continue
@@ -215,9 +380,55 @@ class _Scanner:
                     break
             i += 1
 
+    def url_end(self, i: int, b: int) -> int:
+        """End of URL characters from i, running on through comments and
+        templates (which MediaWiki removes or expands before it finds links)."""
+        src = self.src
+        while True:
+            i = _match_end(_URL_CHARS, src, i, b)
+            if i >= b:
+                return b
+            if src.startswith("<!--", i):
+                i = self.skip_opaque(i, b)
+                continue
+            if src.startswith("{{", i):
+                e = self.braces_end(i, b)
+                if e > i:
+                    i = e
+                    continue
+            return i
+
+    def label_end(self, q: int, b: int) -> int:
+        """Offset of the ``]`` closing an external link whose label starts
+        at q, skipping nested constructs; -1 if a newline or b comes first.
+        The last answer is reused for later starts before where it stopped."""
+        c_from, c_to, c_b, c_res = self._label_cache
+        if c_b == b and c_from <= q < c_to:
+            return c_res
+        src = self.src
+        i = q
+        search = _LABEL_NEXT.search
+        while True:
+            m = search(src, i, b)
+            if m is None:
+                res, stop = -1, b
+                break
+            i = m.start()
+            c = src[i]
+            if c == "]":
+                res, stop = i, i
+                break
+            if c == "\n":
+                res, stop = -1, i
+                break
+            e = self.skip_any(i, b)
+            i = e if e > i else i + 1
+        self._label_cache = (q, stop, b, res)
+        return res
+
     # -- the scan ---------------------------------------------------------
 
-    def scan(self, a: int, b: int, depth: int, top: bool = False) -> None:
+    def scan(self, a: int, b: int, depth: int) -> None:
         src, out = self.src, self.out
         if depth > MAX_DEPTH:
             if b > a:
@@ -225,6 +436,10 @@ class _Scanner:
             return
         pos = tstart = a
         at_line_start = a == 0 or src[a - 1] == "\n"
+        search = _NEXT.search
+        starts = self.starts
+        nstarts = len(starts)
+        stop = -1
         while pos < b:
             if at_line_start:
                 at_line_start = False
@@ -234,12 +449,16 @@ class _Scanner:
                     if pos < b and src[pos - 1] == "\n":
                         at_line_start = True
                     continue
-            m = _NEXT.search(src, pos, b)
-            if m is None:
+            if stop < pos:  # the last stop found is still ahead otherwise
+                m = search(src, pos, b)
+                stop = m.start() if m is not None else b
+            p = stop
+            k = bisect_left(starts, pos)
+            if k < nstarts and starts[k] < p:
+                p = starts[k]
+            if p >= b:
                 break
-            p = m.start()
-            ch = src[p]
-            if ch == "\n":
+            if src[p] == "\n":
                 pos = p + 1
                 at_line_start = True
                 continue  # the newline stays in the text run
@@ -255,14 +474,19 @@ class _Scanner:
         if p > tstart:
             self.out.append(_S(Span, ("text", tstart, p, True, False, None)))
 
+    def emit(self, kind: str, a: int, b: int, brk: bool = True) -> None:
+        if b > a:
+            self.out.append(_S(Span, (kind, a, b, False, brk, None)))
+
     def inline(self, p: int, b: int, depth: int, tstart: int) -> int:
         """Handle a construct at p; return its end, or p if none (text)."""
         src, out = self.src, self.out
         ch = src[p]
         if ch == "<":
             if src.startswith("<!--", p):
-                e = src.find("-->", p + 4, b)
-                e = b if e < 0 else e + 3
+                e = self.skip_opaque(p, b)
+                if e <= p:  # a comment cut by the region's end
+                    e = b
                 self.flush(tstart, p)
                 out.append(_S(Span, ("comment", p, e, False, False, None)))
                 return e
@@ -272,55 +496,47 @@ class _Scanner:
             name = m.group(2).lower()
             self.flush(tstart, p)
             e = m.end()
-            if not m.group(1) and not m.group(4) and name in _WT_RAW:
-                c = _raw_close(name).search(src, e, b)
-                if c:
-                    if name == "gallery":
-                        out.append(_S(Span, ("html_tag", p, e, False, True, None)))
-                        self.gallery(e, c.start(), depth)
-                        out.append(_S(Span, ("html_tag", c.start(), c.end(), False, True, None)))
-                    else:
-                        out.append(_S(Span, ("html_raw", p, c.end(), False, True, None)))
-                    return c.end()
+            raw = self.pairs.opaque.get(p)
+            if raw is not None and raw <= b and not m.group(1):
+                out.append(_S(Span, ("html_raw", p, raw, False, True, None)))
+                return raw
+            x = self.pairs.ext.get(p)
+            if x is not None and x[3] <= b:
+                _, tag_end, close_start, end = x
+                out.append(_S(Span, ("html_tag", p, tag_end, False, True, None)))
+                if name == "gallery":
+                    self.gallery(tag_end, close_start, depth)
+                elif close_start > tag_end:
+                    self.scan(tag_end, close_start, depth + 1)
+                out.append(_S(Span, ("html_tag", close_start, end, False, True, None)))
+                return end
             out.append(_S(Span, ("html_tag", p, e, False, name not in _JOIN_TAGS, None)))
             return e
         if ch == "{":
-            if not src.startswith("{{", p):
-                return p
-            e = self.match_braces(p, b)
+            e = self.braces_end(p, b)
             if e < 0:
                 return p
             self.flush(tstart, p)
             self.template(p, e, depth)
             return e
         if ch == "[":
-            if src.startswith("[[", p):
-                e = self.match_link(p, b)
-                if e < 0:
-                    return p
+            e = self.link_end(p, b)
+            if e > 0:
                 self.flush(tstart, p)
                 if not self.wikilink(p, e, depth):
                     out.append(_S(Span, ("text", p, p + 2, True, False, None)))
                     self.scan(p + 2, e, depth + 1)
                 return e
-            m = _EXT_LINK.match(src, p, b)
-            if not m:
-                return p
-            close = src.find("]", m.end(), b)
-            nl = src.find("\n", m.end(), b)
-            if close < 0 or 0 <= nl < close:
-                return p
-            self.flush(tstart, p)
-            out.append(_S(Span, ("ext_link_open", p, p + 1, False, True, None)))
-            out.append(_S(Span, ("url", p + 1, m.end(), False, True, None)))
-            if close > m.end():
-                self.scan(m.end(), close, depth + 1)
-            out.append(_S(Span, ("ext_link_close", close, close + 1, False, True, None)))
-            return close + 1
+            e = self.unpaired_link(p, b)
+            if e > 0:
+                n = len(out)
+                self.flush(tstart, p)
+                if self.wikilink(p, e, depth):
+                    return e
+                del out[n:]
+            return self.ext_link(p, b, depth, tstart)
         if ch == "-":
-            if not src.startswith("-{", p):
-                return p
-            e = find_rule_end(src, p, b)
+            e = self.rule_end(p, b)
             if e < 0:
                 return p
             self.flush(tstart, p)
@@ -350,26 +566,53 @@ class _Scanner:
             out.append(_S(Span, ("entity", p, m.end(), False, True, None)))
             return m.end()
         if ch == ":":
-            if not src.startswith("//", p + 1):
-                return p
-            s0 = max(tstart, p - 6)
-            sm = _SCHEME.search(src, s0, p)
-            if sm is None:
-                return p
-            u0 = sm.start()
-            if u0 > 0 and src[u0 - 1].isascii() and src[u0 - 1].isalnum():
-                return p
-            e = _URL_BODY.match(src, p + 3, b).end()
-            while e > p + 3 and src[e - 1] in ",;.:!?":
-                e -= 1
-            if e > p + 3 and src[e - 1] == ")" and "(" not in src[u0:e]:
-                e -= 1
-            if e <= p + 3:
-                return p
-            self.flush(tstart, u0)
-            out.append(_S(Span, ("url", u0, e, False, True, None)))
-            return e
+            return self.free_url(p, b, tstart)
         return p
+
+    def free_url(self, p: int, b: int, tstart: int) -> int:
+        """A bare URL whose protocol ends with the ``:`` at p, or p."""
+        src = self.src
+        sm = _SCHEME_BEFORE.search(src, max(tstart, p - 9), p)
+        if sm is None:
+            return p
+        u0 = sm.start()
+        if u0 > 0 and (src[u0 - 1] == "_" or (src[u0 - 1].isascii() and src[u0 - 1].isalnum())):
+            return p
+        body = p + 1
+        if sm.group(0).lower() in _SLASHED:
+            if not src.startswith("//", body):
+                return p
+            body += 2
+        e = self.url_end(body, b)
+        while e > body and src[e - 1] in ",;.:!?":
+            e -= 1
+        if e > body and src[e - 1] == ")" and "(" not in src[u0:e]:
+            e -= 1
+        if e <= body:
+            return p
+        self.flush(tstart, u0)
+        self.out.append(_S(Span, ("url", u0, e, False, True, None)))
+        return e
+
+    def ext_link(self, p: int, b: int, depth: int, tstart: int) -> int:
+        """``[url label]`` at p (any protocol of $wgUrlProtocols), or p."""
+        src, out = self.src, self.out
+        m = _BRACKET_PROTOCOL.match(src, p + 1, b)
+        if not m:
+            return p
+        u_end = self.url_end(m.end(), b)
+        if u_end <= m.end():
+            return p
+        close = self.label_end(u_end, b)
+        if close < 0:
+            return p
+        self.flush(tstart, p)
+        out.append(_S(Span, ("ext_link_open", p, p + 1, False, True, None)))
+        out.append(_S(Span, ("url", p + 1, u_end, False, True, None)))
+        if close > u_end:
+            self.scan(u_end, close, depth + 1)
+        out.append(_S(Span, ("ext_link_close", close, close + 1, False, True, None)))
+        return close + 1
 
     def line_start(self, p: int, b: int, depth: int, tstart: int) -> int:
         """Line-start syntax at p (headings, lists, tables); return end or p."""
@@ -379,18 +622,10 @@ class _Scanner:
         eol = b if eol < 0 else eol
         nl_end = eol + 1 if eol < b else eol
         if c == "=":
-            m = _HEADING.match(src, p, eol)
-            if m and m.end() == eol and len(m.group(0).strip()) > 2 * min(len(m.group(1)), len(m.group(3))):
-                self.flush(tstart, p)
-                out.append(_S(Span, ("heading_marker", p, m.end(1), False, True, None)))
-                if m.end(2) > m.start(2):
-                    self.scan(m.start(2), m.end(2), depth + 1)
-                out.append(_S(Span, ("heading_marker", m.start(3), nl_end, False, True, None)))
-                return nl_end
-            return p
+            return self.heading(p, eol, nl_end, depth, tstart)
         if c in "*#:;":
             m = _REDIRECT.match(src, p, eol)
-            e = m.end() if m else _LIST.match(src, p, eol).end()
+            e = m.end() if m else _match_end(_LIST, src, p, eol)
             self.flush(tstart, p)
             out.append(_S(Span, ("redirect" if m else "list_marker", p, e, False, True, None)))
             return e
@@ -401,25 +636,58 @@ class _Scanner:
             self.flush(tstart, p)
             out.append(_S(Span, ("hr", p, m.end(), False, True, None)))
             return m.end()
-        if c == "{" and src.startswith("{|", p):
+        # Table lines: MediaWiki trims each line before it looks for "{|", "|" and "!".
+        q = p
+        while q < eol and src[q] in " \t":
+            q += 1
+        if q >= eol:
+            return p
+        c = src[q]
+        if c == "{" and src.startswith("{|", q):
             self.flush(tstart, p)
             out.append(_S(Span, ("table_markup", p, nl_end, False, True, None)))
             self.tables += 1
             return nl_end
         if self.tables and c in "|!":
             self.flush(tstart, p)
-            if src.startswith(("|}", "|-"), p):
-                if src.startswith("|}", p):
-                    self.tables -= 1
+            if src.startswith("|}", q):  # what follows on the line is content
+                self.tables -= 1
+                out.append(_S(Span, ("table_markup", p, q + 2, False, True, None)))
+                return q + 2
+            if src.startswith("|-", q):
                 out.append(_S(Span, ("table_markup", p, nl_end, False, True, None)))
                 return nl_end
-            if src.startswith("|+", p):
-                out.append(_S(Span, ("table_markup", p, p + 2, False, True, None)))
-                return self.cell(p + 2, b, depth)
+            if src.startswith("|+", q):
+                out.append(_S(Span, ("table_markup", p, q + 2, False, True, None)))
+                return self.cell(q + 2, b, depth)
             sep = ("||", "!!") if c == "!" else ("||",)
-            out.append(_S(Span, ("table_markup", p, p + 1, False, True, None)))
-            return self.cell(p + 1, b, depth, sep)
+            out.append(_S(Span, ("table_markup", p, q + 1, False, True, None)))
+            return self.cell(q + 1, b, depth, sep)
         return p
+
+    def heading(self, p: int, eol: int, nl_end: int, depth: int, tstart: int) -> int:
+        """``== title ==`` from p to eol (MediaWiki's count: the shorter run
+        of "=", or (n-1)//2 for a line of "=" only); return end or p."""
+        src, out = self.src, self.out
+        end = eol
+        while end > p and src[end - 1] in " \t":
+            end -= 1
+        left = _run(src, p, "=", end - p)
+        if left == end - p:
+            level = min(6, (left - 1) // 2)
+        else:
+            right = 0
+            while src[end - 1 - right] == "=":
+                right += 1
+            level = min(6, left, right)
+        if level < 1:
+            return p
+        self.flush(tstart, p)
+        out.append(_S(Span, ("heading_marker", p, p + level, False, True, None)))
+        if end - level > p + level:
+            self.scan(p + level, end - level, depth + 1)
+        out.append(_S(Span, ("heading_marker", max(end - level, p + level), nl_end, False, True, None)))
+        return nl_end
 
     def cell(self, a: int, b: int, depth: int, seps: tuple[str, ...] = ("||",)) -> int:
         """Table cells from a to the logical end of the line."""
@@ -439,50 +707,60 @@ class _Scanner:
                 self.scan(cs, ce, depth + 1)
         return end
 
+    # -- templates ----------------------------------------------------------
+
     def template(self, p: int, e: int, depth: int) -> None:
         src, out = self.src, self.out
-        k = 3 if src.startswith("{{{", p) and src.startswith("}}}", e - 3) else 2
+        k = self.pairs.braces[p][1]
         inner_a, inner_b = p + k, e - k
         bars, _ = self.split_top(inner_a, inner_b, ("|",))
         name_end = bars[0] if bars else inner_b
-        name = src[inner_a:name_end].strip().lower().replace("_", " ")
-        if k == 2 and (name in PROTECTED_TEMPLATES or name.startswith("notetag") or name == "noteta"):
+        name = _uncommented(src, inner_a, name_end).strip().lower().replace("_", " ")
+        if k == 2 and name in WHOLE_TEMPLATES:
             rules = []
             title = None
             if name == "noteta":  # numbered parameters are -{H|…}- rules, T= is -{T|…}-
                 for s0, t0 in zip([x + 1 for x in bars], bars[1:] + [inner_b]):
-                    key, eq, value = src[s0:t0].partition("=")
-                    if eq and key.strip().isdigit() and value.strip():
+                    key, sep, value = src[s0:t0].partition("=")
+                    if sep and key.strip().isdigit() and value.strip():
                         rules.append(value.strip())
-                    elif eq and key.strip() == "T" and value.strip():
+                    elif sep and key.strip() == "T" and value.strip():
                         title = value.strip()
             out.append(_S(Span, ("template", p, e, False, True,
                                  {"name": name, "page_rules": rules, "title_rule": title})))
             return
         out.append(_S(Span, ("template_open", p, inner_a, False, True, None)))
-        if name_end > inner_a:
-            out.append(_S(Span, ("template_name", inner_a, name_end, False, True, None)))
-        starts = [b0 + 1 for b0 in bars]
-        ends = bars[1:] + [inner_b]
-        for s, t in zip(starts, ends):
+        self.emit("template_name", inner_a, name_end)
+        kept = _kept_positions(name, [src[s:t] for s, t in zip([x + 1 for x in bars], bars[1:] + [inner_b])]) \
+            if name.startswith(_SPECIAL_TEMPLATES) else ()
+        positional = 0
+        for s, t in zip([x + 1 for x in bars], bars[1:] + [inner_b]):
             out.append(_S(Span, ("template_pipe", s - 1, s, False, True, None)))
             if t <= s:
+                positional += 1
                 continue
             if k == 3:
                 self.scan(s, t, depth + 1)
                 continue
             eq, _ = self.split_top(s, t, ("=",))
+            keep = False
             if eq:
-                pname = src[s:eq[0]].strip().lower()
+                pname = _uncommented(src, s, eq[0]).strip().lower()
                 out.append(_S(Span, ("template_param_name", s, eq[0] + 1, False, True, None)))
                 s = eq[0] + 1
-                if pname in PROTECTED_PARAMS:
-                    if t > s:
-                        out.append(_S(Span, ("template_value", s, t, False, True, None)))
-                    continue
-            if t > s:
+                keep = _param_kept(name, pname) or kept == "*" or name.startswith("#tag:")
+            else:
+                positional += 1
+                keep = kept == "*" or positional in kept
+            if not keep and src.find(".", s, t) >= 0 and FILE_VALUE.fullmatch(_uncommented(src, s, t)):
+                keep = True
+            if keep:
+                self.emit("template_value", s, t)
+            elif t > s:
                 self.scan(s, t, depth + 1)
         out.append(_S(Span, ("template_close", inner_b, e, False, True, None)))
+
+    # -- links --------------------------------------------------------------
 
     def wikilink(self, p: int, e: int, depth: int) -> bool:
         """``[[…]]`` from p to e; False if the target is not a valid title."""
@@ -490,9 +768,10 @@ class _Scanner:
         a, b = p + 2, e - 2
         bars, _ = self.split_top(a, b, ("|",))
         t_end = bars[0] if bars else b
-        target = src[a:t_end]
-        if not target.strip() or any(c in target for c in "[]{}<>\n"):
+        plain = self.target_plain(a, t_end)
+        if plain is None:
             return False
+        target = src[a:t_end]
         if _NS_CAT.match(target) or (_INTERWIKI.match(target) and not _NS_FILE.match(target)
                                      and not _NS_COLON.match(target)):
             out.append(_S(Span, ("wikilink_meta", p, e, False, True, None)))
@@ -518,7 +797,7 @@ class _Scanner:
             out.append(_S(Span, ("link_close", b, e, False, True, None)))
             return True
         if not bars:
-            if _NS_COLON.match(target) or ":" in target or "#" in target:
+            if not plain or _NS_COLON.match(target) or ":" in target or "#" in target:
                 out.append(_S(Span, ("link_target", a, b, False, False, None)))
             else:
                 out.append(_S(Span, ("wikilink_bare", a, b, True, False, None)))
@@ -529,6 +808,57 @@ class _Scanner:
             self.scan(t_end + 1, b, depth + 1)
         out.append(_S(Span, ("link_close", b, e, False, False, None)))
         return True
+
+    def unpaired_link(self, p: int, b: int) -> int:
+        """End of ``[[title|label]]`` at p read as MediaWiki's link pass
+        reads it after the preprocessor (the label runs to the first ``]]``
+        and holds no ``[[``), for brackets the preprocessor left unpaired
+        (``[[a|b{{c|d]]``); -1 if there is none.  Offsets of ``[[`` and
+        ``]]`` are found once, so each call costs a binary search."""
+        if not self.src.startswith("[[", p):
+            return -1
+        q = self.find_next("]]", p + 2)
+        if q < 0 or q + 2 > b:
+            return -1
+        o = self.find_next("[[", p + 2)
+        if 0 <= o < q:
+            return -1
+        return q + 2
+
+    def find_next(self, token: str, i: int) -> int:
+        """``src.find(token, i)``, remembering the last answer: the scan
+        asks at increasing offsets, so all calls together read the text
+        once (a run of "[[" would otherwise cost n*n)."""
+        c_from, c_res = self._found.get(token, (-1, -1))
+        if c_from <= i and (i <= c_res or (c_res < 0 and c_from >= 0)):
+            return c_res
+        res = self.src.find(token, i)
+        self._found[token] = (i, res)
+        return res
+
+    def target_plain(self, a: int, b: int) -> bool | None:
+        """None if src[a:b] cannot be a link target; else True if it is
+        plain text, False if it holds comments or templates (which
+        MediaWiki removes or expands before reading the title)."""
+        src = self.src
+        plain = True
+        seen = False
+        i = a
+        while i < b:
+            c = src[i]
+            if c in "<{":
+                e = self.skip_opaque(i, b) if c == "<" else self.braces_end(i, b)
+                if e > i:
+                    plain = False
+                    i = e
+                    continue
+                return None
+            if c in "[]>}\n":
+                return None
+            if not c.isspace():
+                seen = True
+            i += 1
+        return plain if seen or not plain else None
 
     def gallery(self, a: int, b: int, depth: int) -> None:
         """``<gallery>`` lines: ``File:x.jpg|caption``; the name is protected."""
@@ -546,3 +876,44 @@ class _Scanner:
             if eol < b:
                 out.append(_S(Span, ("newline", eol, eol + 1, False, True, None)))
             pos = eol + 1
+
+
+_SPECIAL_TEMPLATES = ("#", "lang", "nihongo", "link-")
+
+
+def _uncommented(src: str, a: int, b: int) -> str:
+    """src[a:b] without its comments (which MediaWiki removes first)."""
+    text = src[a:b]
+    return _COMMENTS.sub("", text) if "<!--" in text else text
+
+
+def _param_kept(template: str, param: str) -> bool:
+    """Whether the value of the named parameter is a name, not prose."""
+    if param in FILE_PARAMS:
+        return True
+    if param in ID_PARAMS:
+        return not any(template.startswith(pre) and param == key for pre, key in PROSE_PARAMS_BY_PREFIX)
+    return False
+
+
+def _kept_positions(name: str, parts: list[str]):
+    """Positional parameters (1-based) of template ``name`` that hold names
+    or foreign text: a set, or ``"*"`` for all of them (see wiki_data)."""
+    if name.startswith("#"):
+        fn = name.split(":", 1)[0].strip()
+        rule = PARSER_FUNCTIONS.get(fn, ((), ""))[0]
+        if rule == "cases":  # #switch: every positional but the last is a case label
+            count = sum(1 for x in parts if "=" not in x)
+            return set(range(1, count))
+        return rule
+    if name == "lang":
+        code = _COMMENTS.sub("", parts[0]).strip().lower() if parts else ""
+        return {1} if code in CONVERTIBLE_LANG_CODES else {1, 2}
+    if name.startswith("lang-"):
+        return set() if name[5:].strip() in CONVERTIBLE_LANG_CODES else "*"
+    if name == "nihongo":
+        return set(NIHONGO_KEPT)
+    if name.startswith("link-"):
+        return set(LINK_XX_KEPT)
+    return ()
+
