@@ -2,20 +2,54 @@
 
 from __future__ import annotations
 
+import re
+
 from .cache import load_compiled
 from .engine import Engine
 from .names import NameLayer, groups_named_by_noteta
 from .shared import BuiltOnce
-from .targets import Target, resolve
+from .targets import NO_CONVERSION, Target, resolve
 
 _ENGINES = BuiltOnce(lambda config, layer: Engine(load_compiled(config, layer)))
 
-MARKUPS = ("plain", "markdown", "wikitext", "auto")
+#: "plain": text with no markup at all (``-{ }-`` is text, converted like
+#: the rest); "rules": plain text whose only markup is MediaWiki's
+#: ``-{ }-`` (text extracted from Wikipedia), rules resolved; "auto" picks
+#: markdown, wikitext or, for text with neither, "rules".
+MARKUPS = ("plain", "markdown", "wikitext", "auto", "rules")
 
 
 def engine_for(config: str, layer: NameLayer | None = None) -> Engine:
     """The process-wide Engine of an OpenCC config and name layer, built on first use."""
     return _ENGINES(config, layer)
+
+
+def _segmenter(config: str, layer: NameLayer | None):
+    from .page_layer import Segmenter
+
+    compiled = load_compiled(config, layer)
+    return Segmenter(compiled.keys, compiled.normalization)
+
+
+# The engine's phrase keys, for page rules and NoteTA groups (page_layer):
+# one per engine, built the first time a page needs it.
+_SEGMENTERS = BuiltOnce(_segmenter)
+
+
+class _NoConversion:
+    """The engine of the ``zh`` target: text comes out as it went in."""
+
+    name = NO_CONVERSION
+    quiet = None
+    accelerated = False
+
+    @staticmethod
+    def convert(text: str) -> str:
+        return text
+
+
+_NOTETA_GROUP_CACHE = 32  # group sets whose page tables are kept (LRU)
+_NO_CONTENT_CONVERT = re.compile(r"__(?:NOCONTENTCONVERT|NOCC)__", re.IGNORECASE)
 
 
 _MARKUP = None
@@ -51,7 +85,7 @@ class Converter:
     worker processes.
     """
 
-    __slots__ = ("target", "groups", "default_groups", "rules", "_engine", "_markdown")
+    __slots__ = ("target", "groups", "default_groups", "rules", "_layer", "_engine", "_markdown")
 
     def __init__(self, target: str | Target, groups=(), *, default_groups: bool = True, rules=()):
         """`groups`: extra conversion groups (e.g. ["Movie"]) for a tag target;
@@ -59,19 +93,31 @@ class Converter:
         rule files (paths) or zhnorm.user_rules.UserRule objects, above
         every group (see zhnorm.user_rules)."""
         self.target = resolve(target)
-        layer = NameLayer.for_target(self.target.variant, groups, default_groups, rules)
+        if not self.target.converts:
+            if groups or rules:
+                raise ValueError("the zh target converts nothing: it takes no groups or rules")
+            layer = None
+            self._engine = _NoConversion
+        else:
+            layer = NameLayer.for_target(self.target.variant, groups, default_groups, rules)
+            self._engine = engine_for(self.target.config, layer)
+        self._layer = layer
         self.groups = layer.groups if layer else ()
         self.default_groups = bool(layer and layer.default_groups)
         self.rules = layer.rules if layer else ()
-        self._engine = engine_for(self.target.config, layer)
         self._markdown = None  # Markdown prose converter, made on first use
 
     def convert(self, text: str, markup: str = "plain") -> str:
-        """Convert `text`; with `markup` other than "plain", only its prose."""
+        """Convert `text`; with `markup` other than "plain", only its prose.
+
+        "plain" is text without any markup: ``-{ }-`` is converted like any
+        other text.  "rules" resolves ``-{ }-`` in text that has no other
+        markup (text extracted from Wikipedia); "auto" does that too when
+        the text is neither Markdown nor wikitext."""
         _check_text(text)
         if markup == "plain":
             return self._engine.convert(text)
-        if markup == "markdown":
+        if markup == "markdown" and ("-{" not in text or self.target.variant is None):
             return (self._markdown or self._markdown_converter())(text)
         return self.convert_markup(text, markup).text
 
@@ -87,15 +133,31 @@ class Converter:
         """Markup-aware conversion with the details: which markup was used,
         the tokens, the `-{ }-` rules met. Returns a ConversionResult."""
         _check_text(text)
-        from .markup import convert_markup_result, sniff
+        from .markup import ConversionResult, convert_markup_result, sniff
 
         if markup not in MARKUPS:
             raise ValueError(f"unknown markup {markup!r}: expected one of {', '.join(MARKUPS)}")
         kind = sniff(text, filename) if markup == "auto" else markup
+        sniffed = markup == "auto"
+        if kind == "plain" and sniffed:
+            kind = "rules"
+        if kind == "plain":
+            return ConversionResult(self._engine.convert(text), "plain", False, 1 if text else 0)
+        if kind == "rules":
+            from .markup.rule_text import PageState, resolve_text
+
+            rules = text.count("-{")
+            if not rules:
+                return ConversionResult(self._engine.convert(text), "rules", sniffed, 1 if text else 0)
+            state = PageState(self.target.variant, self._page_converter(text, kind))
+            return ConversionResult(resolve_text(text, state), "rules", sniffed, 1, rules)
+        if kind == "wikitext" and _NO_CONTENT_CONVERT.search(text):
+            # __NOCONTENTCONVERT__/__NOCC__: MediaWiki converts nothing on the page.
+            return ConversionResult(text, kind, sniffed)
         return convert_markup_result(
             text,
-            markup,
-            self._page_engine(text, kind).convert,
+            kind,
+            self._page_converter(text, kind),
             self.target.variant,
             # Wikitext output keeps -{ }- (MediaWiki renders it later);
             # elsewhere nothing would, so rules are resolved.
@@ -103,19 +165,37 @@ class Converter:
             filename=filename,
         )
 
-    def _page_engine(self, text: str, kind: str) -> Engine:
-        """The engine for a page: {{NoteTA|G1=…}} in wikitext switches on
-        groups for this page, above the defaults."""
-        if kind == "wikitext" and self.target.variant is not None:
-            extra = [g for g in groups_named_by_noteta(text) if g not in self.groups]
+    def _page_converter(self, text: str, kind: str):
+        """The converter for a page: the engine, plus (wikitext) the groups
+        its {{NoteTA|G1=…}} switches on, as a page layer over the engine
+        (nothing is compiled; see zhnorm.page_layer)."""
+        from .page_layer import PageConverter
+
+        variant = self.target.variant
+        if variant is None or not self.target.converts:
+            return PageConverter(self._engine.convert)
+        table = None
+        if kind == "wikitext":
+            extra = tuple(g for g in groups_named_by_noteta(text) if g not in self.groups)
             if extra:
-                return Converter(
-                    self.target,
-                    (*self.groups, *extra),
-                    default_groups=self.default_groups,
-                    rules=self.rules,
-                )._engine
-        return self._engine
+                table = _noteta_table(extra, variant, self._layer)
+        converter = PageConverter(
+            self._engine.convert, _SEGMENTERS(self.target.config, self._layer), table
+        )
+        converter.other = self._other_variant
+        return converter
+
+    def _other_variant(self, variant: str):
+        """The page converter of another variant (for ``-{zh-tw|…}-``),
+        with the same groups and rules."""
+        from .targets import variant_target
+
+        tag = variant_target(variant)
+        if tag is None:
+            return None
+        other = Converter(tag, self.groups, default_groups=self.default_groups, rules=self.rules) \
+            if tag != NO_CONVERSION else Converter(tag)
+        return other._page_converter("", "plain")
 
     def convert_title(self, title: str, page: str = "", markup: str = "auto", *, filename: str | None = None) -> str:
         """The title MediaWiki shows for `page` (whose title is `title`) in
@@ -131,7 +211,7 @@ class Converter:
         if markup not in MARKUPS:
             raise ValueError(f"unknown markup {markup!r}: expected one of {', '.join(MARKUPS)}")
         kind = sniff(page, filename) if markup == "auto" else markup
-        return convert_title(title, page, kind, self._page_engine(page, kind).convert, self.target.variant)
+        return convert_title(title, page, kind, self._page_converter(page, kind), self.target.variant)
 
     def __reduce__(self):
         return (_rebuild, (self.target.name, self.groups, self.default_groups, self.rules))
@@ -148,3 +228,48 @@ def convert(text: str, target: str | Target, markup: str = "plain") -> str:
     """Convert `text` to `target` (an OpenCC config name or a language tag)."""
     _check_text(text)
     return Converter(target).convert(text, markup=markup)
+
+
+def _noteta_groups_table(groups: tuple, variant: str, layer):
+    from .cgroups import group_pairs
+    from .page_layer import BaseTable
+
+    pairs = group_pairs(groups, variant)
+    if layer is not None and layer.rules:
+        # user rules stay above every group: their keys are left to the engine
+        from .user_rules import rule_pairs
+
+        for key in rule_pairs(layer.rules, variant):
+            pairs.pop(key, None)
+    return BaseTable(pairs)
+
+
+_NOTETA_TABLES: "OrderedDict[tuple, object]" = None  # type: ignore[assignment]
+
+
+def _noteta_table(groups: tuple, variant: str, layer):
+    """The page table of a NoteTA group set, from a small LRU: pages of a
+    series share one, and memory stays bounded over any number of pages."""
+    global _NOTETA_TABLES
+    from collections import OrderedDict
+    from .page_layer import PageTable
+
+    with _NOTETA_LOCK:
+        if _NOTETA_TABLES is None:
+            _NOTETA_TABLES = OrderedDict()
+        key = (groups, variant, layer)
+        base = _NOTETA_TABLES.get(key)
+        if base is not None:
+            _NOTETA_TABLES.move_to_end(key)
+    if base is None:
+        base = _noteta_groups_table(groups, variant, layer)
+        with _NOTETA_LOCK:
+            _NOTETA_TABLES[key] = base
+            while len(_NOTETA_TABLES) > _NOTETA_GROUP_CACHE:
+                _NOTETA_TABLES.popitem(last=False)
+    return PageTable(base)
+
+
+import threading as _threading  # noqa: E402
+
+_NOTETA_LOCK = _threading.Lock()
