@@ -117,8 +117,9 @@ class UnknownVariantError(ValueError):
 
 
 def is_variant(code: str) -> bool:
-    """True when *code* names a variant (any case, ``_`` or ``-``)."""
-    return _canonical(code) in _FALLBACKS
+    """True when *code* names a variant (any case, ``_`` or ``-``, BCP 47 form too)."""
+    canonical = _canonical(code)
+    return canonical in _FALLBACKS or canonical in _FROM_BCP47
 
 
 def normalize_variant(code: str) -> str:
@@ -131,6 +132,8 @@ def normalize_variant(code: str) -> str:
     canonical = _canonical(code)
     if canonical in _FALLBACKS:
         return canonical
+    if canonical in _FROM_BCP47:  # zh-Hant-TW, as MediaWiki's validateVariant
+        return _FROM_BCP47[canonical]
     import difflib  # only needed for the error message
 
     close = difflib.get_close_matches(canonical, VARIANTS, n=3, cutoff=0.5)

@@ -79,9 +79,10 @@ def rule_plan(
 
 
 def _groups(spans: list[Span]):
-    """Runs of span indexes the cut-back joins into one piece of prose
-    (no breaking span between them), with the rule and template spans
-    that end them."""
+    """Cut the span indexes into consecutive parts: an ``int`` for a rule or
+    NoteTA template span, a ``list`` for a run of spans the cut-back joins
+    into one piece of prose (no breaking span inside it; a breaking span
+    ends the run it follows)."""
     run: list[int] = []
     for i, s in enumerate(spans):
         if s.type == "conv_rule" or (s.type == "template" and isinstance(s.meta, dict) and s.meta.get("page_rules")):
@@ -89,9 +90,9 @@ def _groups(spans: list[Span]):
                 yield run
                 run = []
             yield i
-        elif s.conv:
-            run.append(i)
-        elif s.brk and run:
+            continue
+        run.append(i)
+        if s.brk and not s.conv:
             yield run
             run = []
     if run:
@@ -138,16 +139,16 @@ def resolve_rules(
         if table is base or not (table.overlay or table.removed):
             out.extend(spans[first:last + 1])
             continue
-        members = [i for i in group if spans[i].type not in NO_PHRASE_SPLIT]
-        joined = "".join(src[spans[i].start:spans[i].end] for i in group)
+        members = [i for i in group if spans[i].conv]
+        joined = "".join(src[spans[i].start:spans[i].end] for i in members)
         specials = state.current.specials(joined) if members else []
         if not specials:
             out.extend(spans[first:last + 1])
             continue
-        # joined offset -> (span index) for each member of the group
+        # joined offset -> (span index) for each prose span of the run
         offsets = []
         at = 0
-        for i in group:
+        for i in members:
             offsets.append((at, i))
             at += spans[i].end - spans[i].start
         cuts: dict[int, list[tuple[int, int, str]]] = {}
