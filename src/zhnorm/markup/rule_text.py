@@ -13,6 +13,8 @@ and ``recursiveConvertRule`` (MediaWiki core):
 * ``-{zh-tw|text}-`` converts the text to the first of the reader's variant
   and its fallbacks that it names, with that variant's table *including the
   page's rules* (replayed for that variant); otherwise the text is shown.
+  (With a plain converter function, which knows only its own target, the
+  text is converted with it.)
 
 Where MediaWiki shows its "error in conversion rule" message (no text for
 the variant or its fallbacks), zhnorm shows the rule's markup as written,
@@ -110,7 +112,8 @@ class PageState:
         """*text* converted to another variant, with the page's rules for it."""
         base = self.other(variant) if self.other else None
         if base is None:
-            return text
+            # a plain callable knows only its own target: the nearest there is
+            return self.auto(text)
         table = base.table
         for rule in self.history:
             table = _updated(table, rule, variant)
