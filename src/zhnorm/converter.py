@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 
 from .cache import load_compiled
 from .engine import Engine
@@ -48,7 +49,6 @@ class _NoConversion:
         return text
 
 
-_NOTETA_GROUP_CACHE = 32  # group sets whose page tables are kept (LRU)
 _NO_CONTENT_CONVERT = re.compile(r"__(?:NOCONTENTCONVERT|NOCC)__", re.IGNORECASE)
 
 
@@ -230,46 +230,95 @@ def convert(text: str, target: str | Target, markup: str = "plain") -> str:
     return Converter(target).convert(text, markup=markup)
 
 
+class _LRU:
+    """A small thread-safe LRU cache with a bound on the total size of its items."""
+
+    def __init__(self, budget: int, size=lambda item: 1):
+        from collections import OrderedDict
+
+        self._items: "OrderedDict" = OrderedDict()
+        self._budget = budget
+        self._size = size
+        self._used = 0
+        self._lock = threading.Lock()
+        self.builds = 0  # how many items were built (for tests)
+
+    def get(self, key, build):
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+                return item
+        item = build()
+        with self._lock:
+            self.builds += 1
+            if key not in self._items:
+                self._items[key] = item
+                self._used += self._size(item)
+                while self._used > self._budget and len(self._items) > 1:
+                    _k, old = self._items.popitem(last=False)
+                    self._used -= self._size(old)
+        return item
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def used(self) -> int:
+        return self._used
+
+
+# Per-group tables (literal pairs, pairs of the other script's forms), and
+# per-group-set page tables; bounded by their number of pairs, so any number
+# of pages naming any sets of the 444 groups keeps memory bounded.
+_GROUP_TABLES = _LRU(400_000, lambda item: 2 * (len(item[0]) + len(item[1])))
+_NOTETA_TABLES = _LRU(600_000, lambda item: len(item.pairs) + 1)
+
+
+def _group_forms(name: str, variant: str):
+    """One group's pairs for *variant*, as cgroups.group_table reads them:
+    (forms as written, forms in the other script, an index of both)."""
+    from .cgroups import load_group, opencc_script_forms
+    from .page_layer import KeyIndex
+
+    literal = load_group(name).pairs(variant)
+    keys = list(literal)
+    derived: dict[str, str] = {}
+    for key, forms in zip(keys, opencc_script_forms(keys)):
+        for form in forms:
+            if form and form != key:
+                derived[form] = literal[key]
+    return literal, derived, KeyIndex([*literal, *derived])
+
+
 def _noteta_groups_table(groups: tuple, variant: str, layer):
-    from .cgroups import group_pairs
+    """The page table of a NoteTA group set: what ``group_pairs(groups,
+    variant)`` gives (a later group wins; forms as written beat forms in
+    the other script), merged from per-group tables kept in a cache, so a
+    new set of groups already met costs a dict merge, not a compile."""
     from .page_layer import BaseTable
 
-    pairs = group_pairs(groups, variant)
+    parts = [_GROUP_TABLES.get((g, variant), lambda g=g: _group_forms(g, variant)) for g in groups]
+    pairs: dict[str, str] = {}
+    for literal, _derived, _index in parts:
+        pairs.update(literal)
+    derived: dict[str, str] = {}
+    for _literal, forms, _index in parts:
+        derived.update(forms)
+    for form, target in derived.items():
+        pairs.setdefault(form, target)
     if layer is not None and layer.rules:
         # user rules stay above every group: their keys are left to the engine
         from .user_rules import rule_pairs
 
         for key in rule_pairs(layer.rules, variant):
             pairs.pop(key, None)
-    return BaseTable(pairs)
-
-
-_NOTETA_TABLES: "OrderedDict[tuple, object]" = None  # type: ignore[assignment]
+    return BaseTable(pairs, [index for _l, _d, index in parts])
 
 
 def _noteta_table(groups: tuple, variant: str, layer):
-    """The page table of a NoteTA group set, from a small LRU: pages of a
-    series share one, and memory stays bounded over any number of pages."""
-    global _NOTETA_TABLES
-    from collections import OrderedDict
+    """The page table of a NoteTA group set (cached: pages of a series share one)."""
     from .page_layer import PageTable
 
-    with _NOTETA_LOCK:
-        if _NOTETA_TABLES is None:
-            _NOTETA_TABLES = OrderedDict()
-        key = (groups, variant, layer)
-        base = _NOTETA_TABLES.get(key)
-        if base is not None:
-            _NOTETA_TABLES.move_to_end(key)
-    if base is None:
-        base = _noteta_groups_table(groups, variant, layer)
-        with _NOTETA_LOCK:
-            _NOTETA_TABLES[key] = base
-            while len(_NOTETA_TABLES) > _NOTETA_GROUP_CACHE:
-                _NOTETA_TABLES.popitem(last=False)
+    base = _NOTETA_TABLES.get((groups, variant, layer), lambda: _noteta_groups_table(groups, variant, layer))
     return PageTable(base)
-
-
-import threading as _threading  # noqa: E402
-
-_NOTETA_LOCK = _threading.Lock()

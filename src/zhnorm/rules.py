@@ -223,30 +223,28 @@ class Rule:
         can use them.  Identity pairs are kept: they protect the text from
         further conversion.
         """
-        target = normalize_variant(variant)
+        target = variant if variant in _CHAINS else normalize_variant(variant)
         if not self.is_table:
             return []
-        filled: dict[str, str] = {}
-        for v in VARIANTS:
-            for candidate in _CHAINS[v]:
-                if candidate in self.bidirectional:
-                    filled[v] = self.bidirectional[candidate]
-                    break
+        bid = self.bidirectional
         table: dict[str, str] = {}
-        marked: list[str] = []
-        for v in VARIANTS:
-            if v in filled:
-                for other in marked:
-                    if v == target and MANUAL_LEVEL[v] == "bidirectional":
-                        table[filled[other]] = filled[v]
-                    if other == target and MANUAL_LEVEL[other] == "bidirectional":
-                        table[filled[v]] = filled[other]
-                marked.append(v)
-            if v == target and MANUAL_LEVEL[v] != "disable":
-                one_way = {s: t for s, uv, t in self.unidirectional if uv == v}
-                if one_way:
-                    # PHP "$unid + $table": unidirectional entries come first and win.
-                    table = one_way | {k: t for k, t in table.items() if k not in one_way}
+        if bid and MANUAL_LEVEL[target] == "bidirectional":
+            filled = {}
+            for v in VARIANTS:
+                for candidate in _CHAINS[v]:
+                    if candidate in bid:
+                        filled[v] = bid[candidate]
+                        break
+            if target in filled:
+                # Every other variant's text maps to the target's (all values
+                # are the target's text, so only the keys' order is left).
+                to = filled[target]
+                table = {text: to for v, text in filled.items() if v != target}
+        if MANUAL_LEVEL[target] != "disable":
+            one_way = {s: t for s, uv, t in self.unidirectional if uv == target}
+            if one_way:
+                # PHP "$unid + $table": unidirectional entries come first and win.
+                table = one_way | {k: t for k, t in table.items() if k not in one_way}
         return list(table.items())
 
     # -- helpers -----------------------------------------------------------
