@@ -158,3 +158,20 @@ def test_deep_nesting_matches_the_model(opened, closed, flag, word, variant):
     """MediaWiki keeps a -{ deeper than ten levels as text."""
     page = ("-{" + flag) * opened + word + "}-" * closed + "乙丙"
     assert zhnorm_resolve(page, variant) == mw_model.Model(TABLES).convert(page, variant)
+
+
+@SETTINGS
+@given(st.lists(st.text(alphabet="甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥]^-\\", min_size=1, max_size=3),
+                max_size=40),
+       st.text(alphabet="甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥]^-\\a", max_size=40))
+def test_key_index_finds_every_key_start(keys, text):
+    """Both ways of finding starts (str.find for a few keys, a character
+    class for many) give every position and length where a key occurs."""
+    from zhnorm.page_layer import KeyIndex
+
+    want = {}
+    for p in range(len(text)):
+        lengths = sorted({len(k) for k in keys if text.startswith(k, p)}, reverse=True)
+        if lengths:
+            want[p] = lengths
+    assert dict(KeyIndex(keys).starts(text)) == want

@@ -129,7 +129,25 @@ class KeyIndex:
                 longest[prefix] = n
         self._longest = longest
         firsts = sorted({k[0] for k in longest})
-        self._starts = re.compile("[" + "".join(_class_escape(c) for c in firsts) + "]") if firsts else None
+        # a page's own rules bring a handful of keys: str.find per key is
+        # quicker than compiling a pattern for each new table
+        self._starts = None
+        if len(firsts) > _FEW:
+            self._starts = re.compile("[" + "".join(_class_escape(c) for c in firsts) + "]")
+        elif firsts:
+            self._starts = firsts
+
+    def _positions(self, text: str):
+        starts = self._starts
+        if isinstance(starts, list):
+            found: set[int] = set()
+            for c in starts:
+                p = text.find(c)
+                while p >= 0:
+                    found.add(p)
+                    p = text.find(c, p + 1)
+            return sorted(found)
+        return [m.start() for m in starts.finditer(text)]
 
     def starts(self, text: str):
         """``(position, key lengths starting there, longest first)`` for each
@@ -137,14 +155,16 @@ class KeyIndex:
         if self._starts is None:
             return
         keys, longest = self.keys, self._longest
-        for m in self._starts.finditer(text):
-            p = m.start()
+        for p in self._positions(text):
             top = longest.get(text[p:p + 2], 0)
             found = [n for n in range(min(top, len(text) - p), 1, -1) if text[p:p + n] in keys]
             if text[p] in longest:
                 found.append(1)
             if found:
                 yield p, found
+
+
+_FEW = 16
 
 
 def _class_escape(c: str) -> str:
