@@ -28,8 +28,11 @@ def engine_for(config: str, layer: NameLayer | None = None) -> Engine:
 def _segmenter(config: str, layer: NameLayer | None):
     from .page_layer import Segmenter
 
-    compiled = load_compiled(config, layer)
-    return Segmenter(compiled.keys, compiled.normalization)
+    def load():
+        compiled = load_compiled(config, layer)
+        return compiled.keys, compiled.normalization
+
+    return Segmenter(loader=load)
 
 
 # The engine's phrase keys, for page rules and NoteTA groups (page_layer):

@@ -58,36 +58,60 @@ def _automaton(keys, overlapping: bool):
 class Segmenter:
     """The engine's segmentation keys, for finding where its phrases start.
 
-    Built once per engine (the automaton takes ~0.1 s for 60,000 keys, so it
-    is made on first use, by the first page that needs it)."""
+    One per engine, and lazy: the keys are read (from the compiled-table
+    cache) when a page first needs them, and the automaton (~0.1 s for
+    60,000 keys) is built when a chunk first holds a page key."""
 
-    def __init__(self, keys: Iterable[str], normalization: Mapping[str, str] | None = None):
-        self.keys = frozenset(k for k in keys if len(k) > 1)
-        self.maxlen = max(map(len, self.keys), default=0)
-        norm = {k: v for k, v in (normalization or {}).items() if len(k) == 1 and len(v) == 1}
-        self._norm = str.maketrans(norm) if norm else None
+    def __init__(self, keys: Iterable[str] = (), normalization: Mapping[str, str] | None = None,
+                 *, loader: Callable[[], tuple] | None = None):
+        """*loader()* returns ``(keys, normalization)``; given, it replaces
+        the two arguments and runs on first use."""
+        self._loader = loader
         self._ac = None
         self._lock = threading.Lock()
+        if loader is None:
+            self._load(keys, normalization)
+
+    def _load(self, keys, normalization) -> None:
+        self._keys = frozenset(k for k in keys if len(k) > 1)
+        self._maxlen = max(map(len, self._keys), default=0)
+        norm = {k: v for k, v in (normalization or {}).items() if len(k) == 1 and len(v) == 1}
+        self._norm = str.maketrans(norm) if norm else None
+
+    def _ready(self) -> None:
+        if self._loader is not None:
+            with self._lock:
+                if self._loader is not None:
+                    self._load(*self._loader())
+                    self._loader = None
+
+    @property
+    def keys(self) -> frozenset:
+        self._ready()
+        return self._keys
 
     def normalize(self, text: str) -> str:
         """The text as the engine matches it (one code point to one)."""
+        self._ready()
         return text.translate(self._norm) if self._norm else text
 
     def matches(self, norm: str) -> list[tuple[int, int]]:
         """The engine's leftmost-longest phrase matches in normalised text."""
-        if not self.keys:
+        self._ready()
+        if not self._keys:
             return []
         if self._ac is None:
             with self._lock:
                 if self._ac is None:
-                    self._ac = _automaton(self.keys, overlapping=False)
+                    self._ac = _automaton(self._keys, overlapping=False)
         return [(s, e) for _i, s, e in self._ac.find_matches_as_indexes(norm)]
 
     def longest_at(self, norm: str, p: int, removed: frozenset = frozenset()) -> tuple[int, int]:
         """``(longest key, longest key not in removed)`` lengths at *p* (0: none)."""
+        self._ready()
         top = kept = 0
-        keys = self.keys
-        for n in range(min(self.maxlen, len(norm) - p), 1, -1):
+        keys = self._keys
+        for n in range(min(self._maxlen, len(norm) - p), 1, -1):
             piece = norm[p:p + n]
             if piece in keys:
                 if not top:
