@@ -219,3 +219,10 @@ def test_repeated_rule_openers_take_linear_time(markup, unit):
     small = _seconds(convert, "软" + unit * n)
     large = _seconds(convert, "软" + unit * (4 * n))
     assert large < 4 * 3 * small + 0.05
+
+
+def test_explain_for_the_zh_target():
+    assert zhnorm.explain("软件和軟體", "zh") == []
+    changes = zhnorm.explain("软件-{zh-cn:甲;zh-tw:乙}-", "zh", markup="markdown")
+    assert [(c.before, c.after) for c in changes] == [("-{zh-cn:甲;zh-tw:乙}-", "甲")]
+    assert Converter("zh").convert("软件-{zh-cn:甲;zh-tw:乙}-", markup="markdown") == "软件甲"
