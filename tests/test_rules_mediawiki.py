@@ -226,3 +226,14 @@ def test_explain_for_the_zh_target():
     changes = zhnorm.explain("软件-{zh-cn:甲;zh-tw:乙}-", "zh", markup="markdown")
     assert [(c.before, c.after) for c in changes] == [("-{zh-cn:甲;zh-tw:乙}-", "甲")]
     assert Converter("zh").convert("软件-{zh-cn:甲;zh-tw:乙}-", markup="markdown") == "软件甲"
+
+
+@pytest.mark.parametrize("markup", ["markdown", "wikitext"])
+@pytest.mark.parametrize("page", ["-{H|zh-cn:发X;zh-tw:發Y}-头发X发X", "-{-|zh-cn:气;zh-tw:氣}-氣体和氣",
+                                  "软件-{A|zh-cn:软件;zh-tw:軟件}-软件"])
+def test_explain_rebuilds_pages_with_page_rules(markup, page):
+    """explain's changes rebuild the output, page-layer decisions included."""
+    out = page
+    for c in reversed(zhnorm.explain(page, "zh-TW", markup=markup)):
+        out = out[:c.start] + c.after + out[c.end:]
+    assert out == zhnorm.convert(page, "zh-TW", markup=markup)

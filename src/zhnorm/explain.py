@@ -462,6 +462,12 @@ def _explain_markup(text: str, markup: str, target, layer, tracer: _Tracer) -> l
     from .markup import explain as markup_explain
 
     convert = engine_for(target.config, layer).convert if target.converts else str
+    if target.variant is not None and target.converts:
+        # page rules join the dictionary's match as in Converter (page_layer)
+        from .converter import _SEGMENTERS
+        from .page_layer import PageConverter
+
+        convert = PageConverter(convert, _SEGMENTERS(target.config, layer))
     manual_rules = "keep" if markup == "wikitext" else "resolve"
     tokens = markup_explain(text, markup, convert, target.variant, manual_rules=manual_rules)
     # The prose as the markup layer converts it: convertible pieces, "\n" at breaks.
