@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -88,7 +88,11 @@ def rules():
     )
 
 
-pieces = st.one_of(words, rules(), st.sampled_from(["-{", "}-", " ", "-{N|en}-", "-{N|zh-tw}-"]))
+# rules that act on the page, with texts that differ between variants
+short = st.sampled_from(["甲", "乙", "丙", "甲乙", "乙丙", "丁"])
+acting = st.tuples(st.sampled_from(["H|", "A|", "-|"]), short, short, short, st.sampled_from(["zh-hk", "zh-Hant-HK", "zh-sg"])).map(
+    lambda t: "-{" + t[0] + f"zh-cn:{t[1]};zh-tw:{t[2]};{t[4]}:{t[3]}" + "}-")
+pieces = st.one_of(words, rules(), acting, acting, st.sampled_from(["-{", "}-", " ", "-{N|en}-", "-{N|zh-tw}-"]))
 pages = st.lists(pieces, max_size=8).map("".join)
 variants = st.sampled_from(mw_model.VARIANTS)
 
@@ -198,6 +202,10 @@ def _closed(page: str) -> bool:
 
 @SETTINGS
 @given(pages.filter(_closed), variants, st.sampled_from(["markdown", "wikitext", "rules"]))
+@example("-{H|zh-cn:甲;zh-tw:乙}-甲", "zh-tw", "markdown")
+@example("-{H|zh-cn:甲;zh-tw:乙}-甲乙丙", "zh-tw", "wikitext")
+@example("甲乙-{-|zh-cn:J3;zh-tw:甲乙}-甲乙丙", "zh-cn", "markdown")
+@example("-{A|乙丙=>zh-hk:丁}-乙丙丁", "zh-hk", "wikitext")
 def test_markup_resolution_matches_the_model(page, variant, markup):
     """The scanners' path (spans, rule_phrase cut-outs, the cut-back) gives
     what the model gives, on pages whose rules the scanners see whole."""
