@@ -215,7 +215,8 @@ def test_a_scan_inside_a_converter_call_keeps_its_own_buffers():
         return prose.upper()
 
     assert _C.convert(small, nested)[0] == expected[small]
-    assert seen == [expected[large]]
+    # a plain callable is called once per piece of prose
+    assert seen and all(page == expected[large] for page in seen)
     assert _C.convert(large, str.upper)[0] == expected[large]
     assert _C.convert(small, str.upper)[0] == expected[small]
 
@@ -278,23 +279,43 @@ def test_a_converter_returning_bytes_is_an_error():
 @pytest.mark.parametrize("text, prose, convert, expected", [
     # Chinese only in a link target: the prose is ASCII and must reach the
     # converter as an ASCII str (Python compares strs of different kinds as unequal)
-    ("abc [x](http://例子.com)", "abc x", str.upper, "ABC [X](http://例子.com)"),
-    ("été [x](../Page/中.md)", "été x", str.upper, "ÉTÉ [X](../Page/中.md)"),
-    ("a 😀 [b](c)", "a 😀 b", str.upper, "A 😀 [B](c)"),
+    ("abc [x](http://例子.com)", "abc \nx", str.upper, "ABC [X](http://例子.com)"),
+    ("été [x](../Page/中.md)", "été \nx", str.upper, "ÉTÉ [X](../Page/中.md)"),
+    ("a 😀 [b](c)", "a 😀 \nb", str.upper, "A 😀 [B](c)"),
     # the only wide characters are converted to narrow ones: the result narrows too
-    ("é 中 [x](y)", "é 中 x", lambda s: s.replace("中", "z"), "é z [x](y)"),
-    ("a 中 [x](y)", "a 中 x", lambda s: s.replace("中", "z"), "a z [x](y)"),
-    ("a 😀 [x](y)", "a 😀 x", lambda s: s.replace("😀", "中"), "a 中 [x](y)"),
-    ("a 中 [x](y)", "a 中 x", lambda s: s.replace("中", "😀"), "a 😀 [x](y)"),
+    ("é 中 [x](y)", "é 中 \nx", lambda s: s.replace("中", "z"), "é z [x](y)"),
+    ("a 中 [x](y)", "a 中 \nx", lambda s: s.replace("中", "z"), "a z [x](y)"),
+    ("a 😀 [x](y)", "a 😀 \nx", lambda s: s.replace("😀", "中"), "a 中 [x](y)"),
+    ("a 中 [x](y)", "a 中 \nx", lambda s: s.replace("中", "😀"), "a 😀 [x](y)"),
     # wider text than prose: the result keeps the text's kind
-    ("中文 [x](../😀.md) 中", "中文 x 中", lambda s: s.replace("中", "国"), "国文 [x](../😀.md) 国"),
-    ("ab [x](../中.md) é", "ab x é", lambda s: s.replace("é", "e"), "ab [x](../中.md) e"),
+    ("中文 [x](../😀.md) 中", "中文 \nx\n 中", lambda s: s.replace("中", "国"), "国文 [x](../😀.md) 国"),
+    ("ab [x](../中.md) é", "ab \nx\n é", lambda s: s.replace("é", "e"), "ab [x](../中.md) e"),
 ])
 def test_strings_have_their_narrowest_kind(text, prose, convert, expected):
+    # A plain callable gets each piece (a link label's edges are hard
+    # boundaries); an aligned converter gets the joined prose, a newline
+    # at each hard boundary. These converters map one code point to one,
+    # so every code point is a unit of its own.
     seen = []
     result = _C.convert(text, lambda s: seen.append(s) or convert(s))[0]
-    assert seen == [prose]
+    assert seen == prose.split("\n")
+    assert all(s.isascii() == piece.isascii() for s, piece in zip(seen, prose.split("\n")))
     assert result == expected
+
+    class Aligned:
+        def __call__(self, s):
+            return convert(s)
+
+        def convert_aligned(self, s):
+            seen.append(s)
+            bounds = list(range(len(s) + 1))
+            return convert(s), bounds, bounds
+
+    seen.clear()
+    assert _C.convert(text, Aligned())[0] == expected
+    # the joined prose ends with the separator after a final link
+    joined = prose + "\n" if text.endswith(")") else prose
+    assert seen == [joined] and seen[0].isascii() == prose.isascii()
 
 
 def test_every_rule_needs_an_output():

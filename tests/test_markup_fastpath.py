@@ -27,10 +27,15 @@ from zhnorm.markup.wikitext import scan_wikitext
 sys.path.insert(0, str(Path(__file__).parent / "fixtures" / "markup"))
 from markup_reference import markdown as ref_markdown  # noqa: E402
 from markup_reference import pipeline as ref_pipeline  # noqa: E402
-from markup_reference import render as ref_render  # noqa: E402
 from markup_reference import wikitext as ref_wikitext  # noqa: E402
 
 from test_markup_roundtrip import FRAGMENTS, longer, same_length  # noqa: E402
+
+# The frozen cut-back put prose back by lengths; issue 12 replaced it by
+# exact alignment (zhnorm.markup.render, held to its own properties in
+# tests/test_markup_align.py).  The reference pipeline runs the current
+# cut-back, so the output tests here compare the scanners and the assembly.
+ref_pipeline.convert_spans = convert_spans
 
 HERE = Path(__file__).parent
 DOCS = sorted((HERE / "fixtures" / "markup" / "articles").glob("*.md")) + [
@@ -100,14 +105,6 @@ def test_generated_output_matches_reference(text, markup, converter, variant):
     new = convert_markup_result(text, markup, converter, variant)
     old = ref_pipeline.convert_markup_result(text, markup, converter, variant)
     assert astuple(new) == astuple(old)
-
-
-@FAST
-@given(st.lists(st.sampled_from(["闪存", "鼠标", "软件", "阿塞拜疆", "文字", "a", "\n", "[x](y)", "`c`", "**"]),
-                max_size=40).map("".join))
-def test_cut_back_matches_reference(text):
-    spans = scan_markdown(text)
-    assert convert_spans(text, spans, longer) == ref_render.convert_spans(text, spans, longer)
 
 
 def test_equal_total_length_with_shifted_lines_is_cut_correctly():

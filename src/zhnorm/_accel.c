@@ -595,6 +595,65 @@ static PyObject *out_str(const Out *out) {
     return PyUnicode_FromKindAndData(out->kind, out->buf, (Py_ssize_t)out->len);
 }
 
+/* The unit bounds of an aligned conversion (Engine.convert_aligned): pairs
+ * (in, out), the first (0, 0).  Each unit between two bounds is one key
+ * match, one unmatched code point, or one stage unit of a stretch holding a
+ * trigger (see compose_bounds); every bound is a place where converting the
+ * two sides apart gives the same output, since a maximum forward match
+ * restarts at the end of any unit it chose. */
+typedef struct {
+    Py_ssize_t *in, *out;
+    Py_ssize_t n, cap;
+    int anchors; /* keep only the anchors (see rec_unit) */
+} Bounds;
+
+static int bounds_push(Bounds *b, Py_ssize_t i, Py_ssize_t o) {
+    if (b->n == b->cap) {
+        Py_ssize_t cap = b->cap ? b->cap * 2 : 16;
+        Py_ssize_t *in = PyMem_Realloc(b->in, (size_t)cap * sizeof(Py_ssize_t));
+        if (!in) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        b->in = in;
+        Py_ssize_t *out = PyMem_Realloc(b->out, (size_t)cap * sizeof(Py_ssize_t));
+        if (!out) {
+            PyErr_NoMemory();
+            return -1;
+        }
+        b->out = out;
+        b->cap = cap;
+    }
+    b->in[b->n] = i;
+    b->out[b->n] = o;
+    b->n++;
+    return 0;
+}
+
+/* Record the unit in[a:e] -> out[c:d].  All bounds: its end.  Anchors
+ * only (convert_aligned_packed): its two ends if its length changes,
+ * nothing otherwise.  Between two consecutive anchors there is then either
+ * one unit that changes length, or units that all keep their length, where
+ * every offset maps linearly: the markup cut-back maps an offset to the
+ * same place from the anchors as from all the bounds, at a fraction of the
+ * memory.  `anchors` is a constant where the scan is specialised. */
+ALWAYS_INLINE int rec_unit(Bounds *b, int anchors, Py_ssize_t a, Py_ssize_t e, Py_ssize_t c, Py_ssize_t d) {
+    if (!anchors)
+        return bounds_push(b, e, d);
+    if (e - a == d - c)
+        return 0;
+    if (b->in[b->n - 1] < a && bounds_push(b, a, c) < 0)
+        return -1;
+    return bounds_push(b, e, d);
+}
+
+static void bounds_free(Bounds *b) {
+    PyMem_Free(b->in);
+    PyMem_Free(b->out);
+    b->in = b->out = NULL;
+    b->n = b->cap = 0;
+}
+
 /* What to do with a stretch that holds a trigger: scan() reports it in
  * `list`; convert() runs it through the chain's stages right away. The
  * stages come as a tuple of Tables, or as a callable returning one, called
@@ -605,10 +664,12 @@ typedef struct {
     PyObject *stages_source; /* convert(): tuple or callable (borrowed) */
     PyObject *stages;        /* convert(): the resolved tuple (owned) */
     Out scratch[2];          /* UCS4 buffers passed between stages */
+    Bounds *rec;             /* convert_aligned(): the bounds of the whole text */
+    Bounds stage_bounds[2];  /* convert_aligned(): composed so far, and one stage's */
 } Redo;
 
 static int run_stages(PyObject *stages, int *kind, const void **data, Py_ssize_t *len,
-                      Out scratch[2]);
+                      Out scratch[2], Bounds *composed, Bounds *one);
 static int check_stages(PyObject *stages);
 
 /* The code point at data[i], normalised when `norm` (a constant after
@@ -690,8 +751,20 @@ static int redo_stretch(const Tables *self, int kind, int norm, const void *data
     int k = out->kind;
     const void *result = (const char *)out->buf + out_start * (size_t)out->kind;
     Py_ssize_t len = end - start;
-    if (run_stages(redo->stages, &k, &result, &len, redo->scratch) < 0)
+    Bounds *composed = redo->rec ? &redo->stage_bounds[0] : NULL;
+    if (run_stages(redo->stages, &k, &result, &len, redo->scratch, composed, &redo->stage_bounds[1]) < 0)
         return -1;
+    if (composed) {
+        /* the stretch's bounds, one per code point, give way to the stages'
+         * (a bound at the stretch's start is kept) */
+        Bounds *rec = redo->rec;
+        while (rec->n && rec->in[rec->n - 1] > start)
+            rec->n--;
+        for (Py_ssize_t j = 0; j + 1 < composed->n; j++)
+            if (rec_unit(rec, rec->anchors, start + composed->in[j], start + composed->in[j + 1],
+                         (Py_ssize_t)out_start + composed->out[j], (Py_ssize_t)out_start + composed->out[j + 1]) < 0)
+                return -1;
+    }
     if (out_reserve(out, out_start + (size_t)len + (size_t)(n - end)) < 0)
         return -1;
     if (out->kind == 4) {
@@ -722,7 +795,7 @@ ALWAYS_INLINE int close_stretch(const Tables *self, int kind, int norm, const vo
  * with or without normalisation, and for the output kind. Returns 0, -1 on
  * error, or RESTART (UCS2 output met a code point past U+FFFF). */
 ALWAYS_INLINE int scan_kind(const Tables *self, int kind, int norm, int okind, const void *data,
-                            Py_ssize_t n, Out *out, Redo *redo) {
+                            Py_ssize_t n, Out *out, Redo *redo, Bounds *rec, int anchors) {
     const CodeTable *codes = &self->codes;
     const Trie *keys = &self->keys;
     const Node *nodes = keys->nodes;
@@ -780,6 +853,8 @@ ALWAYS_INLINE int scan_kind(const Tables *self, int kind, int norm, int okind, c
                 } else {
                     memcpy((Py_UCS4 *)buf + len, self->pool + at, vlen * sizeof(Py_UCS4));
                 }
+                if (rec && rec_unit(rec, anchors, i, best_end, (Py_ssize_t)len, (Py_ssize_t)(len + vlen)) < 0)
+                    return -1;
                 len += vlen;
                 i = best_end;
                 stretch = i;
@@ -793,6 +868,8 @@ ALWAYS_INLINE int scan_kind(const Tables *self, int kind, int norm, int okind, c
         r = out_put(okind, buf, len++, c ^ e->map_xor);
         if (r)
             return r;
+        if (rec && !anchors && bounds_push(rec, i + 1, (Py_ssize_t)len) < 0) /* one in, one out */
+            return -1;
         i++;
     }
     out->len = len;
@@ -802,7 +879,12 @@ ALWAYS_INLINE int scan_kind(const Tables *self, int kind, int norm, int okind, c
 
 #define SCAN_VARIANT(NAME, KIND, NORM, OKIND)                                      \
     static int NAME(const Tables *s, const void *d, Py_ssize_t n, Out *o, Redo *r) { \
-        return scan_kind(s, KIND, NORM, OKIND, d, n, o, r);                         \
+        return scan_kind(s, KIND, NORM, OKIND, d, n, o, r, NULL, 0);                \
+    }                                                                               \
+    static int NAME##_aligned(const Tables *s, const void *d, Py_ssize_t n, Out *o, Redo *r, \
+                              Bounds *b) {                                          \
+        return b->anchors ? scan_kind(s, KIND, NORM, OKIND, d, n, o, r, b, 1)       \
+                          : scan_kind(s, KIND, NORM, OKIND, d, n, o, r, b, 0);      \
     }
 SCAN_VARIANT(scan_1_to_2, PyUnicode_1BYTE_KIND, 0, 2)
 SCAN_VARIANT(scan_2_to_2, PyUnicode_2BYTE_KIND, 0, 2)
@@ -826,12 +908,24 @@ static const ScanFunction SCANS[2][2][3] = {
      {scan_1_to_4_norm, scan_2_to_4_norm, scan_4_to_4_norm}},
 };
 
+typedef int (*AlignedScanFunction)(const Tables *, const void *, Py_ssize_t, Out *, Redo *, Bounds *);
+
+static const AlignedScanFunction ALIGNED_SCANS[2][2][3] = {
+    {{scan_1_to_2_aligned, scan_2_to_2_aligned, scan_4_to_2_aligned},
+     {scan_1_to_4_aligned, scan_2_to_4_aligned, scan_4_to_4_aligned}},
+    {{scan_1_to_2_norm_aligned, scan_2_to_2_norm_aligned, scan_4_to_2_norm_aligned},
+     {scan_1_to_4_norm_aligned, scan_2_to_4_norm_aligned, scan_4_to_4_norm_aligned}},
+};
+
 /* Scan data[:n] into out, from its start: out must have room for n code
- * units, and out->kind says the output kind. */
+ * units, and out->kind says the output kind.  With `rec` (holding (0, 0)
+ * and nothing else), the bound after each unit is recorded too. */
 static int run_scan(const Tables *self, int kind, const void *data, Py_ssize_t n, Out *out,
-                    Redo *redo) {
-    return SCANS[self->normalizes != 0][out->kind == 4][kind == 4 ? 2 : kind - 1](self, data, n,
-                                                                                 out, redo);
+                    Redo *redo, Bounds *rec) {
+    int k = kind == 4 ? 2 : kind - 1;
+    if (rec)
+        return ALIGNED_SCANS[self->normalizes != 0][out->kind == 4][k](self, data, n, out, redo, rec);
+    return SCANS[self->normalizes != 0][out->kind == 4][k](self, data, n, out, redo);
 }
 
 /* The whole text into out (UCS2 output unless the text is UCS4; once more
@@ -843,9 +937,11 @@ static int scan_text(const Tables *self, PyObject *text, Out *out, Redo *redo) {
     out->kind = okind;
     if (out_reserve(out, (size_t)n + 16) < 0)
         return -1;
-    int r = run_scan(self, kind, PyUnicode_DATA(text), n, out, redo);
+    int r = run_scan(self, kind, PyUnicode_DATA(text), n, out, redo, redo->rec);
     if (r != RESTART)
         return r;
+    if (redo->rec)
+        redo->rec->n = 1; /* (0, 0) */
     PyMem_Free(out->buf);
     out->buf = NULL;
     out->len = out->cap = 0;
@@ -854,23 +950,58 @@ static int scan_text(const Tables *self, PyObject *text, Out *out, Redo *redo) {
         return -1;
     if (out_reserve(out, (size_t)n + 16) < 0)
         return -1;
-    return run_scan(self, kind, PyUnicode_DATA(text), n, out, redo);
+    return run_scan(self, kind, PyUnicode_DATA(text), n, out, redo, redo->rec);
 }
 
 /* data[:len] through every stage in turn; on return *data points into one
- * of the scratch buffers (UCS4), or is unchanged with no stages. */
+ * of the scratch buffers (UCS4), or is unchanged with no stages.
+ *
+ * With `composed`, it ends holding the bounds of the whole run: a stage's
+ * bounds are in its input's offsets, so a bound of the run is a bound of the
+ * first stage whose output offset is a bound of the second, and so on (a
+ * merge of two lists, both sorted by the offset they share).  Converting
+ * the two sides of such a bound apart gives every stage the same two
+ * sides, so the run's output is the same.  `one` is scratch. */
 static int run_stages(PyObject *stages, int *kind, const void **data, Py_ssize_t *len,
-                      Out scratch[2]) {
+                      Out scratch[2], Bounds *composed, Bounds *one) {
     Py_ssize_t n_stages = PyTuple_GET_SIZE(stages);
+    if (composed) {
+        composed->n = 0;
+        if (bounds_push(composed, 0, 0) < 0)
+            return -1;
+        for (Py_ssize_t i = 1; i <= *len; i++)
+            if (bounds_push(composed, i, i) < 0)
+                return -1;
+    }
     for (Py_ssize_t s = 0; s < n_stages; s++) {
         Out *out = &scratch[s & 1];
         out->kind = 4;
+        if (one) {
+            one->n = 0;
+            if (composed && bounds_push(one, 0, 0) < 0)
+                return -1;
+        }
         if (out_reserve(out, (size_t)*len + 16) < 0 ||
-            run_scan((Tables *)PyTuple_GET_ITEM(stages, s), *kind, *data, *len, out, NULL) < 0)
+            run_scan((Tables *)PyTuple_GET_ITEM(stages, s), *kind, *data, *len, out, NULL,
+                     composed ? one : NULL) < 0)
             return -1;
         *kind = PyUnicode_4BYTE_KIND;
         *data = out->buf;
         *len = (Py_ssize_t)out->len;
+        if (composed) {
+            Py_ssize_t kept = 0, j = 0;
+            for (Py_ssize_t i = 0; i < composed->n; i++) {
+                Py_ssize_t mid = composed->out[i];
+                while (j < one->n && one->in[j] < mid)
+                    j++;
+                if (j < one->n && one->in[j] == mid) {
+                    composed->in[kept] = composed->in[i];
+                    composed->out[kept] = one->out[j];
+                    kept++;
+                }
+            }
+            composed->n = kept;
+        }
     }
     return 0;
 }
@@ -906,7 +1037,7 @@ static PyObject *Tables_scan(Tables *self, PyObject *text) {
     if (redo == NULL)
         return NULL;
     Out out = {NULL, 0, 0, 2};
-    Redo context = {redo, NULL, NULL, {{NULL, 0, 0, 4}, {NULL, 0, 0, 4}}};
+    Redo context = {redo, NULL, NULL, {{NULL, 0, 0, 4}, {NULL, 0, 0, 4}}, NULL, {{0}, {0}}};
     PyObject *result = NULL;
     if (scan_text(self, text, &out, &context) == 0) {
         PyObject *s = out_str(&out);
@@ -932,7 +1063,7 @@ static PyObject *convert_text(Tables *self, PyObject *text, PyObject *stages) {
     if (READY(text) < 0)
         return NULL;
     Out out = take_kept_out();
-    Redo context = {NULL, stages, NULL, {{NULL, 0, 0, 4}, {NULL, 0, 0, 4}}};
+    Redo context = {NULL, stages, NULL, {{NULL, 0, 0, 4}, {NULL, 0, 0, 4}}, NULL, {{0}, {0}}};
     PyObject *result = NULL;
     if (scan_text(self, text, &out, &context) == 0)
         result = out_str(&out);
@@ -940,6 +1071,85 @@ static PyObject *convert_text(Tables *self, PyObject *text, PyObject *stages) {
     PyMem_Free(context.scratch[0].buf);
     PyMem_Free(context.scratch[1].buf);
     Py_XDECREF(context.stages);
+    return result;
+}
+
+/* The bounds as two lists of ints, or (packed) as two bytes objects of
+ * native Py_ssize_t, for the Markdown cut-back in C. */
+static PyObject *bounds_result(PyObject *str, const Bounds *b, int packed, int anchors) {
+    PyObject *ins, *outs;
+    if (packed) {
+        ins = PyBytes_FromStringAndSize((const char *)b->in, b->n * (Py_ssize_t)sizeof(Py_ssize_t));
+        outs = ins ? PyBytes_FromStringAndSize((const char *)b->out, b->n * (Py_ssize_t)sizeof(Py_ssize_t))
+                   : NULL;
+    } else {
+        ins = PyList_New(b->n);
+        outs = ins ? PyList_New(b->n) : NULL;
+        for (Py_ssize_t i = 0; outs && i < b->n; i++) {
+            PyObject *x = PyLong_FromSsize_t(b->in[i]), *y = x ? PyLong_FromSsize_t(b->out[i]) : NULL;
+            if (!y) {
+                Py_XDECREF(x);
+                Py_CLEAR(outs);
+                break;
+            }
+            PyList_SET_ITEM(ins, i, x);
+            PyList_SET_ITEM(outs, i, y);
+        }
+    }
+    PyObject *result = !outs ? NULL
+                       : packed ? PyTuple_Pack(4, str, ins, outs, anchors ? Py_True : Py_False)
+                                : PyTuple_Pack(3, str, ins, outs);
+    Py_XDECREF(ins);
+    Py_XDECREF(outs);
+    return result;
+}
+
+/* convert_text with the bounds of its units (Engine.convert_aligned). */
+/* The conversion of `text` into *str and its bounds into *rec (holding
+ * nothing yet; the caller frees it): all of them, or the anchors only
+ * (see rec_unit) with rec->anchors.  0, or -1 with an exception set. */
+static int aligned_core(Tables *self, PyObject *text, PyObject *stages, int ascii_inert, Bounds *rec,
+                        PyObject **str) {
+    *str = NULL;
+    if (READY(text) < 0)
+        return -1;
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int anchors = rec->anchors;
+    if (bounds_push(rec, 0, 0) < 0)
+        return -1;
+    if (n == 0 || (ascii_inert && PyUnicode_IS_ASCII(text))) {
+        for (Py_ssize_t i = 0; i < n; i++)
+            if (rec_unit(rec, anchors, i, i + 1, i, i + 1) < 0)
+                return -1;
+        *str = Py_NewRef(text);
+    } else {
+        Out out = take_kept_out();
+        Redo context = {NULL, stages, NULL, {{NULL, 0, 0, 4}, {NULL, 0, 0, 4}}, rec, {{0}, {0}}};
+        if (scan_text(self, text, &out, &context) == 0)
+            *str = out_str(&out);
+        keep_out(&out);
+        PyMem_Free(context.scratch[0].buf);
+        PyMem_Free(context.scratch[1].buf);
+        bounds_free(&context.stage_bounds[0]);
+        bounds_free(&context.stage_bounds[1]);
+        Py_XDECREF(context.stages);
+    }
+    if (*str && rec->in[rec->n - 1] != n && bounds_push(rec, n, PyUnicode_GET_LENGTH(*str)) < 0)
+        Py_CLEAR(*str);
+    return *str ? 0 : -1;
+}
+
+/* convert_text with the bounds of its units (Engine.convert_aligned);
+ * packed, anchors only where the tables make every newline a unit of its
+ * own (the cut-back needs to find the newlines it joined pieces with). */
+static PyObject *aligned_text(Tables *self, PyObject *text, PyObject *stages, int ascii_inert, int packed,
+                              int lone_newlines) {
+    Bounds rec = {NULL, NULL, 0, 0, packed && lone_newlines};
+    PyObject *str, *result = NULL;
+    if (aligned_core(self, text, stages, ascii_inert, &rec, &str) == 0)
+        result = bounds_result(str, &rec, packed, rec.anchors);
+    Py_XDECREF(str);
+    bounds_free(&rec);
     return result;
 }
 
@@ -959,6 +1169,7 @@ typedef struct {
     Tables *tables;
     PyObject *stages;
     int ascii_inert; /* no key or char entry is ASCII: ASCII text comes back as is */
+    int lone_newlines; /* no table holds a newline: each is a unit of its own */
     vectorcallfunc vectorcall;
 } Bound;
 
@@ -986,10 +1197,40 @@ static PyObject *Bound_vectorcall(PyObject *callable, PyObject *const *args, siz
     return convert_text(self->tables, text, self->stages);
 }
 
+static PyObject *Bound_aligned_arg(Bound *self, PyObject *text, int packed) {
+    if (!PyUnicode_Check(text)) {
+        PyErr_Format(PyExc_TypeError, "convert_aligned() argument must be str, not %.100s",
+                     Py_TYPE(text)->tp_name);
+        return NULL;
+    }
+    return aligned_text(self->tables, text, self->stages, self->ascii_inert, packed, self->lone_newlines);
+}
+
+static PyObject *Bound_convert_aligned(Bound *self, PyObject *text) {
+    return Bound_aligned_arg(self, text, 0);
+}
+
+static PyObject *Bound_convert_aligned_packed(Bound *self, PyObject *text) {
+    return Bound_aligned_arg(self, text, 1);
+}
+
+static PyMethodDef Bound_methods[] = {
+    {"convert_aligned", (PyCFunction)Bound_convert_aligned, METH_O,
+     "convert_aligned(text) -> (out, in_bounds, out_bounds): the conversion with the bounds "
+     "of its units (see zhnorm.engine.Engine.convert_aligned)."},
+    {"convert_aligned_packed", (PyCFunction)Bound_convert_aligned_packed, METH_O,
+     "convert_aligned_packed(text) -> (out, in_bytes, out_bytes, anchors): for zhnorm._mdscan, "
+     "convert_aligned's bounds packed as native Py_ssize_t.  With anchors True (the chain "
+     "makes every newline a unit of its own), only the text's ends and the ends of every unit "
+     "that changes length; all other units keep their length and map linearly."},
+    {NULL, NULL, 0, NULL},
+};
+
 static PyObject *Tables_bind(Tables *self, PyObject *args) {
     PyObject *stages;
-    int ascii_inert;
-    if (!PyArg_ParseTuple(args, "Op:bind", &stages, &ascii_inert) || check_stages_arg(stages) < 0)
+    int ascii_inert, lone_newlines = 0;
+    if (!PyArg_ParseTuple(args, "Op|p:bind", &stages, &ascii_inert, &lone_newlines) ||
+        check_stages_arg(stages) < 0)
         return NULL;
     Bound *bound = PyObject_New(Bound, &BoundType);
     if (!bound)
@@ -997,8 +1238,35 @@ static PyObject *Tables_bind(Tables *self, PyObject *args) {
     bound->tables = (Tables *)Py_NewRef(self);
     bound->stages = Py_NewRef(stages);
     bound->ascii_inert = ascii_inert;
+    bound->lone_newlines = lone_newlines;
     bound->vectorcall = Bound_vectorcall;
     return (PyObject *)bound;
+}
+
+/* The C API that zhnorm._mdscan imports (capsule zhnorm._accel._C_API):
+ * an aligned conversion by a Bound with no Python object but the output,
+ * the anchors handed over in PyMem arrays.  _mdscan declares the same
+ * struct; `version` guards the layout. */
+typedef struct {
+    int version;
+    PyTypeObject *bound_type;
+    int (*aligned)(PyObject *bound, PyObject *text, PyObject **str, Py_ssize_t **in, Py_ssize_t **out,
+                   Py_ssize_t *n, int *anchors);
+} AccelCAPI;
+
+static int capi_aligned(PyObject *bound, PyObject *text, PyObject **str, Py_ssize_t **in, Py_ssize_t **out,
+                        Py_ssize_t *n, int *anchors) {
+    Bound *self = (Bound *)bound;
+    Bounds rec = {NULL, NULL, 0, 0, self->lone_newlines};
+    if (aligned_core(self->tables, text, self->stages, self->ascii_inert, &rec, str) < 0) {
+        bounds_free(&rec);
+        return -1;
+    }
+    *in = rec.in;
+    *out = rec.out;
+    *n = rec.n;
+    *anchors = rec.anchors;
+    return 0;
 }
 
 static PyTypeObject BoundType = {
@@ -1010,6 +1278,7 @@ static PyTypeObject BoundType = {
     .tp_vectorcall_offset = offsetof(Bound, vectorcall),
     .tp_call = PyVectorcall_Call,
     .tp_doc = "Tables.convert with its stages bound: call it with the text.",
+    .tp_methods = Bound_methods,
 };
 
 static PyObject *Tables_sizeof(Tables *self, PyObject *Py_UNUSED(ignored)) {
@@ -1035,8 +1304,10 @@ static PyMethodDef Tables_methods[] = {
      "convert(text, stages) -> str: scan(), with each reported stretch run through "
      "`stages` (a tuple of Tables, or a callable returning one, called when first needed)."},
     {"bind", (PyCFunction)Tables_bind, METH_VARARGS,
-     "bind(stages, ascii_inert) -> callable: convert(text, stages) as a function of the text; "
-     "with ascii_inert, ASCII text is returned as it is."},
+     "bind(stages, ascii_inert, lone_newlines=False) -> callable: convert(text, stages) as a "
+     "function of the text; with ascii_inert, ASCII text is returned as it is; lone_newlines "
+     "(no key, trigger, char or normalisation entry of the chain or its stages holds a newline) "
+     "lets convert_aligned_packed return anchors only."},
     {"__sizeof__", (PyCFunction)Tables_sizeof, METH_NOARGS, "Bytes held, tables included."},
     {NULL, NULL, 0, NULL},
 };
@@ -1077,7 +1348,7 @@ static PyObject *accel_chain(PyObject *Py_UNUSED(module), PyObject *args) {
         int kind = PyUnicode_KIND(piece);
         const void *data = PyUnicode_DATA(piece);
         Py_ssize_t len = PyUnicode_GET_LENGTH(piece);
-        if (run_stages(stages, &kind, &data, &len, bufs) < 0)
+        if (run_stages(stages, &kind, &data, &len, bufs, NULL, NULL) < 0)
             goto fail;
         PyObject *converted = PyTuple_GET_SIZE(stages) ? PyUnicode_FromKindAndData(kind, data, len)
                                                        : Py_NewRef(piece);
@@ -1124,6 +1395,13 @@ PyMODINIT_FUNC PyInit__accel(void) {
     Py_INCREF(&TablesType);
     if (PyModule_AddObject(m, "Tables", (PyObject *)&TablesType) < 0) {
         Py_DECREF(&TablesType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    static AccelCAPI capi = {1, &BoundType, capi_aligned};
+    PyObject *capsule = PyCapsule_New(&capi, "zhnorm._accel._C_API", NULL);
+    if (!capsule || PyModule_AddObject(m, "_C_API", capsule) < 0) {
+        Py_XDECREF(capsule);
         Py_DECREF(m);
         return NULL;
     }

@@ -60,6 +60,13 @@ typedef struct {
     int image, active;
 } Opener;
 
+/* The converted text of one prose piece: a slice of `str` (borrowed). */
+typedef struct {
+    PyObject *str;
+    Py_ssize_t a, e;
+    int set;
+} Repl;
+
 /* A chain's quiet table (zhnorm/quiet.py, whose docstring gives the
  * layout): which texts the chain cannot change, told from their
  * characters.  Checked whole when made, so a scan reads it unchecked. */
@@ -96,6 +103,8 @@ typedef struct {
     Py_ssize_t capowners; /* with their offsets in the joined prose after them */
     int32_t *shift; /* shift[j]: where joined[j] lies in the text, less j (UCS2 pages) */
     Py_ssize_t capshift;
+    Repl *repl; /* render_core: what each piece becomes */
+    Py_ssize_t caprepl;
     const Quiet *quiet; /* set: inline scans of text the chain cannot change are skipped */
     uint32_t *seen;     /* pairs_met: seen[id] == epoch, pair id met in this block */
     uint16_t *present;  /* pairs_met: the pair ids met in this block */
@@ -2099,7 +2108,7 @@ static size_t scan_bytes(const Scan *s) {
     return (size_t)s->capu * (sizeof(Py_UCS4) + 1) + (size_t)s->capstarts * sizeof(Py_ssize_t) +
            (size_t)s->cappipes + (size_t)s->capv * sizeof(Span) + (size_t)s->caps * sizeof(Opener) +
            (size_t)s->capl * sizeof(Py_ssize_t) + (size_t)s->capowners * sizeof(Py_ssize_t) +
-           (size_t)s->capshift * sizeof(int32_t) + (size_t)s->capseen * (sizeof(uint32_t) + sizeof(uint16_t));
+           (size_t)s->capshift * sizeof(int32_t) + (size_t)s->caprepl * sizeof(Repl) + (size_t)s->capseen * (sizeof(uint32_t) + sizeof(uint16_t));
 }
 
 /* An empty Scan, with the kept buffers if they are free. */
@@ -2122,6 +2131,7 @@ static void scan_release(Scan *s) {
     PyMem_Free(s->lists);
     PyMem_Free(s->owners);
     PyMem_Free(s->shift);
+    PyMem_Free(s->repl);
     PyMem_Free(s->seen);
     PyMem_Free(s->present);
 }
@@ -2298,24 +2308,6 @@ static Py_ssize_t next_difference(PyObject *a, PyObject *b, Py_ssize_t i) {
     return n;
 }
 
-/* Two strings of equal length have their newlines at the same offsets. */
-static int same_newlines(PyObject *a, PyObject *b) {
-    int ka = PyUnicode_KIND(a), kb = PyUnicode_KIND(b);
-    const void *da = PyUnicode_DATA(a), *db = PyUnicode_DATA(b);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(a);
-    if (ka == PyUnicode_2BYTE_KIND && kb == PyUnicode_2BYTE_KIND) {
-        const Py_UCS2 *x = da, *y = db;
-        for (Py_ssize_t i = 0; i < n; i++)
-            if ((x[i] == '\n') != (y[i] == '\n'))
-                return 0;
-        return 1;
-    }
-    for (Py_ssize_t i = 0; i < n; i++)
-        if ((PyUnicode_READ(ka, da, i) == '\n') != (PyUnicode_READ(kb, db, i) == '\n'))
-            return 0;
-    return 1;
-}
-
 /* The least code point that needs the range up to `top`, a maxchar that
  * PyUnicode_New accepts (0 for ASCII: nothing to need). */
 static Py_UCS4 kind_floor(Py_UCS4 top) {
@@ -2338,12 +2330,6 @@ static int needs_its_kind(PyObject *str) {
     return 0;
 }
 
-/* The converted text of one prose piece: a slice of `str` (borrowed). */
-typedef struct {
-    PyObject *str;
-    Py_ssize_t a, e;
-    int set;
-} Repl;
 
 static int convert_str(PyObject *convert, PyObject *in, PyObject **out) {
     *out = PyObject_CallOneArg(convert, in);
@@ -2357,153 +2343,213 @@ static int convert_str(PyObject *convert, PyObject *in, PyObject **out) {
     return 0;
 }
 
-/* Line starts of a str split at "\n" (count + 1 entries, last = len + 1). */
-static Py_ssize_t *line_starts(PyObject *str, Py_ssize_t *count) {
-    int kind = PyUnicode_KIND(str);
-    const void *data = PyUnicode_DATA(str);
-    Py_ssize_t n = PyUnicode_GET_LENGTH(str), c = 1;
-    for (Py_ssize_t i = 0; i < n; i++)
-        c += PyUnicode_READ(kind, data, i) == '\n';
-    Py_ssize_t *st = PyMem_Malloc((size_t)(c + 1) * sizeof(Py_ssize_t));
-    if (!st) {
-        PyErr_NoMemory();
-        return NULL;
-    }
-    st[0] = 0;
-    for (Py_ssize_t i = 0, j = 1; i < n; i++)
-        if (PyUnicode_READ(kind, data, i) == '\n')
-            st[j++] = i + 1;
-    st[c] = n + 1;
-    *count = c;
-    return st;
-}
-
 /* dst[d:dend] starts with left[la:le]. */
 static int str_startswith(PyObject *dst, Py_ssize_t d, Py_ssize_t dend, PyObject *left, Py_ssize_t la,
                           Py_ssize_t le) {
     return d + (le - la) <= dend && same_units(dst, d, left, la, le - la);
 }
 
-/* render._map_cuts: map each cut (offset in src) to an offset in dst, or -1. */
-static int map_cuts(PyObject *src, PyObject *dst, const Py_ssize_t *cuts, Py_ssize_t ncuts,
-                    PyObject *convert, Py_ssize_t *result) {
-    int rc = -1;
-    Py_ssize_t ns, nd, nsegs = 0;
-    Py_ssize_t *ss = line_starts(src, &ns), *ds = ss ? line_starts(dst, &nd) : NULL;
-    Py_ssize_t *wk = NULL, *wx = NULL, *seg_a = NULL, *seg_e = NULL, *conv_st = NULL;
-    PyObject *segs_str = NULL, *conv = NULL;
-    Writer joined = {NULL, 0, 0, PyUnicode_KIND(src)};
-    if (!ds)
-        goto done;
-    if (ns != nd) {
-        for (Py_ssize_t i = 0; i < ncuts; i++)
-            result[i] = -1;
-        rc = 0;
-        goto done;
+/* A converter's alignment (render.AlignedConverter): its output and the
+ * bounds of its units, in[k] -> out[k], n of them; borrowed from the bytes
+ * of convert_aligned_packed(), or copied from the lists of
+ * convert_aligned(). */
+typedef struct {
+    PyObject *str;
+    const Py_ssize_t *in, *out;
+    Py_ssize_t n;
+    PyObject *held;   /* the result tuple, holding str and the bytes, or str (from the C API) */
+    Py_ssize_t *own, *own_out; /* bounds in PyMem arrays (own_out: the C API's) */
+    int anchors;      /* only the anchors (_accel's rec_unit), every newline a unit of its own */
+} Align;
+
+static void align_free(Align *al) {
+    Py_CLEAR(al->held);
+    PyMem_Free(al->own);
+    PyMem_Free(al->own_out);
+    al->own = al->own_out = NULL;
+    al->str = NULL;
+}
+
+static PyObject *str_aligned, *str_aligned_packed;
+
+/* zhnorm._accel's C API (see AccelCAPI there; same layout, version 1):
+ * the engine's aligned conversion called straight from C, NULL when
+ * _accel is not built. */
+typedef struct {
+    int version;
+    PyTypeObject *bound_type;
+    int (*aligned)(PyObject *bound, PyObject *text, PyObject **str, Py_ssize_t **in, Py_ssize_t **out,
+                   Py_ssize_t *n, int *anchors);
+} AccelCAPI;
+static const AccelCAPI *accel_api;
+
+/* getattr(obj, name, None) as *fn (NULL when missing); -1 on another error. */
+static int optional_attr(PyObject *obj, PyObject *name, PyObject **fn) {
+    *fn = PyObject_GetAttr(obj, name);
+    if (*fn)
+        return 0;
+    if (!PyErr_ExceptionMatches(PyExc_AttributeError))
+        return -1;
+    PyErr_Clear();
+    return 0;
+}
+
+/* The aligned conversion behind `convert` (the engine's C API for its
+ * Bound, *packed 2; else its convert_aligned_packed or convert_aligned
+ * attribute, *packed 1 or 0; markdown_c.py gives a converter one of
+ * them), or NULL (no exception) for a plain callable. */
+static PyObject *aligned_fn(PyObject *convert, int *packed) {
+    PyObject *fn;
+    if (accel_api && Py_TYPE(convert) == accel_api->bound_type) {
+        *packed = 2;
+        return Py_NewRef(convert);
     }
-#define SLEN(k) (ss[(k) + 1] - 1 - ss[k])
-#define DLEN(k) (ds[(k) + 1] - 1 - ds[k])
-    wk = PyMem_Malloc((size_t)(ncuts + 1) * sizeof(Py_ssize_t));
-    wx = PyMem_Malloc((size_t)(ncuts + 1) * sizeof(Py_ssize_t));
-    seg_a = PyMem_Malloc((size_t)(ncuts + 1) * sizeof(Py_ssize_t));
-    seg_e = PyMem_Malloc((size_t)(ncuts + 1) * sizeof(Py_ssize_t));
-    if (!wk || !wx || !seg_a || !seg_e) {
-        PyErr_NoMemory();
-        goto done;
+    *packed = 1;
+    if (optional_attr(convert, str_aligned_packed, &fn) < 0)
+        return NULL;
+    if (!fn) {
+        *packed = 0;
+        if (optional_attr(convert, str_aligned, &fn) < 0)
+            return NULL;
     }
-    Py_ssize_t line = -1, last = 0, k = 0;
-    for (Py_ssize_t i = 0; i < ncuts; i++) {
-        Py_ssize_t c = cuts[i];
-        while (k + 1 < ns && ss[k + 1] <= c) /* bisect_right(s_starts, c) - 1, cuts ascending */
-            k++;
-        wk[i] = k;
-        wx[i] = c - ss[k];
-        if (SLEN(k) != DLEN(k)) {
-            if (k != line) {
-                line = k;
-                last = 0;
-            }
-            seg_a[nsegs] = ss[k] + last;
-            seg_e[nsegs] = ss[k] + wx[i];
-            nsegs++;
-            last = wx[i];
+    return fn;
+}
+
+/* One bounds list of convert_aligned() into dst[0:n]. */
+static int copy_bounds(PyObject *list, Py_ssize_t n, Py_ssize_t *dst) {
+    PyObject *seq = PySequence_Fast(list, "convert_aligned() must return two lists of bounds");
+    if (!seq)
+        return -1;
+    int rc = 0;
+    if (PySequence_Fast_GET_SIZE(seq) != n) {
+        PyErr_SetString(PyExc_ValueError, "convert_aligned() returned bound lists of unequal length");
+        rc = -1;
+    }
+    for (Py_ssize_t i = 0; !rc && i < n; i++) {
+        dst[i] = PyLong_AsSsize_t(PySequence_Fast_GET_ITEM(seq, i));
+        if (dst[i] == -1 && PyErr_Occurred())
+            rc = -1;
+    }
+    Py_DECREF(seq);
+    return rc;
+}
+
+/* fn(in) into *al, its bounds checked against the contract (a broken
+ * converter must not make the cut-back read out of range). */
+static int call_aligned(PyObject *fn, int packed, PyObject *in, Align *al) {
+    memset(al, 0, sizeof *al);
+    if (packed == 2) { /* fn is an engine's Bound: its C API */
+        Py_ssize_t *bin, *bout;
+        if (accel_api->aligned(fn, in, &al->held, &bin, &bout, &al->n, &al->anchors) < 0)
+            return -1;
+        al->str = al->held;
+        al->in = al->own = bin;
+        al->out = al->own_out = bout;
+        return 0;
+    }
+    PyObject *r = PyObject_CallOneArg(fn, in);
+    if (!r)
+        return -1;
+    al->held = r;
+    if (!PyTuple_Check(r) || PyTuple_GET_SIZE(r) != 3 + packed || !PyUnicode_Check(PyTuple_GET_ITEM(r, 0))) {
+        PyErr_SetString(PyExc_TypeError, packed ? "convert_aligned_packed() must return (str, bytes, bytes, bool)"
+                                                : "convert_aligned() must return (str, in_bounds, out_bounds)");
+        goto fail;
+    }
+    al->str = PyTuple_GET_ITEM(r, 0);
+    PyObject *a = PyTuple_GET_ITEM(r, 1), *b = PyTuple_GET_ITEM(r, 2);
+    if (packed) {
+        if (!PyBytes_Check(a) || !PyBytes_Check(b) || PyBytes_GET_SIZE(a) != PyBytes_GET_SIZE(b) ||
+            PyBytes_GET_SIZE(a) % (Py_ssize_t)sizeof(Py_ssize_t)) {
+            PyErr_SetString(PyExc_TypeError, "convert_aligned_packed() must return (str, bytes, bytes, bool)");
+            goto fail;
         }
+        al->anchors = PyObject_IsTrue(PyTuple_GET_ITEM(r, 3)) == 1;
+        al->n = PyBytes_GET_SIZE(a) / (Py_ssize_t)sizeof(Py_ssize_t);
+        al->in = (const Py_ssize_t *)PyBytes_AS_STRING(a);
+        al->out = (const Py_ssize_t *)PyBytes_AS_STRING(b);
+    } else {
+        Py_ssize_t n = PyObject_Length(a);
+        if (n < 0)
+            goto fail;
+        if (!(al->own = PyMem_Malloc((size_t)(2 * n + 1) * sizeof(Py_ssize_t)))) {
+            PyErr_NoMemory();
+            goto fail;
+        }
+        if (copy_bounds(a, n, al->own) < 0 || copy_bounds(b, n, al->own + n) < 0)
+            goto fail;
+        al->n = n;
+        al->in = al->own;
+        al->out = al->own + n;
     }
-    if (!nsegs) {
-        for (Py_ssize_t i = 0; i < ncuts; i++)
-            result[i] = ds[wk[i]] + wx[i];
-        rc = 0;
-        goto done;
+    int ok = al->n >= 1 && al->in[0] == 0 && al->out[0] == 0 && al->in[al->n - 1] == PyUnicode_GET_LENGTH(in) &&
+             al->out[al->n - 1] == PyUnicode_GET_LENGTH(al->str);
+    for (Py_ssize_t k = 1; ok && k < al->n; k++)
+        ok = al->in[k - 1] <= al->in[k] && al->out[k - 1] <= al->out[k];
+    if (!ok) {
+        PyErr_SetString(PyExc_ValueError, "convert_aligned() returned bounds that break its contract");
+        goto fail;
     }
-    for (Py_ssize_t j = 0; j < nsegs; j++) {
-        if ((j && w_char(&joined, '\n') < 0) || w_add(&joined, src, seg_a[j], seg_e[j]) < 0)
-            goto done;
-    }
-    segs_str = w_str(&joined);
-    if (!segs_str || convert_str(convert, segs_str, &conv) < 0)
-        goto done;
-    Py_ssize_t nconv;
-    conv_st = line_starts(conv, &nconv);
-    if (!conv_st)
-        goto done;
-    int use_conv = nconv == nsegs;
-    line = -1;
-    Py_ssize_t anchor_s = 0, anchor_d = 0, prev = 0, j = 0;
-    for (Py_ssize_t i = 0; i < ncuts; i++) {
-        Py_ssize_t kk = wk[i], x = wx[i];
-        if (SLEN(kk) == DLEN(kk)) {
-            result[i] = ds[kk] + x;
+    return 0;
+fail:
+    align_free(al);
+    return -1;
+}
+
+/* render.cut for offsets x that rise from call to call (*k follows them):
+ * a bound maps to its output offset; inside a unit, the same offset if the
+ * unit kept its length, else the unit's end. */
+static Py_ssize_t cut_at(const Align *al, Py_ssize_t *k, Py_ssize_t x) {
+    while (*k + 1 < al->n && al->in[*k + 1] <= x)
+        ++*k;
+    Py_ssize_t a = al->in[*k];
+    if (a == x || *k + 1 >= al->n)
+        return al->out[*k];
+    Py_ssize_t b = al->in[*k + 1], c = al->out[*k], d = al->out[*k + 1];
+    return b - a == d - c ? c + (x - a) : d;
+}
+
+/* render._separated: each separator (a newline of the joined prose) is a
+ * unit of its own that became one newline. */
+/* With anchors only, every newline is a bound (the converter says so) and
+ * cut_at finds where it went, which must be one newline. */
+static int separated(const Align *al, const Py_ssize_t *owners, const Py_ssize_t *pstart, Py_ssize_t npieces) {
+    int kind = PyUnicode_KIND(al->str);
+    const void *data = PyUnicode_DATA(al->str);
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = 0; i < npieces; i++) {
+        if (owners[i] >= 0)
+            continue;
+        Py_ssize_t p = pstart[i];
+        if (al->anchors) {
+            Py_ssize_t o = cut_at(al, &k, p);
+            if (cut_at(al, &k, p + 1) != o + 1 || PyUnicode_READ(kind, data, o) != '\n')
+                return 0;
             continue;
         }
-        if (kk != line) {
-            line = kk;
-            anchor_s = anchor_d = prev = 0;
-        }
-        PyObject *left;
-        Py_ssize_t la, le;
-        PyObject *owned = NULL;
-        if (use_conv && anchor_s == prev) {
-            left = conv;
-            la = conv_st[j];
-            le = conv_st[j + 1] - 1;
-        } else {
-            PyObject *piece = PyUnicode_Substring(src, ss[kk] + anchor_s, ss[kk] + x);
-            if (!piece)
-                goto done;
-            int bad = convert_str(convert, piece, &owned);
-            Py_DECREF(piece);
-            if (bad)
-                goto done;
-            left = owned;
-            la = 0;
-            le = PyUnicode_GET_LENGTH(owned);
-        }
-        j++;
-        prev = x;
-        if (str_startswith(dst, ds[kk] + anchor_d, ds[kk] + DLEN(kk), left, la, le)) {
-            anchor_s = x;
-            anchor_d += le - la;
-            result[i] = ds[kk] + anchor_d;
-        } else {
-            result[i] = -1;
-        }
-        Py_XDECREF(owned);
+        while (k + 1 < al->n && al->in[k + 1] <= p)
+            k++;
+        if (al->in[k] != p || k + 1 >= al->n || al->in[k + 1] != p + 1 || al->out[k + 1] != al->out[k] + 1 ||
+            PyUnicode_READ(kind, data, al->out[k]) != '\n')
+            return 0;
     }
-    rc = 0;
-#undef SLEN
-#undef DLEN
-done:
-    PyMem_Free(ss);
-    PyMem_Free(ds);
-    PyMem_Free(wk);
-    PyMem_Free(wx);
-    PyMem_Free(seg_a);
-    PyMem_Free(seg_e);
-    PyMem_Free(conv_st);
-    PyMem_Free(joined.v);
-    Py_XDECREF(segs_str);
-    Py_XDECREF(conv);
-    return rc;
+    return 1;
+}
+
+/* render._cut_run: the pieces [i, j) of one run, from pstart[i] in the
+ * joined prose, cut from al (the conversion of the joined prose from
+ * `offset` on); *k as for cut_at. */
+static void cut_run(const Align *al, Py_ssize_t *k, const Py_ssize_t *pstart, Py_ssize_t i, Py_ssize_t j,
+                    Py_ssize_t offset, Repl *repl) {
+    Py_ssize_t begin = cut_at(al, k, pstart[i] - offset);
+    for (Py_ssize_t p = i; p < j; p++) {
+        Py_ssize_t end = cut_at(al, k, pstart[p + 1] - offset);
+        repl[p].str = al->str;
+        repl[p].a = begin;
+        repl[p].e = end;
+        repl[p].set = 1;
+        begin = end;
+    }
 }
 
 /* Move *k on to the piece holding joined[i] (pieces in order, i rising). */
@@ -2512,11 +2558,13 @@ static inline void piece_of(const Py_ssize_t *pstart, Py_ssize_t *k, Py_ssize_t 
         ++*k;
 }
 
-/* The converter kept every length and newline (aligned output) and no span
- * writes anything but its prose: the document is the text copied once with
- * each run where `out` differs from `joined` written in place, found by one
- * walk over the differences.  Returns 1 (*res set), 0 if a newline differs
- * (not aligned: the caller cuts lines instead), -1 on error. */
+/* Every anchor of the converter's alignment lies on the diagonal (each
+ * unit kept its length and its offset, so render.cut maps every offset to
+ * itself: each piece is `out` at its own offsets) and no span writes
+ * anything but its prose: the document is the text copied once with each
+ * run where `out` differs from `joined` written in place, found by one walk
+ * over the differences.  Returns 1 (*res set), 0 if a newline differs (the
+ * caller then cuts piece by piece), -1 on error. */
 static int patch_aligned(PyObject *text, const Scan *s, const Py_ssize_t *owners, const Py_ssize_t *pstart,
                          const int32_t *shift, PyObject *joined, PyObject *out, PyObject **res) {
     int jk = PyUnicode_KIND(joined), ok = PyUnicode_KIND(out), rk = 0;
@@ -2605,10 +2653,11 @@ static int patch_aligned(PyObject *text, const Scan *s, const Py_ssize_t *owners
 }
 
 /* The pieces of the prose in s->v: each convertible span (its index in
- * owners[]), and a separator (-1) for a breaking span between two; pstart[]
- * their offsets in the joined prose, pstart[*npieces] its length, returned.
- * No branch on the spans: whether one is prose follows no pattern a branch
- * predictor learns, and a page has thousands. */
+ * owners[]), and a separator (-1) for a hard boundary between two (any
+ * protected span but emphasis, render.SOFT_TYPES); pstart[] their offsets
+ * in the joined prose, pstart[*npieces] its length, returned.  No branch
+ * on the spans: whether one is prose follows no pattern a branch predictor
+ * learns, and a page has thousands. */
 static Py_ssize_t gather_pieces(const Scan *s, Py_ssize_t *owners, Py_ssize_t *pstart, Py_ssize_t *npieces,
                                 int *prose_only) {
     Py_ssize_t np = 0, pos = 0, nv = s->nv;
@@ -2616,8 +2665,8 @@ static Py_ssize_t gather_pieces(const Scan *s, Py_ssize_t *owners, Py_ssize_t *p
     unsigned outs = 0;
     const Span *v = s->v;
     for (Py_ssize_t i = 0; i < nv; i++) {
-        size_t conv = v[i].conv != 0, brk = v[i].brk != 0;
-        size_t piece = conv | (brk & ~sep); /* a span, or a separator */
+        size_t conv = v[i].conv != 0, hard = v[i].type != T_EMPHASIS;
+        size_t piece = conv | (hard & ~sep); /* a span, or a separator */
         outs |= v[i].out;
         owners[np] = conv ? i : -1; /* both overwritten unless np moves on */
         pstart[np] = pos;
@@ -2697,17 +2746,17 @@ static PyObject *join_pieces(PyObject *text, Scan *s, const Py_ssize_t *owners, 
 }
 
 /* Convert the prose of the spans s->v of `text` with `convert` and write the
- * document: render.gather + convert_spans and the output loop of
+ * document: render.convert_spans and the output loop of
  * convert_markup_result.  Returns the document (a new reference), with
  * the number of fallbacks in *nfallbacks. */
 static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out_kind, Py_ssize_t *nfallbacks) {
-    PyObject *result = NULL, *joined = NULL, *out = NULL;
-    PyObject **fallback_strs = NULL;
-    Py_ssize_t *owners = NULL, *pstart = NULL, *cuts = NULL, *mapped = NULL;
+    PyObject *result = NULL, *joined = NULL, *fn = NULL;
+    PyObject **held = NULL; /* per piece: a conversion of its own, or of its run */
+    Py_ssize_t *owners = NULL, *pstart = NULL;
     Repl *repl = NULL;
+    Align al = {0};
     Writer ob = {NULL, 0, 0, out_kind > PyUnicode_KIND(text) ? out_kind : PyUnicode_KIND(text)};
     Py_ssize_t fallbacks = 0, npieces = 0;
-    int aligned = 0; /* out has joined's line lengths: each piece is out at its own offsets */
     /* gather: the pieces (a convertible span, or -1 for a separator) */
     if (grow((void **)&s->owners, &s->capowners, 2 * s->nv + 3, sizeof(Py_ssize_t)) < 0)
         goto done;
@@ -2715,127 +2764,128 @@ static PyObject *render_core(PyObject *text, Scan *s, PyObject *convert, int out
     pstart = owners + s->nv + 1; /* nv + 2 offsets in joined */
     int prose_only; /* no span writes anything but its prose */
     Py_ssize_t pos = gather_pieces(s, owners, pstart, &npieces, &prose_only);
-    if (!npieces) {
-        if (!(repl = PyMem_Calloc(1, sizeof(Repl)))) {
+    if (!npieces)
+        goto write;
+    /* what each piece becomes, in a buffer kept with the scan's (a page's
+     * worth is past the allocator's mmap threshold), cleared when used */
+    if (grow((void **)&s->repl, &s->caprepl, npieces + 1, sizeof(Repl)) < 0)
+        goto done;
+    int packed;
+    fn = aligned_fn(convert, &packed);
+    if (!fn && PyErr_Occurred())
+        goto done;
+    if (!fn) {
+        /* a plain callable: each piece on its own (render.convert_spans) */
+        if (!(held = PyMem_Calloc((size_t)npieces, sizeof(PyObject *)))) {
             PyErr_NoMemory();
             goto done;
+        }
+        repl = memset(s->repl, 0, ((size_t)npieces + 1) * sizeof(Repl));
+        for (Py_ssize_t i = 0; i < npieces;) {
+            Py_ssize_t j = i;
+            while (j < npieces && owners[j] >= 0)
+                j++;
+            fallbacks += j - i > 1;
+            for (Py_ssize_t k = i; k < j; k++) {
+                Span *sp = &s->v[owners[k]];
+                PyObject *piece = PyUnicode_Substring(text, sp->start, sp->end);
+                if (!piece)
+                    goto done;
+                int bad = convert_str(convert, piece, &held[k]);
+                Py_DECREF(piece);
+                if (bad)
+                    goto done;
+                repl[k].str = held[k];
+                repl[k].a = 0;
+                repl[k].e = PyUnicode_GET_LENGTH(held[k]);
+                repl[k].set = 1;
+            }
+            i = j + 1;
         }
         goto write;
     }
     const int32_t *shift;
     if (!(joined = join_pieces(text, s, owners, pstart, npieces, pos, &shift)))
         goto done;
-    if (convert_str(convert, joined, &out) < 0)
+    if (call_aligned(fn, packed, joined, &al) < 0)
         goto done;
-    if (PyUnicode_KIND(out) > ob.kind)
-        ob.kind = PyUnicode_KIND(out);
-    Py_ssize_t jlen = PyUnicode_GET_LENGTH(joined), olen = PyUnicode_GET_LENGTH(out);
-    int same_length = olen == jlen;
-    if (same_length && prose_only) {
-        PyObject *str = NULL;
-        int r = patch_aligned(text, s, owners, pstart, shift, joined, out, &str);
-        if (r < 0)
-            goto done;
-        if (r) {
-            result = str;
-            goto done;
-        }
-        same_length = 0; /* neither identical nor aligned: skip both comparisons below */
-    }
-    if (!(repl = PyMem_Calloc((size_t)npieces + 1, sizeof(Repl)))) {
-        PyErr_NoMemory();
-        goto done;
-    }
-    if (same_length && same_units(joined, 0, out, 0, jlen)) {
-        /* nothing converted: every piece stays */
-    } else if (same_length && same_newlines(joined, out)) {
-        aligned = 1;
-        for (Py_ssize_t k = 0; k < npieces; k++)
-            if (owners[k] >= 0) {
-                repl[k].str = out;
-                repl[k].a = pstart[k];
-                repl[k].e = pstart[k + 1];
-                repl[k].set = 1;
+    if (PyUnicode_GET_LENGTH(al.str) == pos && memcmp(al.in, al.out, (size_t)al.n * sizeof(Py_ssize_t)) == 0) {
+        /* on the diagonal: every offset maps to itself */
+        if (same_units(al.str, 0, joined, 0, pos)) { /* every unit is itself: only rules are written */
+            if (prose_only) {
+                result = Py_NewRef(text);
+                goto done;
             }
-    } else {
-        Py_ssize_t ncuts = npieces - 1;
-        cuts = PyMem_Malloc((size_t)(npieces + 1) * sizeof(Py_ssize_t));
-        mapped = PyMem_Malloc((size_t)(npieces + 1) * sizeof(Py_ssize_t));
-        fallback_strs = PyMem_Calloc((size_t)npieces, sizeof(PyObject *));
-        if (!cuts || !mapped || !fallback_strs) {
-            PyErr_NoMemory();
-            goto done;
+            goto write;
         }
-        for (Py_ssize_t k = 0; k < ncuts; k++)
-            cuts[k] = pstart[k + 1];
-        if (map_cuts(joined, out, cuts, ncuts, convert, mapped) < 0)
-            goto done;
-        mapped[npieces - 1] = olen;
-        Py_ssize_t prev_end = 0; /* -1: None */
-        Py_ssize_t i = 0;
-        while (i < npieces) {
+        if (prose_only) {
+            PyObject *str = NULL;
+            int r = patch_aligned(text, s, owners, pstart, shift, joined, al.str, &str);
+            if (r < 0)
+                goto done;
+            if (r) {
+                result = str;
+                goto done;
+            }
+        }
+    }
+    repl = memset(s->repl, 0, ((size_t)npieces + 1) * sizeof(Repl));
+    if (separated(&al, owners, pstart, npieces)) {
+        Py_ssize_t k = 0;
+        for (Py_ssize_t i = 0; i < npieces;) {
             Py_ssize_t j = i;
             while (j < npieces && owners[j] >= 0)
                 j++;
-            int good = prev_end >= 0;
-            for (Py_ssize_t k = i; k < j && good; k++)
-                good = mapped[k] >= 0;
-            if (good) {
-                Py_ssize_t p = prev_end;
-                for (Py_ssize_t k = i; k < j; k++) {
-                    repl[k].str = out;
-                    repl[k].a = p;
-                    repl[k].e = mapped[k];
-                    repl[k].set = 1;
-                    p = mapped[k];
-                }
-            } else if (j > i) {
-                fallbacks++;
-                for (Py_ssize_t k = i; k < j; k++) {
-                    Span *sp = &s->v[owners[k]];
-                    PyObject *piece = PyUnicode_Substring(text, sp->start, sp->end);
-                    if (!piece)
-                        goto done;
-                    int bad = convert_str(convert, piece, &fallback_strs[k]);
-                    Py_DECREF(piece);
-                    if (bad)
-                        goto done;
-                    repl[k].str = fallback_strs[k];
-                    if (PyUnicode_KIND(fallback_strs[k]) > ob.kind)
-                        ob.kind = PyUnicode_KIND(fallback_strs[k]);
-                    repl[k].a = 0;
-                    repl[k].e = PyUnicode_GET_LENGTH(fallback_strs[k]);
-                    repl[k].set = 1;
-                }
+            if (j > i)
+                cut_run(&al, &k, pstart, i, j, 0, repl);
+            i = j + 1;
+        }
+    } else { /* a converter that joins a newline to its neighbours: each run on its own */
+        if (!(held = PyMem_Calloc((size_t)npieces, sizeof(PyObject *)))) {
+            PyErr_NoMemory();
+            goto done;
+        }
+        for (Py_ssize_t i = 0; i < npieces;) {
+            Py_ssize_t j = i;
+            while (j < npieces && owners[j] >= 0)
+                j++;
+            if (j > i) {
+                Align run;
+                Py_ssize_t k = 0;
+                PyObject *piece = PyUnicode_Substring(joined, pstart[i], pstart[j]);
+                int bad = !piece || call_aligned(fn, packed, piece, &run) < 0;
+                Py_XDECREF(piece);
+                if (bad)
+                    goto done;
+                cut_run(&run, &k, pstart, i, j, pstart[i], repl);
+                held[i] = Py_NewRef(run.held); /* keeps run.str for the writer */
+                align_free(&run);
             }
-            prev_end = j < npieces ? mapped[j] : -1;
             i = j + 1;
         }
     }
 write:;
     /* the output: the text, with each changed piece and each rule replaced;
      * about as long as the text, so sized for it once */
+    for (Py_ssize_t k = 0; repl && k < npieces; k++)
+        if (repl[k].set && PyUnicode_KIND(repl[k].str) > ob.kind)
+            ob.kind = PyUnicode_KIND(repl[k].str);
     if (grow((void **)&ob.v, &ob.cap, (PyUnicode_GET_LENGTH(text) + 64) * ob.kind, 1) < 0)
         goto done;
-    Py_ssize_t copied = 0, k = 0, diff = -1; /* aligned: the next offset where out differs */
+    Py_ssize_t copied = 0, k = 0;
     int changed = 0;
     for (Py_ssize_t i = 0; i < s->nv; i++) {
         Span *sp = &s->v[i];
         if (sp->conv) {
+            if (!repl) /* no piece changed */
+                continue;
             while (k < npieces && owners[k] != i)
                 k++;
             Repl *r = &repl[k];
             if (!r->set)
                 continue;
-            if (aligned) { /* r is out[a:e] for joined[a:e], the piece: unchanged if no difference there */
-                if (diff < r->a)
-                    diff = next_difference(joined, out, r->a);
-                if (diff >= r->e)
-                    continue;
-            } else if (r->e - r->a == sp->end - sp->start &&
-                       str_startswith(text, sp->start, sp->end, r->str, r->a, r->e)) {
+            if (r->e - r->a == sp->end - sp->start && str_startswith(text, sp->start, sp->end, r->str, r->a, r->e))
                 continue;
-            }
             if (w_add(&ob, text, copied, sp->start) < 0)
                 goto done;
             if (sp->out == OUT_BARE_LINK &&
@@ -2859,16 +2909,14 @@ write:;
         result = w_str(&ob);
 done:
     *nfallbacks = fallbacks;
-    if (fallback_strs) {
+    if (held) {
         for (Py_ssize_t k = 0; k < npieces; k++)
-            Py_XDECREF(fallback_strs[k]);
-        PyMem_Free(fallback_strs);
+            Py_XDECREF(held[k]);
+        PyMem_Free(held);
     }
+    align_free(&al);
+    Py_XDECREF(fn);
     Py_XDECREF(joined);
-    Py_XDECREF(out);
-    PyMem_Free(cuts);
-    PyMem_Free(mapped);
-    PyMem_Free(repl);
     PyMem_Free(ob.v);
     return result;
 }
@@ -3235,7 +3283,10 @@ static PyObject *md_render(PyObject *Py_UNUSED(module), PyObject *args) {
         sp->shown = NULL;
         if (!PyUnicode_Check(type))
             continue;
-        if (PyUnicode_CompareWithASCIIString(type, "wikilink_bare") == 0) {
+        if (!sp->conv && (PyUnicode_CompareWithASCIIString(type, "emphasis") == 0 ||
+                          PyUnicode_CompareWithASCIIString(type, "quote_markup") == 0)) {
+            sp->type = T_EMPHASIS; /* a soft boundary (render.SOFT_TYPES) */
+        } else if (PyUnicode_CompareWithASCIIString(type, "wikilink_bare") == 0) {
             sp->out = OUT_BARE_LINK;
         } else if (!sp->conv && (PyUnicode_CompareWithASCIIString(type, "conv_rule") == 0 ||
                                  PyUnicode_CompareWithASCIIString(type, "rule_phrase") == 0)) {
@@ -3304,6 +3355,15 @@ PyMODINIT_FUNC PyInit__mdscan(void) {
     category_fn = PyObject_GetAttrString(ud, "category");
     Py_DECREF(ud);
     if (!category_fn)
+        return NULL;
+    accel_api = PyCapsule_Import("zhnorm._accel._C_API", 0);
+    if (!accel_api || accel_api->version != 1) {
+        PyErr_Clear(); /* built without _accel: converters are called through Python */
+        accel_api = NULL;
+    }
+    str_aligned = PyUnicode_InternFromString("convert_aligned");
+    str_aligned_packed = PyUnicode_InternFromString("convert_aligned_packed");
+    if (!str_aligned || !str_aligned_packed)
         return NULL;
     for (int t = 0; t < T_COUNT; t++) {
         type_strs[t] = PyUnicode_InternFromString(TYPE_NAMES[t]);

@@ -36,7 +36,7 @@ def available() -> bool:
 class FastPass:
     """A compiled chain's keys, values, char table and triggers, in C."""
 
-    __slots__ = ("_tables", "_stages", "_compiled_stages", "normalizes")
+    __slots__ = ("_tables", "_stages", "_compiled_stages", "normalizes", "lone_newlines")
 
     def __init__(self, compiled: CompiledChain, *, normalize: bool = False):
         """With ``normalize=True`` scan() also applies the chain's normalisation
@@ -54,6 +54,7 @@ class FastPass:
         )
         self._compiled_stages = compiled.stages
         self._stages = None  # built when a stretch first needs them
+        self.lone_newlines = lone_newlines(compiled)
 
     def scan(self, text: str) -> tuple[str, list[Stretch]]:
         """Convert `text` in one pass (normalise it first unless built with
@@ -102,10 +103,22 @@ class FastPass:
         """``convert`` as one C callable of the text (no Python frame per
         call). With `ascii_inert` (no key or char entry is ASCII), ASCII
         text is returned as it is."""
-        return self._tables.bind(self._stage_tables, ascii_inert)
+        return self._tables.bind(self._stage_tables, ascii_inert, self.lone_newlines)
 
     def __sizeof__(self) -> int:
         return object.__sizeof__(self) + self._tables.__sizeof__()
+
+
+def lone_newlines(compiled: CompiledChain) -> bool:
+    """Whether every newline of a text is a unit of its own that the chain
+    leaves as it is: no key, trigger, char or normalisation entry, of the
+    chain or of its stages, holds one. Then a key match or a stage match
+    can never cover a newline, so the aligned conversion need not record
+    one for the markup cut-back to find it (see _accel's rec_unit)."""
+    strings = [*compiled.keys, *compiled.triggers, *compiled.chars, *compiled.normalization]
+    for stage in compiled.stages:
+        strings += [*stage.keys, *stage.chars]
+    return not any("\n" in s for s in strings)
 
 
 def _dict(table) -> dict:

@@ -124,6 +124,13 @@ class Converter:
             return (self._markdown or self._markdown_converter())(text)
         return self.convert_markup(text, markup).text
 
+    def convert_aligned(self, text: str) -> tuple[str, list[int], list[int]]:
+        """Plain conversion with the bounds of its units (see
+        zhnorm.engine.Engine.convert_aligned); the markup cut-back uses it
+        when given this converter's ``convert``."""
+        _check_text(text)
+        return self._engine.convert_aligned(text)
+
     def _markdown_converter(self):
         """What converts Markdown for this target: the C path when built."""
         markup, engine, variant = _markup(), self._engine.convert, self.target.variant

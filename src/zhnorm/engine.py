@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import threading
 from bisect import bisect_right
+from itertools import accumulate
 
 import ahocorasick_rs
 
@@ -67,13 +68,88 @@ def splice(base, spans):
     return base[:0].join(pieces)
 
 
+def _utf8_offsets(text: str) -> list[int]:
+    """The UTF-8 byte offset of every code point of `text`, and of its end."""
+    return list(accumulate((len(ch.encode(_ENCODING, _ERRORS)) for ch in text), initial=0))
+
+
+def _match_units(text: str, found, values, mapped: str, redo=None):
+    """The units of one leftmost-longest pass over `text`, as bounds.
+
+    `found`: the automaton's matches (key index, byte start, byte end);
+    `values[i]` the output of key i, or None where it is the key mapped
+    character by character; `mapped`: `text` through the char map (one code
+    point to one). Between matches each code point is a unit, except a
+    stretch (byte bounds) in `redo`, which is converted by
+    ``redo(stretch_text)`` into (out, in_bounds, out_bounds) of its own.
+    Returns (out, in_bounds, out_bounds).
+    """
+    offsets = _utf8_offsets(text) if found or redo is not None else []
+    char_at = {b: i for i, b in enumerate(offsets)} if found else {}
+    ins, outs, parts = [0], [0], []
+    at = 0
+
+    def gap(a: int, b: int) -> None:
+        nonlocal at
+        if a >= b:
+            return
+        if redo is not None and (offsets[a], offsets[b]) in redo[0]:
+            out, sub_in, sub_out = redo[1](text[a:b])
+            ins.extend(a + x for x in sub_in[1:])
+            outs.extend(at + y for y in sub_out[1:])
+            parts.append(out)
+            at += len(out)
+            return
+        ins.extend(range(a + 1, b + 1))
+        outs.extend(range(at + 1, at + b - a + 1))
+        parts.append(mapped[a:b])
+        at += b - a
+
+    pos = 0
+    for i, start, end in found:
+        start, end = char_at[start], char_at[end]
+        gap(pos, start)
+        value = values[i]
+        if value is None:
+            value = mapped[start:end]
+        parts.append(value)
+        at += len(value)
+        ins.append(end)
+        outs.append(at)
+        pos = end
+    gap(pos, len(text))
+    return "".join(parts), ins, outs
+
+
+def compose(first: tuple[list[int], list[int]], second: tuple[list[int], list[int]]):
+    """The bounds of two conversions applied in turn: a bound of the first
+    whose output offset is a bound of the second (whose input is the first's
+    output). Converting both sides of it apart gives the second conversion
+    the same two sides, so the composition is separable there too."""
+    at = {x: y for x, y in zip(*second)}
+    ins, outs = [], []
+    for x, mid in zip(*first):
+        y = at.get(mid)
+        if y is not None:
+            ins.append(x)
+            outs.append(y)
+    return ins, outs
+
+
 class _StageRunner:
     """Maximum forward match of one stage's dictionary over text."""
 
     def __init__(self, stage: CompiledStage):
         self._keys = _automaton(stage.keys, as_bytes=True)
         self._values = _encode_all(stage.values)
+        self._str_values = stage.values
         self._chars = CharMap(stage.chars)
+
+    def aligned(self, text: str) -> tuple[str, list[int], list[int]]:
+        """``self(text)`` with the bounds of its units (see _match_units)."""
+        mapped = self._chars(text)
+        found = self._keys.find_matches_as_indexes(text.encode(_ENCODING, _ERRORS)) if self._keys else []
+        return _match_units(text, found, self._str_values, mapped)
 
     def __call__(self, text: str) -> str:
         mapped = self._chars(text)
@@ -104,12 +180,15 @@ class Engine:
             # the C pass does it all: convert is the C function itself, which
             # saves two Python frames per call; skip building the automata
             self.convert = self._fast.converter(self._ascii_inert)
+            self.convert_aligned = self.convert.convert_aligned
             return
         self._normalize = CharMap(compiled.normalization)
         self._normalized_chars = Utf8Probe(compiled.normalization)
         self._keys = _automaton(compiled.keys, as_bytes=True)
         self._values = _encode_all(compiled.values)
         self._patch = compiled.patch
+        self._compiled_values = compiled.values
+        self._str_values: list | None = None  # per key: its value, None if char by char
         self._chars = CharMap(compiled.chars)
         self._triggers = _automaton(compiled.triggers, overlapping=True, as_bytes=True)
         self._compiled_stages = compiled.stages
@@ -133,6 +212,46 @@ class Engine:
             spans = sorted(spans + self._convert_stretches(data, redo))
         whole = self._chars(text).encode(_ENCODING, _ERRORS)
         return splice(whole, spans).decode(_ENCODING, _ERRORS)
+
+    def convert_aligned(self, text: str) -> tuple[str, list[int], list[int]]:
+        """``convert(text)`` with the bounds of its units: ``(out, in_bounds,
+        out_bounds)``, where ``out[out_bounds[k]:out_bounds[k + 1]]`` is what
+        ``text[in_bounds[k]:in_bounds[k + 1]]`` became as one unit.
+
+        A unit is one segmentation key (its value), one code point between
+        keys (its char-table output), or, in a stretch holding a trigger,
+        one unit of the stages (their bounds composed, see :func:`compose`).
+        Every bound is separable: converting ``text[:b]`` and ``text[b:]``
+        apart gives ``out`` cut at the bound, because a leftmost-longest
+        match restarts at the end of every unit it chose, and a stretch's
+        pieces without a trigger convert character by character either way.
+        The markup cut-back (zhnorm.markup.render) relies on this. An
+        accelerated Engine's instance attribute shadows it with the C
+        version (same bounds)."""
+        if not text or (self._ascii_inert and text.isascii()):
+            bounds = list(range(len(text) + 1))
+            return text, bounds, list(bounds)
+        data = text.encode(_ENCODING, _ERRORS)
+        if self._normalized_chars and self._normalized_chars.may_contain(data):
+            text = self._normalize(text)
+            data = text.encode(_ENCODING, _ERRORS)
+        found = self._keys.find_matches_as_indexes(data) if self._keys else []
+        if self._str_values is None:
+            self._str_values = [v if p else None for v, p in zip(self._compiled_values, self._patch)]
+        redo = set(self._stretches_with_triggers(data, found))
+        return _match_units(
+            text, found, self._str_values, self._chars(text), (redo, self._stages_aligned) if redo else None
+        )
+
+    def _stages_aligned(self, text: str) -> tuple[str, list[int], list[int]]:
+        """A stretch through every stage, as OpenCC converts a segment, with
+        the composed bounds of the stages' units."""
+        stages, _ = self._stage_runners()
+        bounds = (list(range(len(text) + 1)),) * 2
+        for stage in stages:
+            text, ins, outs = stage.aligned(text)
+            bounds = compose(bounds, (ins, outs))
+        return text, list(bounds[0]), list(bounds[1])
 
     def _stretches_with_triggers(self, data: bytes, matches: list) -> list[tuple[int, int]]:
         """Byte bounds of the unmatched stretches (between keys) holding a trigger."""

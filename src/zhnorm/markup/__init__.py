@@ -32,12 +32,13 @@ from ..variants import normalize_variant
 from .manual_rules import resolve_rules
 from .markdown_c import convert_markdown, render as render_c, scan_markdown
 from .plain import scan_plain
-from .render import ConversionResult, convert_spans, gather
+from .render import AlignedConverter, ConversionResult, convert_spans, gather, plain_of
 from .sniff import MARKUPS, sniff, sniff_scores
 from .tokens import Span, Token, render, to_tokens
 
 __all__ = [
     "MARKUPS",
+    "AlignedConverter",
     "ConversionResult",
     "Token",
     "convert_markup",
@@ -87,7 +88,8 @@ def tokenize(text: str, markup: str = "markdown", *, filename: str | None = None
     """Cut *text* into :class:`Token` objects with exact offsets.
 
     Shows why a span is or is not converted: ``convertible`` marks visible
-    prose, ``breaks`` marks protected spans that end a phrase.  With
+    prose; every other token but emphasis is a hard boundary that no
+    phrase crosses (see :mod:`zhnorm.markup.render`).  With
     ``markup="auto"`` the choice is made by :func:`sniff` (call it yourself
     to see it).  Adjacent text pieces are merged.
     """
@@ -106,7 +108,8 @@ def tokenize(text: str, markup: str = "markdown", *, filename: str | None = None
 
 
 def prose(text: str, markup: str = "markdown") -> str:
-    """The text the converter sees: convertible pieces, newline at breaks."""
+    """The text the converter sees: convertible pieces, a newline at each
+    hard boundary."""
     _check_text(text)
     kind, _ = _resolve(text, markup)
     return "".join(gather(text, _scan(text, kind))[0])
@@ -129,7 +132,7 @@ def _scan_and_resolve(text, kind, convert, variant, manual_rules):
     if "-{" in text or (kind == "wikitext" and "noteta" in text.lower()):
         nrules = sum(1 for s in spans if s.type == "conv_rule" or (s.type == "template" and s.meta))
         if nrules:
-            spans, replaced = resolve_rules(text, spans, variant, convert, manual_rules == "keep")
+            spans, replaced = resolve_rules(text, spans, variant, plain_of(convert), manual_rules == "keep")
     return spans, nrules, replaced
 
 
@@ -183,7 +186,7 @@ def _markdown_fast(text, markup, convert, variant, manual_rules):
 def convert_markup_result(
     text: str,
     markup: str,
-    convert: Callable[[str], str],
+    convert: Callable[[str], str] | AlignedConverter,
     variant: str | None = None,
     *,
     manual_rules: str = "resolve",
@@ -191,7 +194,11 @@ def convert_markup_result(
 ) -> ConversionResult:
     """Convert the prose of *text*, keeping its markup; report what was done.
 
-    *convert* is a plain-text converter (``Converter('zh-TW').convert``).
+    *convert* is a plain-text converter (``Converter('zh-TW').convert``, an
+    Engine's ``convert``) or an :class:`AlignedConverter`; its exact
+    alignment puts each piece of prose back between the markup (see
+    :mod:`zhnorm.markup.render` for hard and soft boundaries).  A callable
+    without ``convert_aligned`` converts each piece on its own.
     *variant* is the MediaWiki variant code of the target (``zh-tw``,
     ``zh-hans``…) used by ``-{ }-`` rules; with ``None`` a rule shows its
     plain text, a table shows its first entry converted by *convert*, and
@@ -256,7 +263,7 @@ def convert_markup_result(
 def explain(
     text: str,
     markup: str,
-    convert: Callable[[str], str],
+    convert: Callable[[str], str] | AlignedConverter,
     variant: str | None = None,
     *,
     manual_rules: str = "resolve",
@@ -275,7 +282,7 @@ def explain(
 def convert_markup(
     text: str,
     markup: str,
-    convert: Callable[[str], str],
+    convert: Callable[[str], str] | AlignedConverter,
     variant: str | None = None,
     *,
     manual_rules: str = "resolve",

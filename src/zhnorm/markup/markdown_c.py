@@ -19,6 +19,7 @@ from typing import Callable
 
 from .manual_rules import rule_plan
 from .markdown import scan_markdown as _scan_python
+from .render import Converter, aligned_of, plain_of
 from .tokens import Span
 
 try:
@@ -44,18 +45,47 @@ def scan_markdown(src: str) -> list[Span]:
     return _scan_python(src)
 
 
+class _Aligned:
+    """A plain function of the text that carries its aligned conversion, the
+    form in which the C cut-back takes a converter."""
+
+    __slots__ = ("_plain", "convert_aligned")
+
+    def __init__(self, plain: Callable[[str], str], aligned: Callable):
+        self._plain = plain
+        self.convert_aligned = aligned
+
+    def __call__(self, text: str) -> str:
+        return self._plain(text)
+
+
+def for_c(convert: Converter) -> Callable[[str], str]:
+    """`convert` as the C cut-back takes it: a callable (the plain
+    conversion, for ``-{ }-`` rules and plain callables), with a
+    ``convert_aligned`` or ``convert_aligned_packed`` attribute when the
+    converter has one (see render.aligned_of). The C engine's convert has
+    both already."""
+    if callable(convert) and (
+        hasattr(convert, "convert_aligned_packed") or hasattr(convert, "convert_aligned")
+    ):
+        return convert
+    aligned = aligned_of(convert)
+    plain = plain_of(convert)
+    return plain if aligned is None else _Aligned(plain, aligned)
+
+
 def convert_markdown(
-    src: str, convert: Callable[[str], str], variant: str | None, keep: bool
+    src: str, convert: Converter, variant: str | None, keep: bool
 ) -> tuple[str, int, int, int, int] | None:
     """``(text, tokens, rules, rule_phrases, fallbacks)`` of converting the
     prose of ``src``, or None without the C scanner."""
     if _mdscan is None:
         return None
-    return _mdscan.convert(src, convert, rule_plan, variant, keep)
+    return _mdscan.convert(src, for_c(convert), rule_plan, variant, keep)
 
 
 def text_converter(
-    convert: Callable[[str], str], variant: str | None, quiet: bytes | None = None
+    convert: Converter, variant: str | None, quiet: bytes | None = None
 ) -> Callable[[str], str] | None:
     """A function that converts the prose of a Markdown text with `convert`
     (``-{ }-`` rules resolved for `variant`, a canonical variant code or
@@ -69,7 +99,7 @@ def text_converter(
     if _mdscan is None:
         return None
     table = _quiet(quiet) if quiet is not None else None
-    return partial(_mdscan.convert_text, convert, rule_plan, variant, False, table)
+    return partial(_mdscan.convert_text, for_c(convert), rule_plan, variant, False, table)
 
 
 @lru_cache(maxsize=32)
@@ -79,10 +109,10 @@ def _quiet(table: bytes):
     return _mdscan.Quiet(table)
 
 
-def render(src: str, spans: list[Span], convert: Callable[[str], str]) -> tuple[str, int] | None:
+def render(src: str, spans: list[Span], convert: Converter) -> tuple[str, int] | None:
     """``(text, fallbacks)``: the document with its prose converted and its
     rules written, for spans from any scanner after
     :func:`~zhnorm.markup.manual_rules.resolve_rules`; None without C."""
     if _mdscan is None:
         return None
-    return _mdscan.render(src, spans, convert)
+    return _mdscan.render(src, spans, for_c(convert))

@@ -32,11 +32,10 @@ class Token:
     convertible: bool
     """True if conversion may rewrite these characters (visible prose)."""
     breaks: bool = False
-    """For protected pieces: True if the piece separates the prose on both
-    sides (a code span, a URL, a table pipe, a block boundary), so no
-    phrase is matched across it; False if it is transparent markup
-    (``**``, a link target, a citation ``\\[1\\]``) that a phrase may
-    straddle, as in ``**阿塞拜**疆``."""
+    """The scanner's own mark for protected pieces that end a block or a
+    line of prose (a code span, a URL, a table pipe, a block boundary).
+    The cut-back does not use it: there every protected piece but emphasis
+    is a hard boundary (see :mod:`zhnorm.markup.render`)."""
     meta: dict[str, Any] | None = None
     """Extra facts for some types, e.g. the parsed ``-{ }-`` rule."""
 
