@@ -237,3 +237,23 @@ def test_explain_rebuilds_pages_with_page_rules(markup, page):
     for c in reversed(zhnorm.explain(page, "zh-TW", markup=markup)):
         out = out[:c.start] + c.after + out[c.end:]
     assert out == zhnorm.convert(page, "zh-TW", markup=markup)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(["头发", "发X", "发", "X", "软件", "计算机", "氣", "气体", "a", "\n"]), max_size=12).map("".join))
+def test_page_converter_of_a_real_engine_keeps_the_alignment_contract(text):
+    from zhnorm.page_layer import PageTable
+
+    conv = Converter("zh-TW")._page_converter("", "rules")
+    page = conv.with_table(PageTable().updated(add=[("发X", "發Y"), ("软件", "軟件")], remove=["氣"]))
+    out, ins, outs = page.convert_aligned(text)
+    assert out == page(text)
+    assert ins[0] == outs[0] == 0 and ins[-1] == len(text) and outs[-1] == len(out) and len(ins) == len(outs)
+    for b, o in zip(ins, outs):
+        assert page(text[:b]) == out[:o] and page(text[b:]) == out[o:]
+
+
+def test_page_rules_across_emphasis_in_markdown():
+    conv = Converter("zh-TW")
+    assert conv.convert("-{H|zh-cn:发X;zh-tw:發Y}-**头发**X", markup="markdown") == "**頭髮**X"
+    assert conv.convert("-{H|zh-cn:发X;zh-tw:發Y}-**发X**和发X", markup="markdown") == "**發Y**和發Y"

@@ -51,6 +51,11 @@ class _NoConversion:
     def convert(text: str) -> str:
         return text
 
+    @staticmethod
+    def convert_aligned(text: str) -> tuple[str, list[int], list[int]]:
+        bounds = list(range(len(text) + 1))
+        return text, bounds, list(bounds)
+
 
 _NO_CONTENT_CONVERT = re.compile(r"__(?:NOCONTENTCONVERT|NOCC)__", re.IGNORECASE)
 
@@ -182,15 +187,16 @@ class Converter:
         from .page_layer import PageConverter
 
         variant = self.target.variant
+        aligned = getattr(self._engine, "convert_aligned", None)
         if variant is None or not self.target.converts:
-            return PageConverter(self._engine.convert)
+            return PageConverter(self._engine.convert, aligned=aligned)
         table = None
         if kind == "wikitext":
             extra = tuple(g for g in groups_named_by_noteta(text) if g not in self.groups)
             if extra:
                 table = _noteta_table(extra, variant, self._layer)
         converter = PageConverter(
-            self._engine.convert, _SEGMENTERS(self.target.config, self._layer), table
+            self._engine.convert, _SEGMENTERS(self.target.config, self._layer), table, aligned
         )
         converter.other = self._other_variant
         return converter

@@ -467,7 +467,9 @@ def _explain_markup(text: str, markup: str, target, layer, tracer: _Tracer) -> l
         from .converter import _SEGMENTERS
         from .page_layer import PageConverter
 
-        convert = PageConverter(convert, _SEGMENTERS(target.config, layer))
+        engine = engine_for(target.config, layer)
+        convert = PageConverter(convert, _SEGMENTERS(target.config, layer),
+                                aligned=getattr(engine, "convert_aligned", None))
     manual_rules = "keep" if markup == "wikitext" else "resolve"
     tokens = markup_explain(text, markup, convert, target.variant, manual_rules=manual_rules)
     # The prose as the markup layer converts it: convertible pieces, "\n" at breaks.

@@ -277,17 +277,21 @@ class PageConverter:
     page-decided segment, and each engine run, or the engine's own units when
     it reports them)."""
 
-    __slots__ = ("engine", "segmenter", "table", "other")
+    __slots__ = ("engine", "segmenter", "table", "other", "aligned")
 
-    def __init__(self, engine: Convert, segmenter: Segmenter | None = None, table: PageTable | None = None):
+    def __init__(self, engine: Convert, segmenter: Segmenter | None = None, table: PageTable | None = None,
+                 aligned=None):
+        """*aligned*: the engine's ``convert_aligned``, when it has one
+        (then each run reports the engine's own units)."""
         self.engine = engine
+        self.aligned = aligned or getattr(engine, "convert_aligned", None)
         self.segmenter = segmenter or EMPTY_SEGMENTER
         self.table = table or PageTable()
         #: other(variant) -> the PageConverter of another variant, or None
         self.other = None
 
     def with_table(self, table: PageTable) -> "PageConverter":
-        new = PageConverter(self.engine, self.segmenter, table)
+        new = PageConverter(self.engine, self.segmenter, table, self.aligned)
         new.other = self.other
         return new
 
@@ -317,7 +321,7 @@ class PageConverter:
 
         def run(piece_start: int, piece: str) -> None:
             nonlocal length
-            aligned = getattr(self.engine, "convert_aligned", None)
+            aligned = self.aligned
             if aligned is not None:
                 o, ib, ob = aligned(piece)
                 for a, b in zip(ib[1:], ob[1:]):
