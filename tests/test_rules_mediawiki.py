@@ -257,3 +257,22 @@ def test_page_rules_across_emphasis_in_markdown():
     conv = Converter("zh-TW")
     assert conv.convert("-{H|zh-cn:发X;zh-tw:發Y}-**头发**X", markup="markdown") == "**頭髮**X"
     assert conv.convert("-{H|zh-cn:发X;zh-tw:發Y}-**发X**和发X", markup="markdown") == "**發Y**和發Y"
+
+
+HOSTILE = st.lists(st.sampled_from([
+    "-{", "}-", "|", ";", ":", "=>", "zh-tw", "zh-Hant-TW", "H|", "-|", "A|", "N|", "zh-cn:", "软件", "头发",
+    "发X", "{{NoteTA|G1=IT|1=zh-cn:甲;zh-tw:乙}}", "{{NoteTA|G1=", "__NOCC__", "__NOTC__", "\n\n", "**", "[[",
+    "]]", "&amp;", "\ud800", "𠀀", " ",
+]) | st.text(max_size=3), max_size=25).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(HOSTILE, st.sampled_from(["zh-TW", "zh-CN", "zh-HK", "zh", "s2twp"]),
+       st.sampled_from(["plain", "rules", "markdown", "wikitext", "auto"]))
+def test_no_exception_on_rule_soup(text, target, markup):
+    conv = Converter(target)
+    out = conv.convert_markup(text, markup).text
+    assert isinstance(out, str)
+    if markup == "plain":
+        assert out == conv.convert(text)
+    conv.convert_title("软件", text, markup="wikitext" if markup == "plain" else markup)
