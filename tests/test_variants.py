@@ -58,13 +58,22 @@ def test_normalize_variant(code, expected):
     assert is_variant(code)
 
 
-@pytest.mark.parametrize("code", ["zh-xx", "en", "", "zh-hant-tw", "zh-Hant-TW", "tw"])
+@pytest.mark.parametrize("code", ["zh-xx", "en", "", "zh-hant-xx", "zh-Hans-TW", "tw"])
 def test_unknown_variant(code):
     assert not is_variant(code)
     with pytest.raises(UnknownVariantError) as info:
         normalize_variant(code)
     assert isinstance(info.value, ValueError)
     assert "zh-tw" in str(info.value)
+
+
+@pytest.mark.parametrize("code, variant", [("zh-Hant-TW", "zh-tw"), ("zh-hant-tw", "zh-tw"),
+                                           ("zh-Hans-CN", "zh-cn"), ("ZH-HANS-MY", "zh-my"),
+                                           ("zh-Hant-MO", "zh-mo"), ("zh-Hans", "zh-hans")])
+def test_bcp47_forms_name_variants(code, variant):
+    """MediaWiki's validateVariant reads LanguageCode::bcp47 forms in any case."""
+    assert is_variant(code)
+    assert normalize_variant(code) == variant
 
 
 def test_unknown_variant_suggests_close_codes():

@@ -2,20 +2,62 @@
 
 from __future__ import annotations
 
+import re
+import threading
+
 from .cache import load_compiled
 from .engine import Engine
 from .names import NameLayer, groups_named_by_noteta
 from .shared import BuiltOnce
-from .targets import Target, resolve
+from .targets import NO_CONVERSION, Target, resolve
 
 _ENGINES = BuiltOnce(lambda config, layer: Engine(load_compiled(config, layer)))
 
-MARKUPS = ("plain", "markdown", "wikitext", "auto")
+#: "plain": text with no markup at all (``-{ }-`` is text, converted like
+#: the rest); "rules": plain text whose only markup is MediaWiki's
+#: ``-{ }-`` (text extracted from Wikipedia), rules resolved; "auto" picks
+#: markdown, wikitext or, for text with neither, "rules".
+MARKUPS = ("plain", "markdown", "wikitext", "auto", "rules")
 
 
 def engine_for(config: str, layer: NameLayer | None = None) -> Engine:
     """The process-wide Engine of an OpenCC config and name layer, built on first use."""
     return _ENGINES(config, layer)
+
+
+def _segmenter(config: str, layer: NameLayer | None):
+    from .page_layer import Segmenter
+
+    def load():
+        compiled = load_compiled(config, layer)
+        return compiled.keys, compiled.normalization
+
+    return Segmenter(loader=load)
+
+
+# The engine's phrase keys, for page rules and NoteTA groups (page_layer):
+# one per engine, built the first time a page needs it.
+_SEGMENTERS = BuiltOnce(_segmenter)
+
+
+class _NoConversion:
+    """The engine of the ``zh`` target: text comes out as it went in."""
+
+    name = NO_CONVERSION
+    quiet = None
+    accelerated = False
+
+    @staticmethod
+    def convert(text: str) -> str:
+        return text
+
+    @staticmethod
+    def convert_aligned(text: str) -> tuple[str, list[int], list[int]]:
+        bounds = list(range(len(text) + 1))
+        return text, bounds, list(bounds)
+
+
+_NO_CONTENT_CONVERT = re.compile(r"__(?:NOCONTENTCONVERT|NOCC)__", re.IGNORECASE)
 
 
 _MARKUP = None
@@ -51,7 +93,7 @@ class Converter:
     worker processes.
     """
 
-    __slots__ = ("target", "groups", "default_groups", "rules", "_engine", "_markdown")
+    __slots__ = ("target", "groups", "default_groups", "rules", "_layer", "_engine", "_markdown")
 
     def __init__(self, target: str | Target, groups=(), *, default_groups: bool = True, rules=()):
         """`groups`: extra conversion groups (e.g. ["Movie"]) for a tag target;
@@ -59,19 +101,31 @@ class Converter:
         rule files (paths) or zhnorm.user_rules.UserRule objects, above
         every group (see zhnorm.user_rules)."""
         self.target = resolve(target)
-        layer = NameLayer.for_target(self.target.variant, groups, default_groups, rules)
+        if not self.target.converts:
+            if groups or rules:
+                raise ValueError("the zh target converts nothing: it takes no groups or rules")
+            layer = None
+            self._engine = _NoConversion
+        else:
+            layer = NameLayer.for_target(self.target.variant, groups, default_groups, rules)
+            self._engine = engine_for(self.target.config, layer)
+        self._layer = layer
         self.groups = layer.groups if layer else ()
         self.default_groups = bool(layer and layer.default_groups)
         self.rules = layer.rules if layer else ()
-        self._engine = engine_for(self.target.config, layer)
         self._markdown = None  # Markdown prose converter, made on first use
 
     def convert(self, text: str, markup: str = "plain") -> str:
-        """Convert `text`; with `markup` other than "plain", only its prose."""
+        """Convert `text`; with `markup` other than "plain", only its prose.
+
+        "plain" is text without any markup: ``-{ }-`` is converted like any
+        other text.  "rules" resolves ``-{ }-`` in text that has no other
+        markup (text extracted from Wikipedia); "auto" does that too when
+        the text is neither Markdown nor wikitext."""
         _check_text(text)
         if markup == "plain":
             return self._engine.convert(text)
-        if markup == "markdown":
+        if markup == "markdown" and ("-{" not in text or self.target.variant is None):
             return (self._markdown or self._markdown_converter())(text)
         return self.convert_markup(text, markup).text
 
@@ -94,15 +148,31 @@ class Converter:
         """Markup-aware conversion with the details: which markup was used,
         the tokens, the `-{ }-` rules met. Returns a ConversionResult."""
         _check_text(text)
-        from .markup import convert_markup_result, sniff
+        from .markup import ConversionResult, convert_markup_result, sniff
 
         if markup not in MARKUPS:
             raise ValueError(f"unknown markup {markup!r}: expected one of {', '.join(MARKUPS)}")
         kind = sniff(text, filename) if markup == "auto" else markup
+        sniffed = markup == "auto"
+        if kind == "plain" and sniffed:
+            kind = "rules"
+        if kind == "plain":
+            return ConversionResult(self._engine.convert(text), "plain", False, 1 if text else 0)
+        if kind == "rules":
+            from .markup.rule_text import PageState, resolve_text
+
+            rules = text.count("-{")
+            if not rules:
+                return ConversionResult(self._engine.convert(text), "rules", sniffed, 1 if text else 0)
+            state = PageState(self.target.variant, self._page_converter(text, kind))
+            return ConversionResult(resolve_text(text, state), "rules", sniffed, 1, rules)
+        if kind == "wikitext" and _NO_CONTENT_CONVERT.search(text):
+            # __NOCONTENTCONVERT__/__NOCC__: MediaWiki converts nothing on the page.
+            return ConversionResult(text, kind, sniffed)
         return convert_markup_result(
             text,
-            markup,
-            self._page_engine(text, kind).convert,
+            kind,
+            self._page_converter(text, kind),
             self.target.variant,
             # Wikitext output keeps -{ }- (MediaWiki renders it later);
             # elsewhere nothing would, so rules are resolved.
@@ -110,19 +180,38 @@ class Converter:
             filename=filename,
         )
 
-    def _page_engine(self, text: str, kind: str) -> Engine:
-        """The engine for a page: {{NoteTA|G1=…}} in wikitext switches on
-        groups for this page, above the defaults."""
-        if kind == "wikitext" and self.target.variant is not None:
-            extra = [g for g in groups_named_by_noteta(text) if g not in self.groups]
+    def _page_converter(self, text: str, kind: str):
+        """The converter for a page: the engine, plus (wikitext) the groups
+        its {{NoteTA|G1=…}} switches on, as a page layer over the engine
+        (nothing is compiled; see zhnorm.page_layer)."""
+        from .page_layer import PageConverter
+
+        variant = self.target.variant
+        aligned = getattr(self._engine, "convert_aligned", None)
+        if variant is None or not self.target.converts:
+            return PageConverter(self._engine.convert, aligned=aligned)
+        table = None
+        if kind == "wikitext":
+            extra = tuple(g for g in groups_named_by_noteta(text) if g not in self.groups)
             if extra:
-                return Converter(
-                    self.target,
-                    (*self.groups, *extra),
-                    default_groups=self.default_groups,
-                    rules=self.rules,
-                )._engine
-        return self._engine
+                table = _noteta_table(extra, variant, self._layer)
+        converter = PageConverter(
+            self._engine.convert, _SEGMENTERS(self.target.config, self._layer), table, aligned
+        )
+        converter.other = self._other_variant
+        return converter
+
+    def _other_variant(self, variant: str):
+        """The page converter of another variant (for ``-{zh-tw|…}-``),
+        with the same groups and rules."""
+        from .targets import variant_target
+
+        tag = variant_target(variant)
+        if tag is None:
+            return None
+        other = Converter(tag, self.groups, default_groups=self.default_groups, rules=self.rules) \
+            if tag != NO_CONVERSION else Converter(tag)
+        return other._page_converter("", "plain")
 
     def convert_title(self, title: str, page: str = "", markup: str = "auto", *, filename: str | None = None) -> str:
         """The title MediaWiki shows for `page` (whose title is `title`) in
@@ -138,7 +227,7 @@ class Converter:
         if markup not in MARKUPS:
             raise ValueError(f"unknown markup {markup!r}: expected one of {', '.join(MARKUPS)}")
         kind = sniff(page, filename) if markup == "auto" else markup
-        return convert_title(title, page, kind, self._page_engine(page, kind).convert, self.target.variant)
+        return convert_title(title, page, kind, self._page_converter(page, kind), self.target.variant)
 
     def __reduce__(self):
         return (_rebuild, (self.target.name, self.groups, self.default_groups, self.rules))
@@ -155,3 +244,97 @@ def convert(text: str, target: str | Target, markup: str = "plain") -> str:
     """Convert `text` to `target` (an OpenCC config name or a language tag)."""
     _check_text(text)
     return Converter(target).convert(text, markup=markup)
+
+
+class _LRU:
+    """A small thread-safe LRU cache with a bound on the total size of its items."""
+
+    def __init__(self, budget: int, size=lambda item: 1):
+        from collections import OrderedDict
+
+        self._items: "OrderedDict" = OrderedDict()
+        self._budget = budget
+        self._size = size
+        self._used = 0
+        self._lock = threading.Lock()
+        self.builds = 0  # how many items were built (for tests)
+
+    def get(self, key, build):
+        with self._lock:
+            item = self._items.get(key)
+            if item is not None:
+                self._items.move_to_end(key)
+                return item
+        item = build()
+        with self._lock:
+            self.builds += 1
+            if key not in self._items:
+                self._items[key] = item
+                self._used += self._size(item)
+                while self._used > self._budget and len(self._items) > 1:
+                    _k, old = self._items.popitem(last=False)
+                    self._used -= self._size(old)
+        return item
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    @property
+    def used(self) -> int:
+        return self._used
+
+
+# Per-group tables (literal pairs, pairs of the other script's forms), and
+# per-group-set page tables; bounded by their number of pairs, so any number
+# of pages naming any sets of the 444 groups keeps memory bounded.
+_GROUP_TABLES = _LRU(400_000, lambda item: 2 * (len(item[0]) + len(item[1])))
+_NOTETA_TABLES = _LRU(600_000, lambda item: len(item.pairs) + 1)
+
+
+def _group_forms(name: str, variant: str):
+    """One group's pairs for *variant*, as cgroups.group_table reads them:
+    (forms as written, forms in the other script, an index of both)."""
+    from .cgroups import load_group, opencc_script_forms
+    from .page_layer import KeyIndex
+
+    literal = load_group(name).pairs(variant)
+    keys = list(literal)
+    derived: dict[str, str] = {}
+    for key, forms in zip(keys, opencc_script_forms(keys)):
+        for form in forms:
+            if form and form != key:
+                derived[form] = literal[key]
+    return literal, derived, KeyIndex([*literal, *derived])
+
+
+def _noteta_groups_table(groups: tuple, variant: str, layer):
+    """The page table of a NoteTA group set: what ``group_pairs(groups,
+    variant)`` gives (a later group wins; forms as written beat forms in
+    the other script), merged from per-group tables kept in a cache, so a
+    new set of groups already met costs a dict merge, not a compile."""
+    from .page_layer import BaseTable
+
+    parts = [_GROUP_TABLES.get((g, variant), lambda g=g: _group_forms(g, variant)) for g in groups]
+    pairs: dict[str, str] = {}
+    for literal, _derived, _index in parts:
+        pairs.update(literal)
+    derived: dict[str, str] = {}
+    for _literal, forms, _index in parts:
+        derived.update(forms)
+    for form, target in derived.items():
+        pairs.setdefault(form, target)
+    if layer is not None and layer.rules:
+        # user rules stay above every group: their keys are left to the engine
+        from .user_rules import rule_pairs
+
+        for key in rule_pairs(layer.rules, variant):
+            pairs.pop(key, None)
+    return BaseTable(pairs, [index for _l, _d, index in parts])
+
+
+def _noteta_table(groups: tuple, variant: str, layer):
+    """The page table of a NoteTA group set (cached: pages of a series share one)."""
+    from .page_layer import PageTable
+
+    base = _NOTETA_TABLES.get((groups, variant, layer), lambda: _noteta_groups_table(groups, variant, layer))
+    return PageTable(base)

@@ -414,6 +414,17 @@ def _rule_text(rule) -> str:
 _tracer = BuiltOnce(_Tracer)  # (config, layer) -> _Tracer
 
 
+class _NoChanges:
+    """The tracer of the zh target, which converts no text."""
+
+    @staticmethod
+    def explain(text: str) -> list:
+        return []
+
+
+_NO_CHANGES = _NoChanges()
+
+
 def explain(
     text: str,
     target,
@@ -437,7 +448,10 @@ def explain(
         raise ValueError(f"unknown markup {markup!r}: expected one of {', '.join(MARKUPS)}")
     resolved = resolve(target)
     layer = NameLayer.for_target(resolved.variant, groups, default_groups, rules)
-    tracer = _tracer(resolved.config, layer)
+    if not resolved.converts:  # target zh: only -{ }- rules can change anything
+        tracer = _NO_CHANGES
+    else:
+        tracer = _tracer(resolved.config, layer)
     if markup == "plain":
         return tracer.explain(text)
     return _explain_markup(text, markup, resolved, layer, tracer)
@@ -447,7 +461,15 @@ def _explain_markup(text: str, markup: str, target, layer, tracer: _Tracer) -> l
     from .converter import engine_for
     from .markup import explain as markup_explain
 
-    convert = engine_for(target.config, layer).convert
+    convert = engine_for(target.config, layer).convert if target.converts else str
+    if target.variant is not None and target.converts:
+        # page rules join the dictionary's match as in Converter (page_layer)
+        from .converter import _SEGMENTERS
+        from .page_layer import PageConverter
+
+        engine = engine_for(target.config, layer)
+        convert = PageConverter(convert, _SEGMENTERS(target.config, layer),
+                                aligned=getattr(engine, "convert_aligned", None))
     manual_rules = "keep" if markup == "wikitext" else "resolve"
     tokens = markup_explain(text, markup, convert, target.variant, manual_rules=manual_rules)
     # The prose as the markup layer converts it: convertible pieces, "\n" at breaks.

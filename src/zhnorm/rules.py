@@ -36,7 +36,33 @@ from .variants import (
     VARIANTS,
     fallback_chain,
     normalize_variant,
+    rule_variant,
 )
+
+def language_name(code: str) -> str:
+    """What ``-{N|code}-`` shows: a zh variant's name (ZhConverter's), else
+    the language's own name from a small table (``data/language_names.tsv``),
+    else nothing.  The code is matched exactly, as MediaWiki does."""
+    if code in VARIANT_NAMES:
+        return VARIANT_NAMES[code]
+    return _language_names().get(code, "")
+
+
+@lru_cache(maxsize=1)
+def _language_names() -> dict[str, str]:
+    from importlib import resources
+
+    text = resources.files("zhnorm").joinpath("data", "language_names.tsv").read_text(encoding="utf-8")
+    names: dict[str, str] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        if len(fields) != 3 or not all(fields):
+            raise ValueError(f"language_names.tsv:{number}: expected 'code<TAB>name<TAB>language'")
+        names[fields[0]] = fields[1]
+    return names
+
 
 # Each variant's chain, looked up once per process rather than per rule.
 _CHAINS = {v: fallback_chain(v) for v in VARIANTS}
@@ -78,9 +104,8 @@ class RuleSyntaxError(ValueError):
 
 
 def _variant_or_none(code: str) -> str | None:
-    """LanguageConverter::validateVariant: any case, nothing else forgiven."""
-    lowered = code.lower()
-    return lowered if lowered in VARIANTS else None
+    """LanguageConverter::validateVariant: a code or its BCP 47 form, any case."""
+    return rule_variant(code)
 
 
 @dataclass(frozen=True)
@@ -159,7 +184,7 @@ class Rule:
             if flag == "R":
                 shown = self.body
             elif flag == "N":
-                shown = VARIANT_NAMES.get(self.body.strip(_TRIM), "")
+                shown = language_name(self.body.strip(_TRIM))
             elif flag == "D":
                 shown = self.description()
             elif flag in ("H", "-", "+", "T"):
@@ -198,30 +223,28 @@ class Rule:
         can use them.  Identity pairs are kept: they protect the text from
         further conversion.
         """
-        target = normalize_variant(variant)
+        target = variant if variant in _CHAINS else normalize_variant(variant)
         if not self.is_table:
             return []
-        filled: dict[str, str] = {}
-        for v in VARIANTS:
-            for candidate in _CHAINS[v]:
-                if candidate in self.bidirectional:
-                    filled[v] = self.bidirectional[candidate]
-                    break
+        bid = self.bidirectional
         table: dict[str, str] = {}
-        marked: list[str] = []
-        for v in VARIANTS:
-            if v in filled:
-                for other in marked:
-                    if v == target and MANUAL_LEVEL[v] == "bidirectional":
-                        table[filled[other]] = filled[v]
-                    if other == target and MANUAL_LEVEL[other] == "bidirectional":
-                        table[filled[v]] = filled[other]
-                marked.append(v)
-            if v == target and MANUAL_LEVEL[v] != "disable":
-                one_way = {s: t for s, uv, t in self.unidirectional if uv == v}
-                if one_way:
-                    # PHP "$unid + $table": unidirectional entries come first and win.
-                    table = one_way | {k: t for k, t in table.items() if k not in one_way}
+        if bid and MANUAL_LEVEL[target] == "bidirectional":
+            filled = {}
+            for v in VARIANTS:
+                for candidate in _CHAINS[v]:
+                    if candidate in bid:
+                        filled[v] = bid[candidate]
+                        break
+            if target in filled:
+                # Every other variant's text maps to the target's (all values
+                # are the target's text, so only the keys' order is left).
+                to = filled[target]
+                table = {text: to for v, text in filled.items() if v != target}
+        if MANUAL_LEVEL[target] != "disable":
+            one_way = {s: t for s, uv, t in self.unidirectional if uv == target}
+            if one_way:
+                # PHP "$unid + $table": unidirectional entries come first and win.
+                table = one_way | {k: t for k, t in table.items() if k not in one_way}
         return list(table.items())
 
     # -- helpers -----------------------------------------------------------

@@ -4,6 +4,8 @@ OpenCC configuration names mean exactly OpenCC. Language tags name a
 regional standard and accept input in any script (real articles mix them);
 each maps to the OpenCC chain that best produces that standard, and carries
 the MediaWiki variant code used for ``-{ }-`` rules and conversion groups.
+The target ``zh`` converts nothing: it only resolves ``-{ }-`` rules as
+MediaWiki shows them in its ``zh`` variant (strip conversion markup).
 """
 
 from __future__ import annotations
@@ -29,6 +31,11 @@ _TAGS: dict[str, tuple[str, str]] = {
 }
 
 
+#: MediaWiki's "zh" variant: no conversion at all; ``-{ }-`` rules are
+#: resolved for ``zh`` (the text as written, see rules.MANUAL_LEVEL).
+NO_CONVERSION = "zh"
+
+
 @dataclass(frozen=True)
 class Target:
     """A resolved target: its canonical name, OpenCC chain and variant code."""
@@ -41,10 +48,15 @@ class Target:
     def is_tag(self) -> bool:
         return self.variant is not None
 
+    @property
+    def converts(self) -> bool:
+        """False for the ``zh`` target, which only resolves rules."""
+        return self.variant != NO_CONVERSION
+
 
 def target_names() -> list[str]:
     """Every accepted target: OpenCC configurations, then language tags."""
-    return [*config_names(), *_TAGS]
+    return [*config_names(), *_TAGS, NO_CONVERSION]
 
 
 @lru_cache(maxsize=None)
@@ -53,6 +65,7 @@ def _lookup() -> dict[str, Target]:
     for tag, (config, variant) in _TAGS.items():
         table[tag.lower()] = Target(tag, config, variant)
         table[tag.lower().replace("-", "_")] = table[tag.lower()]
+    table[NO_CONVERSION] = Target(NO_CONVERSION, NO_CONVERSION, NO_CONVERSION)
     return table
 
 
@@ -65,3 +78,14 @@ def resolve(target: object) -> Target:
         if found is not None:
             return found
     raise UnknownTargetError(target, target_names())
+
+
+def variant_target(variant: str) -> str | None:
+    """The language-tag target of a MediaWiki variant code (``zh-tw`` →
+    ``zh-TW``, ``zh`` → ``zh``), or None."""
+    if variant == NO_CONVERSION:
+        return NO_CONVERSION
+    for tag, (_config, v) in _TAGS.items():
+        if v == variant:
+            return tag
+    return None

@@ -24,6 +24,7 @@ __all__ = [
     "fallback_chain",
     "normalize_variant",
     "is_variant",
+    "rule_variant",
 ]
 
 #: Every variant code MediaWiki's zh converter knows, in MediaWiki's order
@@ -70,20 +71,36 @@ VARIANT_NAMES: Mapping[str, str] = MappingProxyType(
     }
 )
 
-#: BCP 47 spelling of each code; MediaWiki accepts these in rules too.
+#: BCP 47 spelling of each code, as MediaWiki's ``LanguageCode::bcp47``
+#: gives it (the regional codes carry their script: ``zh-Hant-TW``).
+#: Rules may name variants this way: an entry splits before one of these
+#: spellings exactly (case matters there, as in MediaWiki's separator
+#: pattern), and the code itself is read in any case.  ``zh-TW`` is *not*
+#: one of them, so ``-{zh-cn:A;zh-TW:B}-`` is a single zh-cn entry.
 BCP47: Mapping[str, str] = MappingProxyType(
     {
         "zh": "zh",
         "zh-hans": "zh-Hans",
         "zh-hant": "zh-Hant",
-        "zh-cn": "zh-CN",
-        "zh-hk": "zh-HK",
-        "zh-mo": "zh-MO",
-        "zh-my": "zh-MY",
-        "zh-sg": "zh-SG",
-        "zh-tw": "zh-TW",
+        "zh-cn": "zh-Hans-CN",
+        "zh-hk": "zh-Hant-HK",
+        "zh-mo": "zh-Hant-MO",
+        "zh-my": "zh-Hans-MY",
+        "zh-sg": "zh-Hans-SG",
+        "zh-tw": "zh-Hant-TW",
     }
 )
+
+_FROM_BCP47 = {tag.lower(): code for code, tag in BCP47.items()}
+
+
+def rule_variant(code: str) -> str | None:
+    """The variant a rule entry names (``LanguageConverter::validateVariant``):
+    a code or its BCP 47 form, in any case; None for anything else."""
+    lowered = code.lower()
+    if lowered in _FALLBACKS:
+        return lowered
+    return _FROM_BCP47.get(lowered)
 
 #: Which manual rules apply when converting *into* a variant
 #: (``ZhConverter::getAdditionalManualLevel()``): ``zh`` converts nothing,
@@ -100,8 +117,9 @@ class UnknownVariantError(ValueError):
 
 
 def is_variant(code: str) -> bool:
-    """True when *code* names a variant (any case, ``_`` or ``-``)."""
-    return _canonical(code) in _FALLBACKS
+    """True when *code* names a variant (any case, ``_`` or ``-``, BCP 47 form too)."""
+    canonical = _canonical(code)
+    return canonical in _FALLBACKS or canonical in _FROM_BCP47
 
 
 def normalize_variant(code: str) -> str:
@@ -114,6 +132,8 @@ def normalize_variant(code: str) -> str:
     canonical = _canonical(code)
     if canonical in _FALLBACKS:
         return canonical
+    if canonical in _FROM_BCP47:  # zh-Hant-TW, as MediaWiki's validateVariant
+        return _FROM_BCP47[canonical]
     import difflib  # only needed for the error message
 
     close = difflib.get_close_matches(canonical, VARIANTS, n=3, cutoff=0.5)

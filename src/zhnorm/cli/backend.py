@@ -172,7 +172,8 @@ class Engine:
         """Convert *text* read as *mode* (already resolved)."""
         if mode == "plain":
             if self.via_markup(mode):
-                return self.converter.convert_markup(text, "plain", filename=filename or None).text
+                # "rules": text whose only markup is -{ }- ("plain" is no markup at all)
+                return self.converter.convert_markup(text, "rules", filename=filename or None).text
             if self.markup_call is None:
                 return self.converter.convert(text)
             return self.converter.convert(text, markup="plain")

@@ -6,10 +6,13 @@
 >>> convert_markup("[abc](http://x.org/abc \\"t\\") `abc`", "markdown", to_upper, None)
 '[ABC](http://x.org/abc "t") `abc`'
 
-Three syntaxes are read: ``"markdown"`` (CommonMark + GFM tables and
-autolinks, plus the pandoc-from-MediaWiki idioms of the corpus),
-``"wikitext"`` (MediaWiki) and ``"plain"``; ``"auto"`` asks :func:`sniff`.
-All three honour MediaWiki's ``-{ }-`` manual conversion markup.
+Syntaxes read: ``"markdown"`` (CommonMark + GFM tables and autolinks, plus
+the pandoc-from-MediaWiki idioms of the corpus) and ``"wikitext"``
+(MediaWiki), both honouring MediaWiki's ``-{ }-`` conversion markup;
+``"rules"``, text whose only markup is ``-{ }-`` (text extracted from
+Wikipedia); and ``"plain"``, text with no markup at all (``-{ }-`` is
+converted as text).  ``"auto"`` asks :func:`sniff`, and reads text that is
+neither Markdown nor wikitext as ``"rules"``.
 
 Guarantees, for every input string: nothing raises; the tokens tile the
 input exactly (``"".join(t.text for t in tokens) == text``); converting
@@ -21,6 +24,7 @@ gain one when conversion would change the shown text).
 
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from ..variants import VARIANTS as _VARIANT_CODES
@@ -47,12 +51,16 @@ __all__ = [
     "tokenize",
 ]
 
-_CHOICES = (*MARKUPS, "auto")
+_CHOICES = (*MARKUPS, "rules", "auto")
+_NO_CONTENT_CONVERT = re.compile(r"__(?:NOCONTENTCONVERT|NOCC)__", re.IGNORECASE)
 
 
 def _resolve(text: str, markup: str, filename: str | None = None) -> tuple[str, bool]:
     if markup == "auto":
-        return sniff(text, filename), True
+        kind = sniff(text, filename)
+        return ("rules" if kind == "plain" else kind), True
+    if markup == "rules":
+        return markup, False
     if markup not in MARKUPS:
         raise ValueError(f"unknown markup {markup!r}: expected one of {', '.join(_CHOICES)}")
     return markup, False
@@ -65,7 +73,9 @@ def _scan(text: str, markup: str) -> list[Span]:
         from .wikitext import scan_wikitext
 
         return scan_wikitext(text)
-    return scan_plain(text)
+    if markup == "rules":
+        return scan_plain(text)
+    return [Span("text", 0, len(text), True, False)] if text else []
 
 
 def _check_text(text: object) -> None:
@@ -152,11 +162,19 @@ def _output(text: str, s: Span, new: str | None) -> str | None:
     return None
 
 
+def _page_layer(convert, text: str) -> bool:
+    """Whether page rules must go through the page layer (a converter that
+    knows its dictionary, zhnorm.page_layer) rather than the C cut-back's
+    own phrase matching."""
+    return "-{" in text and getattr(convert, "specials", None) is not None
+
+
 def _markdown_fast(text, markup, convert, variant, manual_rules):
     """The C path for the common call (Markdown named, arguments in canonical
     form), with none of :func:`_prepare`'s work; None for anything else."""
     if (
         markup == "markdown"
+        and not _page_layer(convert, text)
         and manual_rules in ("resolve", "keep")
         and type(text) is str
         and (variant is None or variant in _VARIANT_CODES)
@@ -194,7 +212,15 @@ def convert_markup_result(
     if fast is not None:
         return ConversionResult(fast[0], "markdown", False, *fast[1:])
     variant, kind, sniffed = _prepare(text, markup, variant, manual_rules, filename)
-    if kind == "markdown":
+    if kind == "rules" and "-{" in text:
+        from .rule_text import PageState, resolve_text
+
+        if manual_rules == "resolve":
+            out = resolve_text(text, PageState(variant, convert))
+            return ConversionResult(out, kind, sniffed, 1, text.count("-{"))
+    if kind == "wikitext" and _NO_CONTENT_CONVERT.search(text):
+        return ConversionResult(text, kind, sniffed)  # __NOCC__: MediaWiki converts nothing
+    if kind == "markdown" and not _page_layer(convert, text):
         fast = convert_markdown(text, convert, variant, manual_rules == "keep")
         if fast is not None:
             return ConversionResult(fast[0], kind, sniffed, *fast[1:])

@@ -6,23 +6,21 @@ shows and carries page rules forward.  As in MediaWiki's
 adds its pairs from its position to the end of the page and ``-`` removes
 them again; text before the rule is not affected.
 
-The core converter is a fixed ``str -> str`` function, so page rules are
-applied here as a pre-pass: each later occurrence of a rule's source
-phrase becomes a protected ``rule_phrase`` span whose output is the rule's
-target text, and the plain converter never sees it.  An engine that can
-take extra pairs natively would instead receive the active pairs with each
-prose chunk (longest match, rule pairs winning over dictionary pairs),
-which would also let a rule phrase straddle inline markup; that is the one
-thing the pre-pass cannot do.
+Rule bodies are resolved with MediaWiki's nesting (inner rules first, see
+:mod:`~zhnorm.markup.rule_text`).  Page rules join the dictionary's
+leftmost-longest match (:mod:`zhnorm.page_layer`): where, in the prose
+after a rule, the page table decides a segment differently from the engine,
+that segment becomes a protected ``rule_phrase`` span carrying its output,
+and the converter never sees it.  A segment that would straddle inline
+markup cannot be cut out that way and is left to the converter.
 """
 
 from __future__ import annotations
 
-import re
-from functools import lru_cache
 from typing import Callable
 
 from ..rules import parse_rule
+from .rule_text import PageState, read_rule
 from .tokens import Span
 
 _S = tuple.__new__  # Span(...) without the NamedTuple constructor overhead
@@ -53,25 +51,6 @@ def _acts_on_page(rule, variant: str | None) -> bool:
     return variant is not None and rule.is_table and rule.action != "none"
 
 
-def _no_convert(text: str) -> str:  # pragma: no cover - never called (see _decided)
-    raise AssertionError("_decided only precomputes what needs no converter")
-
-
-@lru_cache(maxsize=4096)
-def _decided(body: str, variant: str | None):
-    """``(rule, needs_convert, shown, acts)`` of a rule body for `variant`:
-    what it shows (None when that goes through the converter, see
-    :func:`_shown`) and whether it acts on the page.  Cached like
-    :func:`~zhnorm.rules.parse_rule`: pages and page series repeat rules."""
-    rule = parse_rule(body)
-    if variant is None:
-        needs_convert = rule.is_table and "S" in rule.flags
-    else:
-        needs_convert = bool(rule.variant_flags)
-    shown = None if needs_convert else _shown(rule, variant, _no_convert)
-    return rule, needs_convert, shown, _acts_on_page(rule, variant)
-
-
 def rule_plan(
     src: str,
     bounds: list[tuple[int, int]],
@@ -80,29 +59,44 @@ def rule_plan(
     keep: bool,
 ) -> tuple[dict[int, str | None], dict[int, list[tuple[str, str]]]]:
     """What :func:`resolve_rules` decides, for callers that split the prose
-    and write the document themselves (the C cut-back): for the rule at
-    each ``src[start:end]``, by start, what it writes (``None``: the markup
-    is kept), and after each rule that changes the page table, the whole
-    table as ``(key, value)`` pairs, longest key first (the order in which
-    :func:`resolve_rules`'s pattern tries them)."""
-    table: dict[str, str] = {}
+    and write the document themselves (the C cut-back, used with a plain
+    callable that exposes no dictionary): for the rule at each
+    ``src[start:end]``, by start, what it writes (``None``: the markup is
+    kept), and after each rule that changes the page table, the page's
+    pairs as ``(key, value)``, longest key first.  Nested rules are
+    resolved as MediaWiki does (:mod:`~zhnorm.markup.rule_text`)."""
+    state = PageState(variant, convert)
     shown: dict[int, str | None] = {}
     tables: dict[int, list[tuple[str, str]]] = {}
-    seen: dict[str, tuple] = {}  # pages repeat their rules: decide each body once
     for start, end in bounds:
-        body = src[start + 2:end - 2]
-        decided = seen.get(body)
-        if decided is None:
-            rule, needs_convert, text, acts = _decided(body, variant)
-            if keep:
-                text = None
-            elif needs_convert:
-                text = _shown(rule, variant, convert)
-            decided = seen[body] = (rule, text, acts)
-        rule, shown[start], acts = decided
-        if acts and _apply(table, [rule], variant):
-            tables[start] = sorted(table.items(), key=lambda kv: len(kv[0]), reverse=True)
+        before = state.table
+        text, _end, _closed = read_rule(src[start:end], 0, state)
+        shown[start] = None if keep else text
+        if state.table is not before:
+            pairs = state.table.overlay
+            tables[start] = sorted(pairs.items(), key=lambda kv: len(kv[0]), reverse=True)
     return shown, tables
+
+
+def _groups(spans: list[Span]):
+    """Cut the span indexes into consecutive parts: an ``int`` for a rule or
+    NoteTA template span, a ``list`` for a run of spans the cut-back joins
+    into one piece of prose (no breaking span inside it; a breaking span
+    ends the run it follows)."""
+    run: list[int] = []
+    for i, s in enumerate(spans):
+        if s.type == "conv_rule" or (s.type == "template" and isinstance(s.meta, dict) and s.meta.get("page_rules")):
+            if run:
+                yield run
+                run = []
+            yield i
+            continue
+        run.append(i)
+        if s.brk and not s.conv:
+            yield run
+            run = []
+    if run:
+        yield run
 
 
 def resolve_rules(
@@ -114,44 +108,74 @@ def resolve_rules(
 ) -> tuple[list[Span], int]:
     """Return spans where rules carry their output and page rules are applied.
 
-    A ``conv_rule`` span gets ``meta=(body, shown)``; with ``keep`` the
-    renderer writes the original markup instead of ``shown``.  Returns the
-    new spans and how many phrases page rules replaced.
+    A ``conv_rule`` span gets ``meta={"body", "shown", "keep"}``; with
+    ``keep`` the renderer writes the original markup instead of ``shown``.
+    Page rules (and removals) act from their position on: in each piece of
+    prose after one, the segments where the page table decides differently
+    from the engine (:meth:`~zhnorm.page_layer.PageConverter.specials`)
+    become ``rule_phrase`` spans carrying their output; a segment that
+    crosses inline markup cannot be cut out and is left to the converter.
+    Returns the new spans and how many such segments there were.
     """
-    table: dict[str, str] = {}
-    pattern: re.Pattern[str] | None = None
+    state = PageState(variant, convert)
+    base = state.table
     out: list[Span] = []
     replaced = 0
-    for s in spans:
-        if s.type == "conv_rule":
-            body = s.meta if isinstance(s.meta, str) else src[s.start + 2:s.end - 2]
-            rule = parse_rule(body)
-            shown = _shown(rule, variant, convert)
-            out.append(_S(Span, ("conv_rule", s.start, s.end, False, True, {"body": body, "shown": shown,
-                                                                     "keep": keep})))
-            rules = [rule]
-        elif s.type == "template" and isinstance(s.meta, dict) and s.meta.get("page_rules"):
-            out.append(s)  # NoteTA: each numbered parameter acts as -{H|…}-
-            rules = _noteta_rules(s.meta)
-        else:
-            rules = None
-        if rules is not None:
-            if _apply(table, rules, variant):
-                keys = sorted(table, key=len, reverse=True)
-                pattern = re.compile("|".join(map(re.escape, keys))) if keys else None
+    for group in _groups(spans):
+        if isinstance(group, int):
+            s = spans[group]
+            if s.type == "conv_rule":
+                body = src[s.start + 2:s.end - 2]
+                shown, _end, _closed = read_rule(src[s.start:s.end], 0, state)
+                out.append(_S(Span, ("conv_rule", s.start, s.end, False, True,
+                                     {"body": body, "shown": shown, "keep": keep})))
+            else:
+                out.append(s)  # NoteTA: each numbered parameter acts as -{H|…}-
+                for rule in _noteta_rules(s.meta):
+                    state.apply(rule)
             continue
-        if pattern is None or not s.conv or s.type in NO_PHRASE_SPLIT:
-            out.append(s)
+        table = state.table
+        first, last = group[0], group[-1]
+        if table is base or not (table.overlay or table.removed):
+            out.extend(spans[first:last + 1])
             continue
-        pos = s.start
-        for m in pattern.finditer(src, s.start, s.end):
-            if m.start() > pos:
-                out.append(_S(Span, (s.type, pos, m.start(), True, s.brk, s.meta)))
-            out.append(_S(Span, ("rule_phrase", m.start(), m.end(), False, True, {"shown": table[m.group()]})))
-            pos = m.end()
-            replaced += 1
-        if pos < s.end:
-            out.append(_S(Span, (s.type, pos, s.end, True, s.brk, s.meta)))
+        members = [i for i in group if spans[i].conv]
+        joined = "".join(src[spans[i].start:spans[i].end] for i in members)
+        specials = state.current.specials(joined) if members else []
+        if not specials:
+            out.extend(spans[first:last + 1])
+            continue
+        # joined offset -> (span index) for each prose span of the run
+        offsets = []
+        at = 0
+        for i in members:
+            offsets.append((at, i))
+            at += spans[i].end - spans[i].start
+        cuts: dict[int, list[tuple[int, int, str]]] = {}
+        k = 0
+        for a, b, value in specials:
+            while k + 1 < len(offsets) and offsets[k + 1][0] <= a:
+                k += 1
+            base_at, i = offsets[k]
+            s = spans[i]
+            if s.type in NO_PHRASE_SPLIT or b - base_at > s.end - s.start:
+                continue  # crosses markup: left to the converter
+            cuts.setdefault(i, []).append((s.start + a - base_at, s.start + b - base_at, value))
+        for i in range(first, last + 1):
+            s = spans[i]
+            pieces = cuts.get(i)
+            if not pieces:
+                out.append(s)
+                continue
+            pos = s.start
+            for a, b, value in pieces:
+                if a > pos:
+                    out.append(_S(Span, (s.type, pos, a, True, s.brk, s.meta)))
+                out.append(_S(Span, ("rule_phrase", a, b, False, True, {"shown": value})))
+                pos = b
+                replaced += 1
+            if pos < s.end:
+                out.append(_S(Span, (s.type, pos, s.end, True, s.brk, s.meta)))
     return out, replaced
 
 

@@ -18,6 +18,8 @@ from typing import Callable
 
 from . import _resolve, _scan
 from .manual_rules import page_state
+
+_NO_TITLE_CONVERT = re.compile(r"__(?:NOTITLECONVERT|NOTC)__", re.IGNORECASE)
 from .tokens import Span
 
 __all__ = ["convert_title", "title_rule"]
@@ -56,8 +58,11 @@ def convert_title(
     """
     if not isinstance(title, str) or not isinstance(page, str):
         raise TypeError("title and page must be str")
+    if _resolve(page, markup, filename)[0] == "wikitext" and _NO_TITLE_CONVERT.search(page):
+        return title  # __NOTITLECONVERT__/__NOTC__: MediaWiki leaves the title alone
     if variant is None:
         return convert(title)
+    from ..page_layer import PageConverter
     from ..variants import normalize_variant
 
     table, shown = page_state(page, _spans(page, markup, filename), normalize_variant(variant))
@@ -65,15 +70,7 @@ def convert_title(
         return shown
     if not table:
         return convert(title)
-    # Page rules win over the dictionaries, as in the body (resolve_rules).
-    pattern = re.compile("|".join(map(re.escape, sorted(table, key=len, reverse=True))))
-    parts: list[str] = []
-    pos = 0
-    for m in pattern.finditer(title):
-        if m.start() > pos:
-            parts.append(convert(title[pos:m.start()]))
-        parts.append(table[m.group()])
-        pos = m.end()
-    if pos < len(title):
-        parts.append(convert(title[pos:]))
-    return "".join(parts)
+    # The page's pairs join the dictionary's leftmost-longest match, as in the body.
+    if not isinstance(convert, PageConverter):
+        convert = PageConverter(convert)
+    return convert.with_table(convert.table.updated(add=table.items()))(title)
