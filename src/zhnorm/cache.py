@@ -222,21 +222,23 @@ def cache_info() -> CacheInfo:
     return CacheInfo(directory, files, cache_limit())
 
 
-def clear_cache() -> tuple[int, int]:
+def clear_cache() -> tuple[int, int, list[Path]]:
     """Remove every file zhnorm wrote in the cache directory (tables of every
-    version, temporary files). Returns (files removed, bytes freed)."""
+    version, temporary files). Returns (files removed, bytes freed, files
+    that could not be removed)."""
     removed = freed = 0
+    failed = []
     for entry, _, st in _ours(cache_dir()):
         try:
             os.unlink(entry.path)
         except FileNotFoundError:
             continue
-        except OSError as e:
-            log.warning("zhnorm: cannot remove %s (%s)", entry.path, e.strerror or e)
+        except OSError:
+            failed.append(Path(entry.path))
             continue
         removed += 1
         freed += st.st_size
-    return removed, freed
+    return removed, freed, failed
 
 
 def prune(limit: int | None = None, keep: Path | None = None) -> int:
