@@ -44,7 +44,7 @@ from .dictionary import _short_circuit, load_text_dict
 from .names import NameLayer
 from .opencc_config import DictSpec, GroupSpec, TextDictSpec, load_chain_spec
 from .reference import ReferenceChain
-from .shared import BuiltOnce
+from .shared import BuiltOnce, fork_safe
 from .targets import resolve
 
 __all__ = ["Change", "Step", "explain", "flatten_with_source"]
@@ -134,7 +134,7 @@ class _Matcher:
         self.keys = list(keys)
         self.longest = max(map(len, self.keys), default=0)
         self._automaton = None
-        self._lock = threading.Lock()
+        self._lock = fork_safe(threading.Lock())
 
     def _ac(self):
         if self._automaton is None:
