@@ -437,19 +437,42 @@ def explain(
         raise ValueError(f"unknown markup {markup!r}: expected one of {', '.join(MARKUPS)}")
     resolved = resolve(target)
     layer = NameLayer.for_target(resolved.variant, groups, default_groups, rules)
-    tracer = _tracer(resolved.config, layer)
     if markup == "plain":
-        return tracer.explain(text)
-    return _explain_markup(text, markup, resolved, layer, tracer)
+        return _tracer(resolved.config, layer).explain(text)
+    from .converter import Converter
+
+    converter = Converter(resolved, groups, default_groups=default_groups, rules=rules)
+    return _explain_markup(text, markup, converter)
 
 
-def _explain_markup(text: str, markup: str, target, layer, tracer: _Tracer) -> list[Change]:
-    from .converter import engine_for
-    from .markup import explain as markup_explain
+def _page_layer(converter, text: str, kind: str) -> NameLayer | None:
+    """The name layer a page is traced with: the converter's, plus the
+    groups a wikitext page switches on with {{NoteTA|G1=…}}.
 
-    convert = engine_for(target.config, layer).convert
-    manual_rules = "keep" if markup == "wikitext" else "resolve"
-    tokens = markup_explain(text, markup, convert, target.variant, manual_rules=manual_rules)
+    Only the attribution depends on this: the outputs explained are those of
+    the converter's own page engine (see _explain_markup), so a page that
+    converts differently from this layer's tracing is still rebuilt exactly,
+    with its changes reported whole."""
+    variant = converter.target.variant
+    extra: tuple[str, ...] = ()
+    if kind == "wikitext" and variant is not None:
+        from .names import groups_named_by_noteta
+
+        extra = tuple(g for g in groups_named_by_noteta(text) if g not in converter.groups)
+    return NameLayer.for_target(variant, (*converter.groups, *extra), converter.default_groups, converter.rules)
+
+
+def _explain_markup(text: str, markup: str, converter) -> list[Change]:
+    from .markup import explain as markup_explain, sniff
+
+    # Exactly what Converter.convert_markup does with the page: the same
+    # markup kind, the page's own converter (page groups included) and the
+    # same choice of keeping -{ }- rules (wikitext) or resolving them.
+    kind = sniff(text, None) if markup == "auto" else markup
+    convert = converter._page_engine(text, kind).convert
+    manual_rules = "keep" if kind == "wikitext" else "resolve"
+    tracer = _tracer(converter.target.config, _page_layer(converter, text, kind))
+    tokens = markup_explain(text, markup, convert, converter.target.variant, manual_rules=manual_rules)
     # The prose as the markup layer converts it: convertible pieces, "\n" at breaks.
     pieces: list[tuple[int, int]] = []  # (token index, offset in joined)
     joined_parts: list[str] = []
