@@ -78,3 +78,11 @@ def test_regressions():
         ("{{NoteTA|G1=IT}}计算机", "s2t", "wikitext"),
     ]:
         _check(text, target, markup)
+
+
+def test_filename_decides_auto_as_it_does_for_convert_markup():
+    text = "-{}-[[展]] 计算机 **软件**"
+    for filename in ("page.wiki", "page.md", "page.txt", None):
+        expected = zhnorm.Converter("zh-TW").convert_markup(text, "auto", filename=filename).text
+        changes = zhnorm.explain(text, "zh-TW", markup="auto", filename=filename)
+        assert rebuild(text, changes) == expected, filename

@@ -422,12 +422,14 @@ def explain(
     rules=(),
     default_groups: bool = True,
     markup: str = "plain",
+    filename: str | None = None,
 ) -> list[Change]:
     """Every change converting *text* to *target* makes, in order.
 
     Arguments mean what they mean for ``Converter(target, groups, rules=…,
-    default_groups=…).convert(text, markup)``, whose output the changes
-    rebuild exactly.  The first call for a target builds the reference
+    default_groups=…).convert(text, markup)`` (with *filename*, what
+    ``convert_markup(text, markup, filename=filename)`` means), whose
+    output the changes rebuild exactly.  The first call for a target builds the reference
     tables (a few seconds); later calls reuse them.
     """
     from .converter import _check_text
@@ -442,7 +444,7 @@ def explain(
     from .converter import Converter
 
     converter = Converter(resolved, groups, default_groups=default_groups, rules=rules)
-    return _explain_markup(text, markup, converter)
+    return _explain_markup(text, markup, converter, filename)
 
 
 def _page_layer(converter, text: str, kind: str) -> NameLayer | None:
@@ -462,17 +464,18 @@ def _page_layer(converter, text: str, kind: str) -> NameLayer | None:
     return NameLayer.for_target(variant, (*converter.groups, *extra), converter.default_groups, converter.rules)
 
 
-def _explain_markup(text: str, markup: str, converter) -> list[Change]:
+def _explain_markup(text: str, markup: str, converter, filename: str | None = None) -> list[Change]:
     from .markup import explain as markup_explain, sniff
 
     # Exactly what Converter.convert_markup does with the page: the same
     # markup kind, the page's own converter (page groups included) and the
     # same choice of keeping -{ }- rules (wikitext) or resolving them.
-    kind = sniff(text, None) if markup == "auto" else markup
+    kind = sniff(text, filename) if markup == "auto" else markup
     convert = converter._page_engine(text, kind).convert
     manual_rules = "keep" if kind == "wikitext" else "resolve"
     tracer = _tracer(converter.target.config, _page_layer(converter, text, kind))
-    tokens = markup_explain(text, markup, convert, converter.target.variant, manual_rules=manual_rules)
+    tokens = markup_explain(text, markup, convert, converter.target.variant, manual_rules=manual_rules,
+                            filename=filename)
     # The prose as the markup layer converts it: convertible pieces, "\n" at breaks.
     pieces: list[tuple[int, int]] = []  # (token index, offset in joined)
     joined_parts: list[str] = []
