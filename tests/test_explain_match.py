@@ -1,7 +1,7 @@
 """explain()'s changes rebuild exactly what convert() returns, in every markup,
 with page rules (-{ }-, NoteTA's numbered rules) and NoteTA groups.
 
-ZHNORM_EXPLAIN_EXAMPLES sets the property test's example count (default 60);
+ZHNORM_EXPLAIN_EXAMPLES sets the property test's example count (default 150);
 run thousands locally.
 """
 
@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 import zhnorm
 
-EXAMPLES = int(os.environ.get("ZHNORM_EXPLAIN_EXAMPLES", "60"))
+EXAMPLES = int(os.environ.get("ZHNORM_EXPLAIN_EXAMPLES", "150"))
 MARKUPS = ("plain", "markdown", "wikitext", "auto")
 TARGETS = ("zh-TW", "zh-CN", "s2t")
 
