@@ -34,7 +34,7 @@ when its length allows, else reported as one change per piece of prose;
 from __future__ import annotations
 
 import threading
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -499,8 +499,10 @@ def _explain_markup(text: str, markup: str, converter, filename: str | None = No
             if out == token.text:
                 continue
             a, b = by_token[i]
+            # Changes are sorted and disjoint: those overlapping [a, b) start
+            # between the last one starting at or before a and b.
             lo = max(bisect_right(starts, a) - 1, 0)
-            inside = [c for c in prose_changes[lo:] if c.start < b and c.end > a]
+            inside = [c for c in prose_changes[lo:bisect_left(starts, b, lo)] if c.end > a]
             changes.extend(_place(token, out, a, b, inside))
         elif out != token.text:
             rule = (token.meta or {}).get("body") if token.type == "conv_rule" else None
