@@ -38,9 +38,15 @@ def _run(body: str) -> str:
 
 
 @needs_mdscan
-@pytest.mark.parametrize("span_type", ["int", "object", "dict", "type", "str", "BaseException"])
+@pytest.mark.parametrize("span_type", [
+    "int", "object", "dict", "type", "str", "BaseException",
+    # tuple subtypes that tuple.__new__ cannot fill: struct sequences
+    "time.struct_time", "os.stat_result", "type(sys.float_info)",
+    "type('Sub', (time.struct_time,), {})",
+])
 def test_scan_refuses_a_type_that_is_not_a_tuple(span_type):
     out = _run(f"""
+        import os, time
         from zhnorm import _mdscan
         try:
             spans = _mdscan.scan("软件 **x** -{{a}}- [[b]]" * 20, {span_type})
@@ -49,20 +55,26 @@ def test_scan_refuses_a_type_that_is_not_a_tuple(span_type):
         else:
             junk = churn()
             print(repr(spans)[:10], file=sys.stderr)
+            del spans
+            gc.collect()
             print("returned")
     """)
     assert out == "TypeError"
 
 
 @needs_mdscan
-def test_scan_still_takes_a_tuple_subclass():
+def test_scan_still_takes_tuple_and_its_python_subclasses():
     out = _run("""
+        from collections import namedtuple
         from zhnorm import _mdscan
         from zhnorm.markup.tokens import Span
-        spans = _mdscan.scan("软件 **x**", Span)
-        print(all(isinstance(s, Span) for s in spans), "".join("软件 **x**"[s[1]:s[2]] for s in spans))
+        Sub = type("Sub", (Span,), {})  # with a __dict__
+        for cls in (Span, tuple, Sub, namedtuple("N", "a b c d e f")):
+            spans = _mdscan.scan("软件 **x**", cls)
+            junk = churn()
+            print(all(type(s) is cls for s in spans), "".join("软件 **x**"[s[1]:s[2]] for s in spans))
     """)
-    assert out == "True 软件 **x**"
+    assert out.splitlines() == ["True 软件 **x**"] * 4
 
 
 @needs_mdscan

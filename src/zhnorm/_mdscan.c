@@ -2177,12 +2177,25 @@ static int run_scan(Scan *s, PyObject *text, const Quiet *quiet) {
 
 /* ------------------------------------------------------------- Python API */
 
+/* Whether tuple.__new__(t, fields) makes a sound instance of t: t is tuple or
+ * a class statement's subclass of it (a namedtuple). Not any tuple subtype:
+ * a struct sequence (time.struct_time, sys.float_info) reads hidden fields
+ * past the items it is given. */
+static int plain_tuple_type(PyTypeObject *t) {
+    for (; t != &PyTuple_Type; t = t->tp_base) {
+        if (t == NULL || !(t->tp_flags & Py_TPFLAGS_HEAPTYPE) || t->tp_itemsize != PyTuple_Type.tp_itemsize ||
+            (t->tp_dict && PyDict_GetItemString(t->tp_dict, "n_fields")))
+            return 0;
+    }
+    return 1;
+}
+
 static PyObject *md_scan(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *text, *span_type;
     if (!PyArg_ParseTuple(args, "UO!:scan", &text, &PyType_Type, &span_type))
         return NULL;
-    if (!PyType_IsSubtype((PyTypeObject *)span_type, &PyTuple_Type)) { /* tp_new below makes a tuple */
-        PyErr_Format(PyExc_TypeError, "scan() needs a tuple type, not %.100s",
+    if (!plain_tuple_type((PyTypeObject *)span_type)) { /* tp_new below makes a tuple */
+        PyErr_Format(PyExc_TypeError, "scan() needs tuple or a class derived from it (a namedtuple), not %.100s",
                      ((PyTypeObject *)span_type)->tp_name);
         return NULL;
     }
