@@ -25,6 +25,7 @@ import argparse
 import json
 import os
 import random
+import signal
 import sys
 import time
 import traceback
@@ -61,6 +62,11 @@ FRAGMENTS = [
     "\ud800", "\udfff", "\x00", "\x1f", "\u200b", "\ufeff", "\U0002a6a5", "\U000f0000", "\u0301",
     "\u3000", "\uffff", "\U0010ffff", "a", " ", "ab", "http://", "zh", "é",
 ]
+
+
+class _Hang(Exception):
+    """A call ran past --call-timeout (raised from SIGALRM; the regex engine
+    and the interpreter loop both check for signals)."""
 
 
 def _fixture_texts(root: Path) -> list[str]:
@@ -193,6 +199,8 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=None)
     ap.add_argument("--out", type=Path, default=Path("fuzz-out"))
     ap.add_argument("--replay", type=Path, help="run the document in this current.txt once, verbosely")
+    ap.add_argument("--call-timeout", type=float, default=120,
+                    help="a call taking longer is a finding (a hang), and the run goes on")
     args = ap.parse_args(argv)
     root = Path(__file__).resolve().parent.parent
     seed = args.seed if args.seed is not None else int.from_bytes(os.urandom(4), "little")
@@ -209,6 +217,12 @@ def main(argv=None) -> int:
     current = args.out / "current.txt"
     findings = args.out / "findings.txt"
     deadline = time.monotonic() + args.seconds
+    summary_path = args.out / "summary.json"
+
+    def on_alarm(signum, frame):
+        raise _Hang(f"no result after {args.call_timeout} s")
+
+    signal.signal(signal.SIGALRM, on_alarm)
     count = calls = failures = 0
     spent = dict.fromkeys((name for name, _ in targets), 0.0)
     seen: dict[tuple, int] = {}
@@ -219,6 +233,7 @@ def main(argv=None) -> int:
         for name, fn in targets:
             calls += 1
             started = time.monotonic()
+            signal.setitimer(signal.ITIMER_REAL, args.call_timeout)
             try:
                 fn(doc)
             except Exception as e:  # noqa: BLE001 - every exception here is a finding
@@ -231,11 +246,15 @@ def main(argv=None) -> int:
                         f.write(f"{name} seed={seed} doc={count - 1}: {json.dumps(doc)[:2000]}\n")
                         f.write(traceback.format_exc() + "\n")
             finally:
+                signal.setitimer(signal.ITIMER_REAL, 0)
                 spent[name] += time.monotonic() - started
+        if count % 100 == 0:  # a run killed early still says how far it got
+            summary_path.write_text(json.dumps({"seed": seed, "documents": count, "calls": calls,
+                                                "findings": failures, "partial": True}) + "\n")
     summary = {"seed": seed, "documents": count, "calls": calls, "findings": failures,
                "distinct_findings": [" ".join(map(str, k)) + f" x{v}" for k, v in seen.items()],
                "seconds": args.seconds, "seconds_per_target": {k: round(v, 1) for k, v in spent.items()}}
-    (args.out / "summary.json").write_text(json.dumps(summary) + "\n")
+    summary_path.write_text(json.dumps(summary) + "\n")
     print(json.dumps(summary))
     return 1 if failures else 0
 
