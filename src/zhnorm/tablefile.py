@@ -85,10 +85,8 @@ def encode(chain: CompiledChain, key: str) -> bytes:
     return MAGIC + hashlib.sha256(rest).digest() + rest
 
 
-def _int(header: dict, name: str, *, none: bool = False) -> int | None:
+def _int(header: dict, name: str) -> int:
     value = header.get(name)
-    if value is None and none:
-        return None
     if type(value) is not int or value < 0:
         raise TableFileError(f"header field {name!r} is not a count")
     return value
@@ -129,7 +127,7 @@ def decode(data: bytes, key: str) -> CompiledChain:
     if not 0 < separator < 0x110000:
         raise TableFileError("separator is not a code point")
     text_bytes, patch_bytes = _int(header, "text_bytes"), _int(header, "patch_bytes")
-    quiet_bytes = _int(header, "quiet_bytes", none=True)
+    quiet_bytes = None if header.get("quiet_bytes") is None else _int(header, "quiet_bytes")
     pos += head_len
     end = pos + text_bytes + patch_bytes + (quiet_bytes or 0)
     if end != len(data):
