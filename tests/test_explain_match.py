@@ -86,3 +86,37 @@ def test_filename_decides_auto_as_it_does_for_convert_markup():
         expected = zhnorm.Converter("zh-TW").convert_markup(text, "auto", filename=filename).text
         changes = zhnorm.explain(text, "zh-TW", markup="auto", filename=filename)
         assert rebuild(text, changes) == expected, filename
+
+
+def test_a_trace_that_disagrees_still_rebuilds_the_conversion(monkeypatch, caplog):
+    """Should the trace ever differ from the engine, explain() still rebuilds
+    convert()'s output (and logs the disagreement)."""
+    import importlib
+    import logging
+
+    explain_module = importlib.import_module("zhnorm.explain")  # zhnorm.explain is the function
+    text = "头发和软件，计算机。" * 3
+    real = explain_module._Tracer.explain
+
+    for damage in ("drop", "alter", "extra"):
+        def wrong(self, t, damage=damage):
+            changes = real(self, t)
+            if damage == "drop":
+                return changes[1:]
+            if damage == "alter":
+                c = changes[2]
+                return [*changes[:2], explain_module.Change(c.start, c.end, c.before, c.after + "X", c.steps),
+                        *changes[3:]]
+            return [*changes, explain_module.Change(len(t) - 1, len(t), t[-1], "!", ())]
+
+        monkeypatch.setattr(explain_module._Tracer, "explain", wrong)
+        caplog.clear()
+        with caplog.at_level(logging.WARNING, logger="zhnorm"):
+            changes = zhnorm.explain(text, "zh-TW")
+        assert rebuild(text, changes) == zhnorm.convert(text, "zh-TW"), damage
+        assert any("differ" in r.getMessage() for r in caplog.records), damage
+    monkeypatch.undo()
+    caplog.clear()
+    with caplog.at_level(logging.WARNING, logger="zhnorm"):
+        assert rebuild(text, zhnorm.explain(text, "zh-TW")) == zhnorm.convert(text, "zh-TW")
+    assert not caplog.records

@@ -33,6 +33,7 @@ when its length allows, else reported as one change per piece of prose;
 
 from __future__ import annotations
 
+import logging
 import threading
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
@@ -439,12 +440,53 @@ def explain(
         raise ValueError(f"unknown markup {markup!r}: expected one of {', '.join(MARKUPS)}")
     resolved = resolve(target)
     layer = NameLayer.for_target(resolved.variant, groups, default_groups, rules)
-    if markup == "plain":
-        return _tracer(resolved.config, layer).explain(text)
     from .converter import Converter
 
     converter = Converter(resolved, groups, default_groups=default_groups, rules=rules)
+    if markup == "plain":
+        changes = _tracer(resolved.config, layer).explain(text)
+        return _as_converted(text, changes, converter.convert(text))
     return _explain_markup(text, markup, converter, filename)
+
+
+def _as_converted(text: str, changes: list[Change], converted: str) -> list[Change]:
+    """`changes`, checked against what the conversion returned.
+
+    The trace re-derives the conversion on the reference model's terms, and
+    the tests hold the two equal; should they ever differ, the explanation
+    must still rebuild the output: the changes agree up to some point are
+    kept, and the rest of the difference is reported as one change (and
+    logged, since it is a bug in one of the two)."""
+    delta = prev = 0  # output offset minus input offset; end of the last change kept
+    for k, c in enumerate(changes):
+        at = c.start + delta
+        if (text[prev:c.start] != converted[prev + delta:at]
+                or converted[at:at + len(c.after)] != c.after):
+            break
+        delta += len(c.after) - len(c.before)
+        prev = c.end
+    else:
+        if text[prev:] == converted[prev + delta:]:
+            return changes
+        k = len(changes)
+    # Everything from `prev` on: trim what the two ends share.
+    rest, out = text[prev:], converted[prev + delta:]
+    log = logging.getLogger("zhnorm")
+    if rest == out:  # the trace claims changes the conversion did not make
+        log.warning("explain: the trace and the conversion differ after offset %d; changes dropped", prev)
+        return changes[:k]
+    head = 0
+    while head < min(len(rest), len(out)) and rest[head] == out[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(rest), len(out)) - head and rest[-1 - tail] == out[-1 - tail]:
+        tail += 1
+    start, end = prev + head, len(text) - tail
+    after = out[head:len(out) - tail]
+    log.warning("explain: the trace and the conversion differ at offset %d; reported as one change", start)
+    steps = tuple(s for c in changes[k:] if c.start < end for s in c.steps)
+    step = Step("opencc", "conversion", text[start:end], after)
+    return [*changes[:k], Change(start, end, text[start:end], after, (*steps, step))]
 
 
 def _page_layer(converter, text: str, kind: str) -> NameLayer | None:
