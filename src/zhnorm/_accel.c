@@ -500,18 +500,28 @@ static PyObject *Tables_new(PyTypeObject *type, PyObject *args, PyObject *kwds) 
                                      &PyDict_Type, &chars, &triggers, &PyDict_Type,
                                      &normalization))
         return NULL;
-    Tables *self = (Tables *)type->tp_alloc(type, 0);
-    if (self == NULL)
+    /* The keys as one list or tuple, counted once: the trie's values index
+     * the values, so their number must be the keys' real length (not what
+     * a __len__ says, nor a second pass over an iterator). */
+    keys = PySequence_Fast(keys, "keys must be a sequence of str");
+    if (keys == NULL)
         return NULL;
+    Tables *self = (Tables *)type->tp_alloc(type, 0);
+    if (self == NULL) {
+        Py_DECREF(keys);
+        return NULL;
+    }
     if (trie_build(&self->keys, keys, "keys") < 0 ||
         trie_build(&self->triggers, triggers, "triggers") < 0 ||
         pair_filter_build(&self->pairs, &self->keys) < 0 ||
         pair_filter_build(&self->trigger_pairs, &self->triggers) < 0 ||
-        load_values(self, values, (Py_ssize_t)PySequence_Size(keys)) < 0 ||
+        load_values(self, values, PySequence_Fast_GET_SIZE(keys)) < 0 ||
         build_code_table(self, chars, normalization) < 0) {
+        Py_DECREF(keys);
         Py_DECREF(self);
         return NULL;
     }
+    Py_DECREF(keys);
     return (PyObject *)self;
 }
 
@@ -1340,6 +1350,10 @@ static PyObject *accel_chain(PyObject *Py_UNUSED(module), PyObject *args) {
         return NULL;
     Out bufs[2] = {{NULL, 0, 0, 4}, {NULL, 0, 0, 4}};
     for (Py_ssize_t p = 0; p < n_pieces; p++) {
+        if (p >= PyList_GET_SIZE(pieces)) { /* a finaliser run by the allocator shrank it */
+            PyErr_SetString(PyExc_RuntimeError, "pieces changed size during chain()");
+            goto fail;
+        }
         PyObject *piece = PyList_GET_ITEM(pieces, p);
         if (!PyUnicode_Check(piece) || READY(piece) < 0) {
             PyErr_SetString(PyExc_TypeError, "pieces must be str");

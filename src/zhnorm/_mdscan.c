@@ -2505,10 +2505,28 @@ static int run_scan(Scan *s, PyObject *text, const Quiet *quiet) {
 
 /* ------------------------------------------------------------- Python API */
 
+/* Whether tuple.__new__(t, fields) makes a sound instance of t: t is tuple or
+ * a class statement's subclass of it (a namedtuple). Not any tuple subtype:
+ * a struct sequence (time.struct_time, sys.float_info) reads hidden fields
+ * past the items it is given. */
+static int plain_tuple_type(PyTypeObject *t) {
+    for (; t != &PyTuple_Type; t = t->tp_base) {
+        if (t == NULL || !(t->tp_flags & Py_TPFLAGS_HEAPTYPE) || t->tp_itemsize != PyTuple_Type.tp_itemsize ||
+            (t->tp_dict && PyDict_GetItemString(t->tp_dict, "n_fields")))
+            return 0;
+    }
+    return 1;
+}
+
 static PyObject *md_scan(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *text, *span_type;
     if (!PyArg_ParseTuple(args, "UO!:scan", &text, &PyType_Type, &span_type))
         return NULL;
+    if (!plain_tuple_type((PyTypeObject *)span_type)) { /* tp_new below makes a tuple */
+        PyErr_Format(PyExc_TypeError, "scan() needs tuple or a class derived from it (a namedtuple), not %.100s",
+                     ((PyTypeObject *)span_type)->tp_name);
+        return NULL;
+    }
     Scan sc, *s = &sc;
     if (run_scan(s, text, NULL) < 0) {
         scan_free(s);
@@ -3472,6 +3490,31 @@ static PyTypeObject QuietType = {
     .tp_dealloc = (destructor)quiet_dealloc,
 };
 
+/* (shown, tables) copied where no Python code can reach them: the spans
+ * borrow their strings and lists, and convert() (or a key's __eq__) runs
+ * before they are read. Each list of tables is copied too. */
+static PyObject *private_copies(PyObject *shown, PyObject *tables) {
+    PyObject *shown_copy = PyDict_Copy(shown), *tables_copy = PyDict_New();
+    PyObject *items = tables_copy ? PyDict_Items(tables) : NULL; /* owns each key and value */
+    PyObject *pair = NULL;
+    if (!shown_copy || !items)
+        goto fail;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(items); i++) {
+        PyObject *item = PyList_GET_ITEM(items, i), *value = PyTuple_GET_ITEM(item, 1);
+        value = PyList_Check(value) ? PyList_GetSlice(value, 0, PY_SSIZE_T_MAX) : Py_NewRef(value);
+        int r = value ? PyDict_SetItem(tables_copy, PyTuple_GET_ITEM(item, 0), value) : -1;
+        Py_XDECREF(value);
+        if (r < 0)
+            goto fail;
+    }
+    pair = PyTuple_Pack(2, shown_copy, tables_copy);
+fail:
+    Py_XDECREF(shown_copy);
+    Py_XDECREF(tables_copy);
+    Py_XDECREF(items);
+    return pair;
+}
+
 /* Markup-aware conversion of a Markdown page: the converted page (a new
  * reference), with counts[] = tokens, rules, rule phrases, fallbacks. */
 static PyObject *convert_page(PyObject *text, PyObject *convert, PyObject *plan, PyObject *variant,
@@ -3500,6 +3543,9 @@ static PyObject *convert_page(PyObject *text, PyObject *convert, PyObject *plan,
             PyErr_SetString(PyExc_TypeError, "plan() must return (shown: dict, tables: dict)");
             goto done;
         }
+        Py_SETREF(decided, private_copies(PyTuple_GET_ITEM(decided, 0), PyTuple_GET_ITEM(decided, 1)));
+        if (!decided)
+            goto done;
         replaced = apply_rules(s, PyTuple_GET_ITEM(decided, 0), PyTuple_GET_ITEM(decided, 1), &out_kind);
         if (replaced < 0)
             goto done;
@@ -3572,14 +3618,23 @@ static PyObject *md_render(PyObject *Py_UNUSED(module), PyObject *args) {
     PyObject *text, *spans, *convert;
     if (!PyArg_ParseTuple(args, "UO!O:render", &text, &PyList_Type, &spans, &convert))
         return NULL;
+    /* Python code runs below (__index__, __bool__, convert): it may change
+     * the list or the meta dicts. Read a snapshot of the list, and hold each
+     * string a span points to in `held` until rendering is done. */
+    PyObject *held = PyList_New(0);
+    spans = held ? PyList_AsTuple(spans) : NULL;
+    if (!spans) {
+        Py_XDECREF(held);
+        return NULL;
+    }
     Scan sc, *s = &sc;
     memset(s, 0, sizeof *s);
-    Py_ssize_t n = PyList_GET_SIZE(spans), len = PyUnicode_GET_LENGTH(text);
+    Py_ssize_t n = PyTuple_GET_SIZE(spans), len = PyUnicode_GET_LENGTH(text);
     int out_kind = 0;
     if (grow((void **)&s->v, &s->capv, n + 1, sizeof(Span)) < 0)
-        return NULL;
+        goto fail;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *t = PyList_GET_ITEM(spans, i);
+        PyObject *t = PyTuple_GET_ITEM(spans, i);
         if (!PyTuple_Check(t) || PyTuple_GET_SIZE(t) < 6) {
             PyErr_SetString(PyExc_TypeError, "render() takes a list of Span tuples");
             goto fail;
@@ -3594,8 +3649,11 @@ static PyObject *md_render(PyObject *Py_UNUSED(module), PyObject *args) {
             PyErr_SetString(PyExc_ValueError, "a span lies outside the text");
             goto fail;
         }
-        sp->conv = (unsigned char)PyObject_IsTrue(PyTuple_GET_ITEM(t, 3));
-        sp->brk = (unsigned char)PyObject_IsTrue(PyTuple_GET_ITEM(t, 4));
+        int conv = PyObject_IsTrue(PyTuple_GET_ITEM(t, 3)), brk = conv < 0 ? -1 : PyObject_IsTrue(PyTuple_GET_ITEM(t, 4));
+        if (conv < 0 || brk < 0)
+            goto fail;
+        sp->conv = (unsigned char)conv;
+        sp->brk = (unsigned char)brk;
         sp->type = T_TEXT;
         sp->out = OUT_PROSE;
         sp->shown = NULL;
@@ -3609,22 +3667,33 @@ static PyObject *md_render(PyObject *Py_UNUSED(module), PyObject *args) {
         } else if (!sp->conv && (PyUnicode_CompareWithASCIIString(type, "conv_rule") == 0 ||
                                  PyUnicode_CompareWithASCIIString(type, "rule_phrase") == 0)) {
             /* _output: a rule shows `shown` unless kept; a phrase always */
-            PyObject *keep = meta_get(meta, "keep"), *shown = meta_get(meta, "shown");
+            PyObject *keep = Py_XNewRef(meta_get(meta, "keep"));
+            PyObject *shown = Py_XNewRef(meta_get(meta, "shown"));
+            int kept = keep ? PyObject_IsTrue(keep) : 0;
+            Py_XDECREF(keep);
             sp->out = OUT_SHOWN;
-            if (shown && PyUnicode_Check(shown) && !(keep && PyObject_IsTrue(keep))) {
+            if (kept >= 0 && shown && PyUnicode_Check(shown) && !kept) {
+                kept = PyList_Append(held, shown);
                 sp->shown = shown;
                 if (PyUnicode_KIND(shown) > out_kind)
                     out_kind = PyUnicode_KIND(shown);
             }
+            Py_XDECREF(shown);
+            if (kept < 0)
+                goto fail;
         }
     }
     s->nv = n;
     Py_ssize_t fallbacks = 0;
     PyObject *str = render_core(text, s, convert, out_kind, &fallbacks);
     scan_release(s);
+    Py_DECREF(spans);
+    Py_DECREF(held);
     return str ? Py_BuildValue("(Nn)", str, fallbacks) : NULL;
 fail:
     scan_release(s);
+    Py_DECREF(spans);
+    Py_DECREF(held);
     return NULL;
 }
 

@@ -56,6 +56,7 @@ from typing import Callable, Iterable, Literal, Mapping, Sequence
 
 from .rules import Rule
 from .variants import normalize_variant
+from .shared import fork_safe
 
 __all__ = [
     "DEFAULT_GROUPS",
@@ -201,7 +202,7 @@ class Group:
 
 # -- loading ----------------------------------------------------------------
 
-_lock = threading.Lock()
+_lock = fork_safe(threading.Lock())
 
 
 @lru_cache(maxsize=1)

@@ -19,6 +19,7 @@ import ahocorasick_rs
 from . import accel
 from .charmap import CharMap, Utf8Probe
 from .compiler import CompiledChain, CompiledStage
+from .shared import fork_safe
 
 _ENCODING = "utf-8"
 _ERRORS = "surrogatepass"
@@ -193,7 +194,7 @@ class Engine:
         self._triggers = _automaton(compiled.triggers, overlapping=True, as_bytes=True)
         self._compiled_stages = compiled.stages
         self._stages: list[_StageRunner] | None = None  # built when first needed
-        self._stages_lock = threading.Lock()
+        self._stages_lock = fork_safe(threading.Lock())
 
     def convert(self, text: str) -> str:
         """The pure-Python conversion (an accelerated Engine's instance

@@ -33,8 +33,9 @@ when its length allows, else reported as one change per piece of prose;
 
 from __future__ import annotations
 
+import logging
 import threading
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -44,7 +45,7 @@ from .dictionary import _short_circuit, load_text_dict
 from .names import NameLayer
 from .opencc_config import DictSpec, GroupSpec, TextDictSpec, load_chain_spec
 from .reference import ReferenceChain
-from .shared import BuiltOnce
+from .shared import BuiltOnce, fork_safe
 from .targets import resolve
 
 __all__ = ["Change", "Step", "explain", "flatten_with_source"]
@@ -134,7 +135,7 @@ class _Matcher:
         self.keys = list(keys)
         self.longest = max(map(len, self.keys), default=0)
         self._automaton = None
-        self._lock = threading.Lock()
+        self._lock = fork_safe(threading.Lock())
 
     def _ac(self):
         if self._automaton is None:
@@ -433,12 +434,14 @@ def explain(
     rules=(),
     default_groups: bool = True,
     markup: str = "plain",
+    filename: str | None = None,
 ) -> list[Change]:
     """Every change converting *text* to *target* makes, in order.
 
     Arguments mean what they mean for ``Converter(target, groups, rules=…,
-    default_groups=…).convert(text, markup)``, whose output the changes
-    rebuild exactly.  The first call for a target builds the reference
+    default_groups=…).convert(text, markup)`` (with *filename*, what
+    ``convert_markup(text, markup, filename=filename)`` means), whose
+    output the changes rebuild exactly.  The first call for a target builds the reference
     tables (a few seconds); later calls reuse them.
     """
     from .converter import _check_text
@@ -448,30 +451,94 @@ def explain(
         raise ValueError(f"unknown markup {markup!r}: expected one of {', '.join(MARKUPS)}")
     resolved = resolve(target)
     layer = NameLayer.for_target(resolved.variant, groups, default_groups, rules)
-    if not resolved.converts:  # target zh: only -{ }- rules can change anything
-        tracer = _NO_CHANGES
-    else:
-        tracer = _tracer(resolved.config, layer)
+    from .converter import Converter
+
+    converter = Converter(resolved, groups, default_groups=default_groups, rules=rules)
     if markup == "plain":
-        return tracer.explain(text)
-    return _explain_markup(text, markup, resolved, layer, tracer)
+        if not resolved.converts:  # target zh: plain text has no rules to resolve
+            return []
+        changes = _tracer(resolved.config, layer).explain(text)
+        return _as_converted(text, changes, converter.convert(text))
+    return _explain_markup(text, markup, converter, filename)
 
 
-def _explain_markup(text: str, markup: str, target, layer, tracer: _Tracer) -> list[Change]:
-    from .converter import engine_for
-    from .markup import explain as markup_explain
+def _as_converted(text: str, changes: list[Change], converted: str) -> list[Change]:
+    """`changes`, checked against what the conversion returned.
 
-    convert = engine_for(target.config, layer).convert if target.converts else str
-    if target.variant is not None and target.converts:
-        # page rules join the dictionary's match as in Converter (page_layer)
-        from .converter import _SEGMENTERS
-        from .page_layer import PageConverter
+    The trace re-derives the conversion on the reference model's terms, and
+    the tests hold the two equal; should they ever differ, the explanation
+    must still rebuild the output: the changes agree up to some point are
+    kept, and the rest of the difference is reported as one change (and
+    logged, since it is a bug in one of the two)."""
+    delta = prev = 0  # output offset minus input offset; end of the last change kept
+    for k, c in enumerate(changes):
+        at = c.start + delta
+        if (text[prev:c.start] != converted[prev + delta:at]
+                or converted[at:at + len(c.after)] != c.after):
+            break
+        delta += len(c.after) - len(c.before)
+        prev = c.end
+    else:
+        if text[prev:] == converted[prev + delta:]:
+            return changes
+        k = len(changes)
+    # Everything from `prev` on: trim what the two ends share.
+    rest, out = text[prev:], converted[prev + delta:]
+    log = logging.getLogger("zhnorm")
+    if rest == out:  # the trace claims changes the conversion did not make
+        log.warning("explain: the trace and the conversion differ after offset %d; changes dropped", prev)
+        return changes[:k]
+    head = 0
+    while head < min(len(rest), len(out)) and rest[head] == out[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(rest), len(out)) - head and rest[-1 - tail] == out[-1 - tail]:
+        tail += 1
+    start, end = prev + head, len(text) - tail
+    after = out[head:len(out) - tail]
+    log.warning("explain: the trace and the conversion differ at offset %d; reported as one change", start)
+    steps = tuple(s for c in changes[k:] if c.start < end for s in c.steps)
+    step = Step("opencc", "conversion", text[start:end], after)
+    return [*changes[:k], Change(start, end, text[start:end], after, (*steps, step))]
 
-        engine = engine_for(target.config, layer)
-        convert = PageConverter(convert, _SEGMENTERS(target.config, layer),
-                                aligned=getattr(engine, "convert_aligned", None))
-    manual_rules = "keep" if markup == "wikitext" else "resolve"
-    tokens = markup_explain(text, markup, convert, target.variant, manual_rules=manual_rules)
+
+def _page_layer(converter, text: str, kind: str) -> NameLayer | None:
+    """The name layer a page is traced with: the converter's, plus the
+    groups a wikitext page switches on with {{NoteTA|G1=…}}.
+
+    Only the attribution depends on this: the outputs explained are those of
+    the converter's own page engine (see _explain_markup), so a page that
+    converts differently from this layer's tracing is still rebuilt exactly,
+    with its changes reported whole."""
+    variant = converter.target.variant
+    extra: tuple[str, ...] = ()
+    if kind == "wikitext" and variant is not None:
+        from .names import groups_named_by_noteta
+
+        extra = tuple(g for g in groups_named_by_noteta(text) if g not in converter.groups)
+    return NameLayer.for_target(variant, (*converter.groups, *extra), converter.default_groups, converter.rules)
+
+
+def _explain_markup(text: str, markup: str, converter, filename: str | None = None) -> list[Change]:
+    from .converter import _NO_CONTENT_CONVERT
+    from .markup import explain as markup_explain, sniff
+
+    # Exactly what Converter.convert_markup does with the page: the same
+    # markup kind, the page's own converter (page groups included) and the
+    # same choice of keeping -{ }- rules (wikitext) or resolving them.
+    kind = sniff(text, filename) if markup == "auto" else markup
+    if kind == "plain" and markup == "auto":
+        kind = "rules"  # as Converter.convert_markup reads text with no other markup
+    if kind == "wikitext" and _NO_CONTENT_CONVERT.search(text):
+        return []  # __NOCONTENTCONVERT__: the page is not converted at all
+    convert = converter._page_converter(text, kind)
+    manual_rules = "keep" if kind == "wikitext" else "resolve"
+    if converter.target.converts:
+        tracer = _tracer(converter.target.config, _page_layer(converter, text, kind))
+    else:  # target zh: only -{ }- rules can change anything
+        tracer = _NO_CHANGES
+    tokens = markup_explain(text, markup, convert, converter.target.variant, manual_rules=manual_rules,
+                            filename=filename)
     # The prose as the markup layer converts it: convertible pieces, "\n" at breaks.
     pieces: list[tuple[int, int]] = []  # (token index, offset in joined)
     joined_parts: list[str] = []
@@ -495,8 +562,10 @@ def _explain_markup(text: str, markup: str, target, layer, tracer: _Tracer) -> l
             if out == token.text:
                 continue
             a, b = by_token[i]
+            # Changes are sorted and disjoint: those overlapping [a, b) start
+            # between the last one starting at or before a and b.
             lo = max(bisect_right(starts, a) - 1, 0)
-            inside = [c for c in prose_changes[lo:] if c.start < b and c.end > a]
+            inside = [c for c in prose_changes[lo:bisect_left(starts, b, lo)] if c.end > a]
             changes.extend(_place(token, out, a, b, inside))
         elif out != token.text:
             rule = (token.meta or {}).get("body") if token.type == "conv_rule" else None

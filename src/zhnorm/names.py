@@ -94,7 +94,7 @@ class NameLayer:
 
             parts.append(digest_text(self.rules))
         text = "|".join(parts)
-        return f"{self.variant}-{hashlib.sha1(text.encode()).hexdigest()[:12]}"
+        return f"{self.variant}-{hashlib.sha1(text.encode('utf-8', 'surrogatepass')).hexdigest()[:12]}"
 
 
 @lru_cache(maxsize=1)

@@ -32,6 +32,8 @@ def main(argv: list[str] | None = None) -> int:
             from . import cmd_convert as cmd
         elif args.command == "detect":
             from . import cmd_detect as cmd
+        elif args.command == "cache":
+            from . import cmd_cache as cmd
         else:
             from . import cmd_targets as cmd
         return cmd.run(args, console)

@@ -165,4 +165,6 @@ def build_parser() -> argparse.ArgumentParser:
                         description="List the conversion targets and the conversion groups.",
                         formatter_class=_Formatter)
     tg.add_argument("--json", action="store_true", help="print a JSON object")
+    from .cmd_cache import add_parser as add_cache_parser
+    add_cache_parser(sub)
     return parser

@@ -23,7 +23,10 @@ _EXT = {
 _SAMPLE = 200_000  # characters looked at; enough to decide, bounded cost
 
 _MD = [
-    (re.compile(r"\]\((?:[^()\s]|\\.)+(?:\s+\"[^\"\n]*\")?\)"), 3),  # [label](target)
+    # [label](target). An escape is spelled out only where it matters (before
+    # a parenthesis or a space): `\\.` alone would also match `\\a`, which
+    # `[^()\s]` matches twice over, and the choice is exponential on failure.
+    (re.compile(r"\]\((?:[^()\s]|\\(?!\n)[()\s])+(?:\s+\"[^\"\n]*\")?\)"), 3),
     (re.compile(r"^#{1,6}[ \t]+\S", re.M), 3),  # ATX heading
     (re.compile(r"^[ \t]*(?:[-*+]|\d+\.)[ \t]+\S", re.M), 1),  # list item
     (re.compile(r"^```|^~~~", re.M), 4),  # fence
