@@ -272,11 +272,13 @@ def test_surrogateescape_passes_bad_bytes_through(tmp_path, engine, capsysbinary
     assert out == library_convert("发展\n", TARGET).encode() + b"\xff\xfe" + library_convert("中心", TARGET).encode()
 
 
-def test_binary_only_is_a_skip_not_a_failure(tmp_path, engine, capsysbinary):
+def test_named_binary_file_is_a_failure(tmp_path, engine, capsysbinary):
+    """Named on the command line, a file that is not converted is a failure
+    (issue 15); inside a directory it is only skipped (test_bad_files_do_not_stop_the_others)."""
     f = tmp_path / "x.bin"
     f.write_bytes(b"\x00\x01\x02")
     status, out, err = run_main(["convert", "--to", TARGET, "--markup", "plain", f], capsysbinary)
-    assert status == 0 and out == b"" and "binary file" in err
+    assert status == 3 and out == b"" and f"zhnorm: {f}: binary file" in err
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])

@@ -264,7 +264,9 @@ def test_full_disk_leaves_nothing_half_written(corpus, tmp_path):
     for rel, size in sizes.items():
         if size > limit:
             assert not (out / rel).exists(), rel
-            assert f"{corpus / rel}: File too large".encode() in r.stderr
+            # Reported against the output that could not be written (issue 16).
+            assert (f"{out / rel}: File too large (writing the conversion of {corpus / rel})"
+                    .encode() in r.stderr)
         else:
             assert (out / rel).read_bytes() == lib(corpus / rel), rel
     assert temp_leftovers(out) == []

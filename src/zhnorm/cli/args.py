@@ -20,6 +20,8 @@ EXIT_FAILED = 3
 """At least one file could not be converted; all the others were."""
 EXIT_INTERRUPTED = 130
 """Ctrl-C (128 + SIGINT), as shells report it."""
+EXIT_TERMINATED = 143
+"""SIGTERM (128 + 15), handled like Ctrl-C."""
 EXIT_BROKEN_PIPE = 141
 """The reader of standard output went away (128 + SIGPIPE)."""
 
@@ -30,7 +32,9 @@ exit status:
     2  usage error (bad option, unknown target, feature not available);
        nothing was converted
     3  some files failed (listed on stderr); all the others were converted
-  130  interrupted; no file was left half-written
+  130  interrupted (Ctrl-C); no file was left half-written
+  141  standard output closed by its reader
+  143  terminated (SIGTERM); no file was left half-written
 """
 
 _CONVERT_EPILOG = """\
@@ -93,6 +97,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "(OpenCC-exact) without breaking markup.",
         epilog=_EPILOG,
         formatter_class=_Formatter,
+        allow_abbrev=False,
     )
     parser.add_argument("--version", action="version", version=f"zhnorm {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -103,7 +108,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Convert Chinese text in files, directory trees or standard input. "
                     "A single file is written to standard output unless -o or --in-place "
                     "is given; directories need -o DIR, --in-place, --check or --diff.",
-        epilog=_CONVERT_EPILOG, formatter_class=_Formatter,
+        epilog=_CONVERT_EPILOG, formatter_class=_Formatter, allow_abbrev=False,
     )
     conv.add_argument("paths", nargs="+", metavar="PATH",
                       help="file, directory (recursed) or - for standard input")
@@ -151,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     det = sub.add_parser(
         "detect", help="tell the script and regional standard of each file",
         description="Print the script (Simplified/Traditional) and regional standard of each file.",
-        epilog=_EPILOG, formatter_class=_Formatter,
+        epilog=_EPILOG, formatter_class=_Formatter, allow_abbrev=False,
     )
     det.add_argument("paths", nargs="+", metavar="PATH", help="file, directory or - for standard input")
     det.add_argument("--json", action="store_true", help="one JSON object per file (JSON Lines)")
@@ -163,6 +168,6 @@ def build_parser() -> argparse.ArgumentParser:
 
     tg = sub.add_parser("targets", help="list the conversion targets and groups",
                         description="List the conversion targets and the conversion groups.",
-                        formatter_class=_Formatter)
+                        formatter_class=_Formatter, allow_abbrev=False)
     tg.add_argument("--json", action="store_true", help="print a JSON object")
     return parser

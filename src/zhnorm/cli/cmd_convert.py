@@ -22,6 +22,16 @@ class UsageError(Exception):
     """A problem with the command line as a whole: exit 2, nothing done."""
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM stopped the run; carries what was finished, for
+    the one line main() prints."""
+
+    def __init__(self, done: int, total: int) -> None:
+        self.done = done
+        self.total = total
+        super().__init__(done, total)
+
+
 def _inside(path: str, directory: str) -> bool:
     path, directory = os.path.realpath(path), os.path.realpath(directory)
     return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
@@ -185,8 +195,14 @@ def run(args, console: Console) -> int:
                     console.error(res.path, res.message)
                     continue
                 if res.status == "skipped":
-                    tally.skipped += 1
-                    console.warn(res.path, res.message)
+                    if tasks[index].item.explicit:
+                        # Named on the command line: the user asked for this
+                        # file, so not converting it is a failure.
+                        tally.failed.append(res.path)
+                        console.error(res.path, res.message)
+                    else:
+                        tally.skipped += 1
+                        console.warn(res.path, res.message)
                     continue
                 if res.status == "changed":
                     tally.changed += 1
@@ -209,6 +225,8 @@ def run(args, console: Console) -> int:
                 close()
         flush_skips(len(items))
         ok = True
+    except KeyboardInterrupt:
+        raise Interrupted(tally.files, len(tasks) + len(skips)) from None
     finally:
         progress.finish()
         console.progress = None

@@ -25,6 +25,10 @@ __all__ = [
     "encode",
     "atomic_write",
     "AtomicFile",
+    "ThroughFile",
+    "open_output",
+    "resolve_output",
+    "write_output",
     "TEMP_SUFFIX",
     "split_crlf",
     "join_crlf",
@@ -410,6 +414,116 @@ def atomic_write(dest: str, data: bytes, mode: int | None = None,
                  owner: tuple[int, int] | None = None, fsync: bool = True) -> None:
     """Replace *dest* with *data* atomically (see AtomicFile)."""
     f = AtomicFile(dest, mode, owner, fsync)
+    try:
+        f.write(data)
+        f.commit()
+    except BaseException:
+        f.abort()
+        raise
+
+
+class ThroughFile:
+    """Writes straight into an existing special file (a device, a FIFO, an
+    inherited descriptor such as /dev/fd/3), with AtomicFile's interface.
+
+    Such a file cannot be replaced by renaming without destroying it (as
+    root, ``-o /dev/null`` would put a regular file in place of the system's
+    null device), and what is written into it cannot be taken back, so
+    abort() only closes it.  Opening a FIFO waits for a reader, as a shell's
+    ``>`` does.
+    """
+
+    def __init__(self, dest: str) -> None:
+        self.dest = dest
+        self.tmp = None
+        fd = descriptor_of(dest)
+        if fd is not None:
+            # The caller's own open file (its offset, O_APPEND), as a shell
+            # treats /dev/fd/N, not a second opening that starts at 0.
+            self._fd = os.dup(fd)
+        else:
+            self._fd = os.open(dest, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
+
+    def write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            n = os.write(self._fd, view)
+            view = view[n:]
+
+    def commit(self) -> None:
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            os.close(fd)  # a close error (NFS, a full device) is a write error
+
+    def abort(self) -> None:
+        if self._fd >= 0:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+            self._fd = -1
+
+    def __enter__(self) -> "ThroughFile":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.abort()
+
+
+_DESCRIPTOR_NAMES = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
+
+
+def descriptor_of(path: str) -> int | None:
+    """N for /dev/fd/N, /proc/self/fd/N, /dev/stdout (1) ...: names of a
+    descriptor this process holds, or None."""
+    norm = os.path.normpath(path)
+    if norm in _DESCRIPTOR_NAMES:
+        return _DESCRIPTOR_NAMES[norm]
+    for prefix in ("/dev/fd/", "/proc/self/fd/", f"/proc/{os.getpid()}/fd/"):
+        if norm.startswith(prefix) and norm[len(prefix):].isdigit():
+            return int(norm[len(prefix):])
+    return None
+
+
+def resolve_output(dest: str) -> tuple[str, str]:
+    """How to write *dest*: ("through", path) or ("atomic", path).
+
+    * a device, FIFO or socket (or a symlink to one), and a descriptor name
+      such as /dev/fd/N: written through, never renamed over;
+    * a symbolic link to a regular file (or to a name not yet created): the
+      file it names is replaced, and the link stays a link;
+    * anything else: replaced atomically, by that name.
+    """
+    try:
+        st = os.stat(dest)
+    except FileNotFoundError:
+        st = None
+    except OSError:
+        st = None  # a loop or a bad path: the write reports it
+    if st is not None and not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+        return "through", dest
+    if descriptor_of(dest) is not None:
+        return "through", dest
+    if os.path.islink(dest):
+        return "atomic", os.path.realpath(dest)
+    return "atomic", dest
+
+
+def open_output(dest: str, mode: int | None = None, owner: tuple[int, int] | None = None,
+                fsync: bool = True) -> "AtomicFile | ThroughFile":
+    """A writer for *dest* that never destroys a special file or a link
+    (see resolve_output)."""
+    how, path = resolve_output(dest)
+    if how == "through":
+        return ThroughFile(path)
+    return AtomicFile(path, mode, owner, fsync)
+
+
+def write_output(dest: str, data: bytes, mode: int | None = None,
+                 owner: tuple[int, int] | None = None, fsync: bool = True) -> None:
+    """Write *data* to *dest* as open_output() would, all or nothing where
+    the destination allows it."""
+    f = open_output(dest, mode, owner, fsync)
     try:
         f.write(data)
         f.commit()

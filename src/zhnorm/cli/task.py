@@ -141,12 +141,44 @@ def _report_rows(engine: Engine, text: str, mode: str, name: str) -> list[dict]:
     return rows
 
 
+class NotRegular(OSError):
+    """A file the walk saw as a regular file is something else when opened
+    (replaced by a FIFO or a device during the run)."""
+
+
+def open_input(item: Item) -> int:
+    """Open an input for reading and return its descriptor.
+
+    A file the walk found to be a regular file is opened with O_NONBLOCK
+    and checked with fstat(): if it has been replaced by a FIFO since (the
+    open would otherwise wait for a writer forever) or a device, it fails
+    instead of hanging.  A FIFO or device named on the command line is
+    read as a stream, as the user asked.
+    """
+    regular = stat.S_ISREG(item.mode)
+    flags = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
+    if regular:
+        flags |= getattr(os, "O_NONBLOCK", 0)
+    fd = os.open(item.path, flags)
+    try:
+        if regular:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise NotRegular(0, "no longer a regular file (replaced during the run?)")
+            if flags & getattr(os, "O_NONBLOCK", 0):
+                os.set_blocking(fd, True)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
 def _read(item: Item) -> bytes:
     if item.path == STDIN:
         return sys.stdin.buffer.read()
     # os.read with the size the walk saw (one byte more, to see growth):
     # fewer system calls than open().readall(), which matters at ~1 KB/file.
-    fd = os.open(item.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+    fd = open_input(item)
     try:
         want = item.size + 1 if item.size else 65536
         data = os.read(fd, want)
@@ -170,15 +202,56 @@ def _make_parent(dest: str) -> None:
         _MADE_DIRS.add(parent)
 
 
+class OutputError(Exception):
+    """Writing an output failed: reported against the output's path."""
+
+    def __init__(self, dest: str, error: OSError) -> None:
+        self.dest = dest
+        self.error = error
+        super().__init__(dest, error)
+
+
+class InPlaceRefused(Exception):
+    """--in-place will not replace this file (see in_place_refusal)."""
+
+
+def in_place_refusal(st: os.stat_result) -> str | None:
+    """Why --in-place must not replace a file with this stat, or None.
+
+    Replacing is a rename of a new file over the old name, so
+
+    * a file with other hard links would be split: this name gets the new
+      text, every other name keeps the old (GNU sed -i does this silently);
+      zhnorm refuses, so no name is left disagreeing with another;
+    * a read-only file (no write bit at all) was marked not to be changed:
+      the directory's permission lets a rename through (sed -i replaces it
+      too, and root ignores the mode), but the owner's intent does not.
+    """
+    if st.st_nlink > 1:
+        return (f"has {st.st_nlink} hard links; --in-place would give this name a new file "
+                f"and leave the other names with the old text: not replaced "
+                f"(convert with -o and copy the result over it)")
+    if stat.S_IMODE(st.st_mode) & 0o222 == 0:
+        return (f"read-only (mode {stat.S_IMODE(st.st_mode):04o}): not replaced "
+                f"(chmod u+w it to convert it in place)")
+    return None
+
+
 def _write(dest: str, data: bytes, item: Item, opts: Options) -> None:
-    _make_parent(dest)
     mode = owner = None
     if opts.in_place:
         st = os.stat(item.path)
+        refusal = in_place_refusal(st)
+        if refusal:
+            raise InPlaceRefused(refusal)
         mode, owner = stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid)
     elif item.mode and stat.S_ISREG(item.mode):
         mode = stat.S_IMODE(item.mode)
-    zio.atomic_write(dest, data, mode=mode, owner=owner, fsync=opts.fsync)
+    try:
+        _make_parent(dest)
+        zio.write_output(dest, data, mode=mode, owner=owner, fsync=opts.fsync)
+    except OSError as e:
+        raise OutputError(dest, e) from None
 
 
 def _error_message(e: BaseException) -> str:
@@ -204,6 +277,13 @@ def run_task(engine: Engine, opts: Options, task: Task) -> Result:
         return _run_whole(engine, opts, task)
     except zio.BinaryFile as e:
         return Result(item.path, "skipped", str(e), nbytes=item.size)
+    except OutputError as e:
+        msg = _error_message(e.error)
+        if os.path.realpath(e.dest) != os.path.realpath(item.path):
+            msg += f" (writing the conversion of {item.path})"
+        return Result(e.dest, "failed", msg, nbytes=item.size)
+    except InPlaceRefused as e:
+        return Result(item.path, "failed", str(e), nbytes=item.size)
     except (OSError, zio.DecodeFailure, zio.EncodeFailure, FeatureUnavailable,
             ValueError, UnicodeError) as e:
         return Result(item.path, "failed", _error_message(e), nbytes=item.size)
@@ -285,7 +365,7 @@ def _run_streamed(engine: Engine, opts: Options, task: Task) -> Result | None:
     """Convert a large file block by block; None if it is not plain text."""
     item = task.item
     block = opts.block_size
-    with open(item.path, "rb") as f:
+    with os.fdopen(open_input(item), "rb") as f:
         want = max(block, SNIFF_BYTES)
         first = f.read(want)
         zio.sniff_binary(first)
@@ -328,14 +408,20 @@ def _run_streamed(engine: Engine, opts: Options, task: Task) -> Result | None:
         fed = len(first)
         nl_before = first.count(b"\n")
         writer = None
+        refusal = None
         if opts.action == "write" and task.dest is not None:
-            _make_parent(task.dest)
-            if opts.in_place:
-                st = os.stat(item.path)
-                writer = zio.AtomicFile(task.dest, stat.S_IMODE(st.st_mode), (st.st_uid, st.st_gid),
-                                        opts.fsync)
-            else:
-                writer = zio.AtomicFile(task.dest, stat.S_IMODE(item.mode), None, opts.fsync)
+            try:
+                _make_parent(task.dest)
+                if opts.in_place:
+                    st = os.stat(item.path)
+                    refusal = in_place_refusal(st)
+                    if refusal is None:
+                        writer = zio.open_output(task.dest, stat.S_IMODE(st.st_mode),
+                                                 (st.st_uid, st.st_gid), opts.fsync)
+                else:
+                    writer = zio.open_output(task.dest, stat.S_IMODE(item.mode), None, opts.fsync)
+            except OSError as e:
+                raise OutputError(task.dest, e) from None
         try:
             buf = text
             prefix_bom = bom
@@ -362,7 +448,10 @@ def _run_streamed(engine: Engine, opts: Options, task: Task) -> Result | None:
                     prefix_bom = False
                     out_hash.update(data)
                     if writer is not None:
-                        writer.write(data)
+                        try:
+                            writer.write(data)
+                        except OSError as e:
+                            raise OutputError(task.dest, e) from None
                 if final:
                     break
                 chunk = f.read(block)
@@ -373,9 +462,14 @@ def _run_streamed(engine: Engine, opts: Options, task: Task) -> Result | None:
                 total += len(chunk)
                 nl_before += chunk.count(b"\n")
             changed = in_hash.digest() != out_hash.digest()
+            if refusal is not None and changed:
+                raise InPlaceRefused(refusal)
             if writer is not None:
                 if changed or not opts.in_place:
-                    writer.commit()
+                    try:
+                        writer.commit()
+                    except OSError as e:
+                        raise OutputError(task.dest, e) from None
                 else:
                     writer.abort()
         except BaseException:
