@@ -327,7 +327,7 @@ def test_large_plain_file_streams_in_bounded_memory(tmp_path):
                         "-o", str(out), str(big), "-j", "1", "-v"],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
     assert r.returncode == 0, r.stderr
-    assert b"(utf-8, plain, streamed)" in r.stderr
+    assert b"(utf-8 -> utf-8, plain, streamed)" in r.stderr
     peak_mb = int(r.stderr.split()[-1]) / 1024
     assert peak_mb < 150, f"peak RSS {peak_mb:.0f} MB"
     assert out.read_bytes() == zhnorm.Converter(TARGET).convert(body * n).encode()

@@ -137,8 +137,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write nothing; print a unified diff of the changes")
     o.add_argument("--report", metavar="FILE",
                    help="write every change as JSON Lines (file, line, column, before, after, why)")
-    o.add_argument("--output-encoding", choices=OUTPUT_ENCODINGS, default="utf-8",
-                   help="encoding of the output (default utf-8; 'input': same as the input)")
+    o.add_argument("--output-encoding", choices=OUTPUT_ENCODINGS, default=None,
+                   help="encoding of the output; 'input': each file's own (default with "
+                        "--in-place and --check), else utf-8 (default with -o and "
+                        "standard output)")
     sync = o.add_mutually_exclusive_group()
     sync.add_argument("--fsync", dest="fsync", action="store_true", default=None,
                       help="fsync each file before renaming it into place (default with "

@@ -118,6 +118,15 @@ def plan_outputs(args, items: list[Item]) -> tuple[str, list[Task]]:
     return "write", [Task(i, d) for i, d in zip(items, dests)]
 
 
+def output_encoding(args) -> str:
+    """--output-encoding, or its default: a file replaced in place keeps its
+    own encoding (GB18030 stays GB18030, UTF-16 stays UTF-16), and --check
+    predicts --in-place; a new file (-o, standard output) is UTF-8."""
+    if args.output_encoding is not None:
+        return args.output_encoding
+    return "input" if (args.in_place or args.check) else "utf-8"
+
+
 def _lost(task: Task, reason: str) -> Result:
     return Result(task.item.path, "failed", reason, nbytes=task.item.size)
 
@@ -148,7 +157,7 @@ def run(args, console: Console) -> int:
 
     opts = Options(
         action=action, in_place=args.in_place, diff=args.diff, report=bool(args.report),
-        encoding=args.encoding, errors=args.errors, output_encoding=args.output_encoding,
+        encoding=args.encoding, errors=args.errors, output_encoding=output_encoding(args),
         fsync=args.in_place if args.fsync is None else args.fsync, stream_threshold=task_mod.STREAM_THRESHOLD,
         block_size=task_mod.BLOCK_SIZE,
     )
@@ -269,7 +278,7 @@ def _task_dir(task: Task) -> str:
 def _describe(console: Console, res: Result, dry: bool) -> None:
     if console.verbose < 1:
         return
-    how = f"{res.encoding}, {res.markup}{', streamed' if res.streamed else ''}"
+    how = f"{res.encoding} -> {res.out_encoding}, {res.markup}{', streamed' if res.streamed else ''}"
     if res.status == "changed":
         verb = "would change" if dry else "converted"
         where = f" -> {res.dest}" if res.dest and res.dest != res.path else ""

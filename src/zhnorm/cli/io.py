@@ -36,7 +36,8 @@ __all__ = [
 
 # What --encoding accepts for input.  "auto" is resolved per file.
 ENCODINGS = ("auto", "utf-8", "gb18030", "big5")
-OUTPUT_ENCODINGS = ("utf-8", "gb18030", "big5", "input")
+OUTPUT_ENCODINGS = ("input", "utf-8", "gb18030", "big5", "utf-16-le", "utf-16-be",
+                    "utf-32-le", "utf-32-be")
 
 # Temporary files are named .<name>.<random>.zhnorm-tmp so a stray one (after
 # a power cut; the CLI itself never leaves one) is easy to recognise.
@@ -44,16 +45,31 @@ TEMP_SUFFIX = ".zhnorm-tmp"
 
 BINARY_SNIFF_BYTES = 8192
 
-_BOMS = (
+# UTF-32's marks come first: the UTF-32LE mark FF FE 00 00 begins with
+# UTF-16LE's FF FE, and read as UTF-16 the file becomes text full of NULs.
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+_BOMS = BOMS
+
+
+def bom_of(data: bytes) -> tuple[bytes, str] | None:
+    """(mark, codec) of the byte order mark *data* starts with, or None."""
+    for bom, name in BOMS:
+        if data.startswith(bom):
+            return bom, name
+    return None
 
 _DISPLAY = {
     "utf-8": "UTF-8",
     "utf-16-le": "UTF-16LE",
     "utf-16-be": "UTF-16BE",
+    "utf-32-le": "UTF-32LE",
+    "utf-32-be": "UTF-32BE",
     "gb18030": "GB18030",
     "big5": "Big5",
 }
@@ -114,10 +130,11 @@ class Decoded:
 def sniff_binary(data: bytes) -> None:
     """Raise BinaryFile if the start of *data* has a NUL byte (as git and grep do).
 
-    UTF-16 text has NUL bytes too, so a UTF-16 byte order mark exempts it.
+    UTF-16 and UTF-32 text have NUL bytes too, so their byte order marks
+    exempt them.
     """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
+        return  # (UTF-32LE's mark starts with UTF-16LE's)
     nul = data.find(b"\x00", 0, BINARY_SNIFF_BYTES)
     if nul >= 0:
         raise BinaryFile(nul)
@@ -222,7 +239,7 @@ def decode(data: bytes, encoding: str = "auto", errors: str = "strict") -> Decod
             if data.startswith(bom):
                 used = name
                 break
-    if used.startswith("utf-16"):
+    if used.startswith(("utf-16", "utf-32")):
         # Strip the BOM ourselves; the codec name has no endianness guessing.
         for bom, name in _BOMS:
             if name == used and data.startswith(bom):

@@ -76,6 +76,8 @@ class Result:
     markup: str = ""
     dest: str | None = None
     streamed: bool = False
+    out_encoding: str = ""
+    """The codec the output was (or would be) written in."""
 
     @property
     def failed(self) -> bool:
@@ -84,7 +86,8 @@ class Result:
     def __reduce__(self):
         # Field values only (see Item.__reduce__): one Result per file comes back.
         return Result, (self.path, self.status, self.message, self.nbytes, self.output, self.diff,
-                        self.report, self.encoding, self.markup, self.dest, self.streamed)
+                        self.report, self.encoding, self.markup, self.dest, self.streamed,
+                        self.out_encoding)
 
 
 def _out_encoding(opts: Options, decoded_encoding: str) -> str:
@@ -299,7 +302,7 @@ def _run_whole(engine: Engine, opts: Options, task: Task) -> Result:
     out = zio.encode(out_text, out_encoding, decoded.bom, opts.errors)
     changed = out != data
     res = Result(item.path, "changed" if changed else "unchanged", nbytes=len(data),
-                 encoding=decoded.encoding, markup=mode, dest=task.dest)
+                 encoding=decoded.encoding, markup=mode, dest=task.dest, out_encoding=out_encoding)
     name = item.path if item.path != STDIN else "<stdin>"
     if opts.diff and out_text != decoded.text:
         res.diff = unified_diff(decoded.text, out_text, name)
@@ -374,8 +377,7 @@ def _run_streamed(engine: Engine, opts: Options, task: Task) -> Result | None:
         if enc == "auto":
             enc = zio.detect_encoding(first, final)
         skip = 0
-        for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
-                          (codecs.BOM_UTF16_BE, "utf-16-be")):
+        for bom, name in zio.BOMS:
             if enc == name and first.startswith(bom):
                 skip = len(bom)
         decoder = codecs.getincrementaldecoder(enc)(opts.errors)
@@ -477,5 +479,5 @@ def _run_streamed(engine: Engine, opts: Options, task: Task) -> Result | None:
                 writer.abort()
             raise
     return Result(item.path, "changed" if changed else "unchanged", nbytes=total, encoding=enc,
-                  markup="plain", dest=task.dest, streamed=True)
+                  markup="plain", dest=task.dest, streamed=True, out_encoding=out_enc)
 
