@@ -321,7 +321,6 @@ def _run_whole(engine: Engine, opts: Options, task: Task) -> Result:
 
 # --- streaming of large plain files --------------------------------------
 
-_CUT_MARKS = re.compile(r"-\{|\}-|\n")
 _PAGE_RULE = re.compile(r"-\{([^|{}]*)\|")
 
 
@@ -337,31 +336,76 @@ def _has_page_rule(text: str) -> bool:
     return False
 
 
-def safe_cut(buf: str, force: bool = False) -> int:
-    """Offset just after the last newline of *buf* outside any ``-{ }-``.
+class PlainCutter:
+    """Where a growing buffer of plain text may be cut, in linear time.
 
-    Dictionary phrases never contain a newline, so converting the text up to
-    that offset and the rest separately gives the same result as converting
-    the whole.  Returns 0 if there is no such newline.  With *force* (the
-    buffer has grown too large), an unclosed ``-{`` is taken as literal
-    text and the last newline is used.
+    A cut is safe just after a newline that lies outside every ``-{ … }-``
+    rule: dictionary phrases never contain a newline, and a rule is found
+    by the library's own scanner (``find_rule_end``, as ``scan_plain`` does),
+    so converting the text before the cut and after it separately gives
+    the whole text's result.  Each character is examined once as text is
+    appended, except the text after a ``-{`` not yet closed, which is looked
+    at again when more arrives (at most until the buffer reaches the
+    *force* size, when that ``-{`` is taken as literal text).  ``scanned``
+    counts the characters examined, so tests can check the work is linear.
     """
-    depth = 0
-    cut = 0
-    last_nl = 0
-    for m in _CUT_MARKS.finditer(buf):
-        tok = m.group()
-        if tok == "\n":
-            last_nl = m.end()
-            if depth == 0:
-                cut = m.end()
-        elif tok == "-{":
-            depth += 1
-        elif depth:
-            depth -= 1
-    if force and not cut:
-        return last_nl
-    return cut
+
+    def __init__(self) -> None:
+        self.pos = 0  # where scanning resumes
+        self.safe = 0  # offset just after the last safe newline found
+        self.scanned = 0
+
+    def cut(self, buf: str, force: bool = False) -> int:
+        """The last safe cut in *buf* (0 if none); *buf* only ever grows
+        between calls, except by :meth:`consume`."""
+        from ..markup.inline_md import find_rule_end
+
+        n = len(buf)
+        pos = self.pos
+        find, rfind = buf.find, buf.rfind
+        while pos < n:
+            p = find("-{", pos)
+            end = n if p < 0 else p
+            self.scanned += end - pos
+            nl = rfind("\n", pos, end)
+            if nl >= 0:
+                self.safe = nl + 1
+            if p < 0:
+                pos = max(pos, n - 1)  # a final "-" may begin a "-{"
+                break
+            e = find_rule_end(buf, p, n)
+            if e >= 0:
+                self.scanned += e - p
+                pos = e
+                continue
+            self.scanned += n - p
+            if not force:
+                pos = p  # closed later, perhaps: look again with more text
+                break
+            # Open too long: literal text, as scan_plain takes an unclosed
+            # "-{".  With no "}-" after it, no later "-{" closes either.
+            if find("}-", p, n) < 0:
+                self.scanned += n - p
+                nl = rfind("\n", p, n)
+                if nl >= 0:
+                    self.safe = nl + 1
+                pos = max(p + 1, n - 1)
+                break
+            pos = p + 1
+        self.pos = pos
+        return self.safe
+
+    def consume(self, cut: int) -> None:
+        """The caller dropped ``buf[:cut]``: shift the offsets."""
+        self.pos = max(self.pos - cut, 0)
+        self.safe = max(self.safe - cut, 0)
+
+
+def safe_cut(buf: str, force: bool = False) -> int:
+    """Offset just after the last newline of *buf* outside any ``-{ }-``
+    (see PlainCutter); 0 if there is none.  With *force* (the buffer has
+    grown too large), an unclosed ``-{`` is taken as literal text."""
+    return PlainCutter().cut(buf, force)
 
 
 def _run_streamed(engine: Engine, opts: Options, task: Task) -> Result | None:
@@ -429,13 +473,15 @@ def _run_streamed(engine: Engine, opts: Options, task: Task) -> Result | None:
             prefix_bom = bom
             changed_text = False
             lines_out = 0
+            cutter = PlainCutter()
             while True:
                 if not final:
-                    cut = safe_cut(buf, force=len(buf) > 8 * block)
+                    cut = cutter.cut(buf, force=len(buf) > 8 * block)
                 else:
                     cut = len(buf)
                 if cut:
                     piece, buf = buf[:cut], buf[cut:]
+                    cutter.consume(cut)
                     if via_markup and _PAGE_RULE.search(piece) and _has_page_rule(piece):
                         raise _NeedsWholeFile
                     conv = engine.convert(piece, "plain", item.path)
