@@ -10,7 +10,7 @@ from .targets import Target, resolve
 
 _ENGINES = BuiltOnce(lambda config, layer: Engine(load_compiled(config, layer)))
 
-MARKUPS = ("plain", "markdown", "wikitext", "auto")
+MARKUPS = ("plain", "markdown", "wikitext", "html", "auto")
 
 
 def engine_for(config: str, layer: NameLayer | None = None) -> Engine:

@@ -49,7 +49,7 @@ from .targets import resolve
 
 __all__ = ["Change", "Step", "explain", "flatten_with_source"]
 
-MARKUPS = ("plain", "markdown", "wikitext", "auto")
+MARKUPS = ("plain", "markdown", "wikitext", "html", "auto")
 
 
 @dataclass(frozen=True)

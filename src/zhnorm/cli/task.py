@@ -94,6 +94,18 @@ def _out_encoding(opts: Options, decoded_encoding: str) -> str:
     return decoded_encoding if opts.output_encoding == "input" else opts.output_encoding
 
 
+class MarkupInDoubt(ValueError):
+    """--markup auto cannot tell whether a file is plain text or markup, and
+    the two readings differ: the file is refused rather than guessed."""
+
+    def __init__(self, kinds: list[str]) -> None:
+        self.kinds = kinds
+        super().__init__(
+            f"looks partly like {' or '.join(kinds)}, too little to be sure, and reading it as "
+            f"plain text would convert what {kinds[0]} keeps; not converted: give "
+            f"--markup {kinds[0]} or --markup plain")
+
+
 def convert_text(engine: Engine, text: str, filename: str) -> tuple[str, str]:
     """Convert decoded text (no BOM) as the CLI does; returns (output, mode).
 
@@ -104,6 +116,9 @@ def convert_text(engine: Engine, text: str, filename: str) -> tuple[str, str]:
     lf_text, crlf = zio.split_crlf(text)
     mode = engine.mode_for(lf_text, filename)
     if mode == "plain":
+        doubts = engine.markup_doubts(lf_text, filename)
+        if doubts:
+            raise MarkupInDoubt(doubts)
         return engine.convert(text, mode, filename), mode
     out = engine.convert(lf_text, mode, filename)
     return (zio.join_crlf(out) if crlf else out), mode
@@ -260,7 +275,7 @@ def _write(dest: str, data: bytes, item: Item, opts: Options) -> None:
 def _error_message(e: BaseException) -> str:
     if isinstance(e, OSError):
         return e.strerror or str(e)
-    if isinstance(e, (zio.DecodeFailure, zio.EncodeFailure, FeatureUnavailable)):
+    if isinstance(e, (zio.DecodeFailure, zio.EncodeFailure, FeatureUnavailable, MarkupInDoubt)):
         return str(e)
     return f"{type(e).__name__}: {e}"
 
@@ -447,6 +462,9 @@ def _run_streamed(engine: Engine, opts: Options, task: Task) -> Result | None:
         mode = engine.mode_for(zio.split_crlf(text)[0], item.path)
         if mode != "plain":
             return None
+        doubts = engine.markup_doubts(zio.split_crlf(text)[0], item.path)
+        if doubts:
+            raise MarkupInDoubt(doubts)
         via_markup = engine.via_markup(mode)
         out_enc = _out_encoding(opts, enc)
         in_hash.update(first)

@@ -6,10 +6,12 @@
 >>> convert_markup("[abc](http://x.org/abc \\"t\\") `abc`", "markdown", to_upper, None)
 '[ABC](http://x.org/abc "t") `abc`'
 
-Three syntaxes are read: ``"markdown"`` (CommonMark + GFM tables and
+Four syntaxes are read: ``"markdown"`` (CommonMark + GFM tables and
 autolinks, plus the pandoc-from-MediaWiki idioms of the corpus),
-``"wikitext"`` (MediaWiki) and ``"plain"``; ``"auto"`` asks :func:`sniff`.
-All three honour MediaWiki's ``-{ }-`` manual conversion markup.
+``"wikitext"`` (MediaWiki), ``"html"`` (text nodes and readable attributes;
+see :mod:`zhnorm.markup.html`) and ``"plain"``; ``"auto"`` asks
+:func:`sniff`.  All but HTML honour MediaWiki's ``-{ }-`` manual
+conversion markup.
 
 Guarantees, for every input string: nothing raises; the tokens tile the
 input exactly (``"".join(t.text for t in tokens) == text``); converting
@@ -64,6 +66,10 @@ def _scan(text: str, markup: str) -> list[Span]:
         from .wikitext import scan_wikitext
 
         return scan_wikitext(text)
+    if markup == "html":
+        from .html import scan_html
+
+        return scan_html(text)
     return scan_plain(text)
 
 
