@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "see 'zhnorm targets'")
     g.add_argument("--markup", choices=MARKUP_MODES, default="auto",
                    help="how to find the prose: auto (per file, by extension and content; "
-                        "default), markdown, wikitext or plain")
+                        "default; a file it cannot be sure of is refused), markdown, wikitext, html or plain")
     g.add_argument("--group", action="append", default=[], metavar="G", dest="groups",
                    help="add conversion group G (see 'zhnorm targets'); repeatable")
     g.add_argument("--rules", action="append", default=[], metavar="FILE",
