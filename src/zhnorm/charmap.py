@@ -4,16 +4,26 @@
 30 M characters a second here. For long texts a 64 K array indexed by the
 UTF-16 code unit does the same in one numpy gather, four to five times
 faster; numpy is imported only when a long text first needs it, so
-``import zhnorm`` and short conversions stay light.
+``import zhnorm`` and short conversions stay light.  numpy is optional
+(``pip install zhnorm[numpy]``): without it the same results come from
+``str.translate`` and a bytes regex.  Only the pure-Python engine (no C
+extension) uses any of this.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from typing import Mapping
 
 # Below this many characters the numpy round trip costs more than it saves.
 NUMPY_MIN_LENGTH = 4096
+
+# Whether numpy is installed, found without importing it (that costs time).
+try:
+    HAVE_NUMPY = importlib.util.find_spec("numpy") is not None
+except (ImportError, ValueError):  # numpy blocked (sys.modules["numpy"] = None)
+    HAVE_NUMPY = False
 
 
 class CharMap:
@@ -34,7 +44,7 @@ class CharMap:
     def __call__(self, text: str) -> str:
         if self.empty:
             return text
-        if len(text) < NUMPY_MIN_LENGTH:
+        if len(text) < NUMPY_MIN_LENGTH or not HAVE_NUMPY:
             return text.translate(self._translate)
         return self._map_long(text)
 
@@ -74,6 +84,10 @@ class Utf8Probe:
         self._by_lead = {
             lead: sorted(p[1] for p in pairs if p[0] == lead) for lead in {p[0] for p in pairs}
         }
+        # Without numpy: one bytes regex, a lead byte then one of its seconds.
+        self._pattern = re.compile(b"|".join(
+            re.escape(bytes([lead])) + b"[" + b"".join(re.escape(bytes([s])) for s in seconds) + b"]"
+            for lead, seconds in sorted(self._by_lead.items()))) if pairs else None
 
     def __bool__(self) -> bool:
         return bool(self._pairs)
@@ -81,6 +95,8 @@ class Utf8Probe:
     def may_contain(self, data: bytes) -> bool:
         if len(data) < NUMPY_MIN_LENGTH:
             return any(pair in data for pair in self._pairs)
+        if not HAVE_NUMPY:
+            return self._pattern is not None and self._pattern.search(data) is not None
         import numpy
 
         raw = numpy.frombuffer(data, dtype=numpy.uint8)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .cache import load_compiled
 from .engine import Engine
 from .names import NameLayer, groups_named_by_noteta
 from .shared import BuiltOnce
 from .targets import Target, resolve
+from .argtypes import Groups, Rules
+
+if TYPE_CHECKING:
+    from .markup.render import ConversionResult
 
 _ENGINES = BuiltOnce(lambda config, layer: Engine(load_compiled(config, layer)))
 
@@ -53,7 +59,8 @@ class Converter:
 
     __slots__ = ("target", "groups", "default_groups", "rules", "_engine", "_markdown")
 
-    def __init__(self, target: str | Target, groups=(), *, default_groups: bool = True, rules=()):
+    def __init__(self, target: str | Target, groups: Groups = (), *, default_groups: bool = True,
+                 rules: Rules = ()) -> None:
         """`groups`: extra conversion groups (e.g. ["Movie"]) for a tag target;
         `default_groups=False` leaves out the default name groups; `rules`:
         rule files (paths) or zhnorm.user_rules.UserRule objects, above
@@ -83,7 +90,8 @@ class Converter:
         )
         return self._markdown
 
-    def convert_markup(self, text: str, markup: str = "auto", *, filename: str | None = None, manual_rules: str | None = None):
+    def convert_markup(self, text: str, markup: str = "auto", *, filename: str | None = None,
+                       manual_rules: str | None = None) -> ConversionResult:
         """Markup-aware conversion with the details: which markup was used,
         the tokens, the `-{ }-` rules met. Returns a ConversionResult."""
         _check_text(text)

@@ -46,6 +46,7 @@ from .opencc_config import DictSpec, GroupSpec, TextDictSpec, load_chain_spec
 from .reference import ReferenceChain
 from .shared import BuiltOnce
 from .targets import resolve
+from .argtypes import Groups, Rules, TargetLike
 
 __all__ = ["Change", "Step", "explain", "flatten_with_source"]
 
@@ -416,10 +417,10 @@ _tracer = BuiltOnce(_Tracer)  # (config, layer) -> _Tracer
 
 def explain(
     text: str,
-    target,
+    target: TargetLike,
     *,
-    groups=(),
-    rules=(),
+    groups: Groups = (),
+    rules: Rules = (),
     default_groups: bool = True,
     markup: str = "plain",
 ) -> list[Change]:

@@ -54,6 +54,23 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         super().__init__(prog, max_help_position=30)
 
 
+class _Version(argparse.Action):
+    """--version: the version, which engine converts, and where the cache is
+    (a missing C extension is otherwise invisible: same output, slower)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from ..info import engine_info
+
+        import sys
+
+        sys.stdout.write(f"zhnorm {__version__} ({engine_info().summary()})\n")
+        sys.stdout.flush()
+        parser.exit()
+
+
 def _jobs(value: str) -> int:
     try:
         n = int(value)
@@ -99,7 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=_Formatter,
         allow_abbrev=False,
     )
-    parser.add_argument("--version", action="version", version=f"zhnorm {__version__}")
+    parser.add_argument("--version", action=_Version,
+                        help="show the version, the engine (C or pure Python) and the cache directory")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
