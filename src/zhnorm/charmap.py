@@ -6,7 +6,7 @@ UTF-16 code unit does the same in one numpy gather, four to five times
 faster; numpy is imported only when a long text first needs it, so
 ``import zhnorm`` and short conversions stay light.  numpy is optional
 (``pip install zhnorm[numpy]``): without it the same results come from
-``str.translate`` and a bytes regex.  Only the pure-Python engine (no C
+``str.translate`` alone.  Only the pure-Python engine (no C
 extension) uses any of this.
 """
 
@@ -84,10 +84,6 @@ class Utf8Probe:
         self._by_lead = {
             lead: sorted(p[1] for p in pairs if p[0] == lead) for lead in {p[0] for p in pairs}
         }
-        # Without numpy: one bytes regex, a lead byte then one of its seconds.
-        self._pattern = re.compile(b"|".join(
-            re.escape(bytes([lead])) + b"[" + b"".join(re.escape(bytes([s])) for s in seconds) + b"]"
-            for lead, seconds in sorted(self._by_lead.items()))) if pairs else None
 
     def __bool__(self) -> bool:
         return bool(self._pairs)
@@ -96,7 +92,9 @@ class Utf8Probe:
         if len(data) < NUMPY_MIN_LENGTH:
             return any(pair in data for pair in self._pairs)
         if not HAVE_NUMPY:
-            return self._pattern is not None and self._pattern.search(data) is not None
+            # "Maybe": the caller's real work (one str.translate) costs
+            # less than any byte search written in Python would.
+            return bool(self._pairs)
         import numpy
 
         raw = numpy.frombuffer(data, dtype=numpy.uint8)
