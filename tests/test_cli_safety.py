@@ -427,3 +427,19 @@ def test_in_place_refusals_apply_to_streamed_files(src, tmp_path, monkeypatch, c
     assert b"hard links" in err
     assert src.read_bytes() == before
     assert temp_leftovers(tmp_path) == []
+
+
+def test_fifo_inside_an_output_tree_without_reader_fails_fast(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    for name in ("a.txt", "b.txt"):
+        (src / name).write_text(TEXT, "utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    os.mkfifo(out / "a.txt")
+    r = run_script(["convert", "--to", TARGET, "-o", out, src, "-j", "1"], timeout=120)
+    err = r.stderr.decode()
+    assert r.returncode == 3, err
+    assert f"zhnorm: {out / 'a.txt'}: No such device or address" in err
+    assert stat.S_ISFIFO(os.lstat(out / "a.txt").st_mode)
+    assert (out / "b.txt").read_bytes() == converted()

@@ -160,6 +160,8 @@ def run(args, console: Console) -> int:
         encoding=args.encoding, errors=args.errors, output_encoding=output_encoding(args),
         fsync=args.in_place if args.fsync is None else args.fsync, stream_threshold=task_mod.STREAM_THRESHOLD,
         block_size=task_mod.BLOCK_SIZE,
+        single_output=(action == "write" and not args.in_place and len(tasks) == 1
+                       and tasks[0].dest == args.output),
     )
     jobs = args.jobs or default_jobs()
     task_mod._MADE_DIRS.clear()

@@ -450,7 +450,7 @@ class ThroughFile:
     ``>`` does.
     """
 
-    def __init__(self, dest: str) -> None:
+    def __init__(self, dest: str, wait_for_reader: bool = True) -> None:
         self.dest = dest
         self.tmp = None
         fd = descriptor_of(dest)
@@ -458,8 +458,13 @@ class ThroughFile:
             # The caller's own open file (its offset, O_APPEND), as a shell
             # treats /dev/fd/N, not a second opening that starts at 0.
             self._fd = os.dup(fd)
-        else:
+        elif wait_for_reader:
             self._fd = os.open(dest, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
+        else:
+            # A FIFO nobody reads fails at once (ENXIO) instead of holding
+            # up a whole tree's run.
+            self._fd = os.open(dest, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+            os.set_blocking(self._fd, True)
 
     def write(self, data: bytes) -> None:
         view = memoryview(data)
@@ -527,20 +532,22 @@ def resolve_output(dest: str) -> tuple[str, str]:
 
 
 def open_output(dest: str, mode: int | None = None, owner: tuple[int, int] | None = None,
-                fsync: bool = True) -> "AtomicFile | ThroughFile":
+                fsync: bool = True, wait_for_reader: bool = True) -> "AtomicFile | ThroughFile":
     """A writer for *dest* that never destroys a special file or a link
-    (see resolve_output)."""
+    (see resolve_output).  *wait_for_reader*: a FIFO is opened as a shell
+    would, waiting for its reader (False: fail if it has none)."""
     how, path = resolve_output(dest)
     if how == "through":
-        return ThroughFile(path)
+        return ThroughFile(path, wait_for_reader)
     return AtomicFile(path, mode, owner, fsync)
 
 
 def write_output(dest: str, data: bytes, mode: int | None = None,
-                 owner: tuple[int, int] | None = None, fsync: bool = True) -> None:
+                 owner: tuple[int, int] | None = None, fsync: bool = True,
+                 wait_for_reader: bool = True) -> None:
     """Write *data* to *dest* as open_output() would, all or nothing where
     the destination allows it."""
-    f = open_output(dest, mode, owner, fsync)
+    f = open_output(dest, mode, owner, fsync, wait_for_reader)
     try:
         f.write(data)
         f.commit()

@@ -50,6 +50,9 @@ class Options:
     stream_threshold: int = STREAM_THRESHOLD
     """Plain-text files larger than this are converted in blocks."""
     block_size: int = BLOCK_SIZE
+    single_output: bool = False
+    """-o FILE for one input: a FIFO named there is waited on, as a shell's
+    > would; in a tree mirrored under -o DIR, a FIFO without a reader fails."""
 
 
 @dataclass
@@ -267,7 +270,8 @@ def _write(dest: str, data: bytes, item: Item, opts: Options) -> None:
         mode = stat.S_IMODE(item.mode)
     try:
         _make_parent(dest)
-        zio.write_output(dest, data, mode=mode, owner=owner, fsync=opts.fsync)
+        zio.write_output(dest, data, mode=mode, owner=owner, fsync=opts.fsync,
+                         wait_for_reader=opts.single_output)
     except OSError as e:
         raise OutputError(dest, e) from None
 
@@ -483,7 +487,8 @@ def _run_streamed(engine: Engine, opts: Options, task: Task) -> Result | None:
                         writer = zio.open_output(task.dest, stat.S_IMODE(st.st_mode),
                                                  (st.st_uid, st.st_gid), opts.fsync)
                 else:
-                    writer = zio.open_output(task.dest, stat.S_IMODE(item.mode), None, opts.fsync)
+                    writer = zio.open_output(task.dest, stat.S_IMODE(item.mode), None, opts.fsync,
+                                             opts.single_output)
             except OSError as e:
                 raise OutputError(task.dest, e) from None
         try:
