@@ -113,3 +113,10 @@ def test_in_place_fails_rather_than_lose_a_character(tmp_path, capsysbinary):
     assert status == 3
     assert "as Big5; choose another --output-encoding" in err
     assert f.read_bytes() == TEXT.encode("big5")
+
+
+def test_diff_of_an_unchanged_legacy_file_is_empty(tmp_path, capsysbinary):
+    f = tmp_path / "a.txt"
+    f.write_bytes(library().encode("gb18030"))
+    status, out, _ = run_main(["convert", "--to", TARGET, "--diff", f], capsysbinary)
+    assert status == 0 and out == b""

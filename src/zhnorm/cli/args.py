@@ -157,7 +157,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write every change as JSON Lines (file, line, column, before, after, why)")
     o.add_argument("--output-encoding", choices=OUTPUT_ENCODINGS, default=None,
                    help="encoding of the output; 'input': each file's own (default with "
-                        "--in-place and --check), else utf-8 (default with -o and "
+                        "--in-place, --check and --diff), else utf-8 (default with -o and "
                         "standard output)")
     sync = o.add_mutually_exclusive_group()
     sync.add_argument("--fsync", dest="fsync", action="store_true", default=None,

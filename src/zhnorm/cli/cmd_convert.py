@@ -121,10 +121,10 @@ def plan_outputs(args, items: list[Item]) -> tuple[str, list[Task]]:
 def output_encoding(args) -> str:
     """--output-encoding, or its default: a file replaced in place keeps its
     own encoding (GB18030 stays GB18030, UTF-16 stays UTF-16), and --check
-    predicts --in-place; a new file (-o, standard output) is UTF-8."""
+    and --diff predict --in-place; a new file (-o, standard output) is UTF-8."""
     if args.output_encoding is not None:
         return args.output_encoding
-    return "input" if (args.in_place or args.check) else "utf-8"
+    return "input" if (args.in_place or args.check or args.diff) else "utf-8"
 
 
 def _lost(task: Task, reason: str) -> Result:
