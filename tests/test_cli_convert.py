@@ -563,3 +563,22 @@ def test_streamed_file_without_newlines_equals_whole(tmp_path, engine, capsysbin
     assert status == 0, err
     assert "streamed" in err
     assert out.read_bytes() == expected(f.read_bytes())
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_CUTTER_EXAMPLES = int(os.environ.get("ZHNORM_CUTTER_EXAMPLES", "200"))
+
+
+@settings(max_examples=_CUTTER_EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(["\n", "-{", "}-", "|", ";", "zh-tw:", "a", "发", "头发", "軟"]), max_size=60),
+       st.integers(1, 9))
+def test_cutter_pieces_convert_like_the_whole(units, block):
+    """Converting the pieces the cutter makes, one by one, gives the
+    conversion of the whole text (the library's plain markup, rules and all)."""
+    text = "".join(units)
+    pieces, _ = _feed_in_blocks(text, block, force_at=1 << 30)
+    assert "".join(pieces) == text
+    conv = zhnorm.Converter(TARGET)
+    whole = conv.convert_markup(text, "plain").text
+    assert "".join(conv.convert_markup(p, "plain").text for p in pieces) == whole
