@@ -3,7 +3,8 @@
 Subcommands: ``convert``, ``detect``, ``targets``.  See ``zhnorm --help``
 and docs/cli.md.  Errors go to stderr as ``zhnorm: path: message``; the
 exit status is 0 (ok), 1 (--check/--diff: changes), 2 (usage), 3 (some files
-failed), 130 (interrupted).
+failed, or standard output / the report could not be written), 130
+(interrupted), 141 (standard output closed), 143 (SIGTERM).
 """
 
 from __future__ import annotations
