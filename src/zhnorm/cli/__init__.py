@@ -52,6 +52,8 @@ def main(argv: list[str] | None = None) -> int:
         what = "terminated" if terminated.received else "interrupted"
         if isinstance(e, Interrupted):
             what += f" after {e.done} of {e.total} files"
+            if e.parallel:
+                what += " (workers may have finished a few more)"
         console.error(None, f"{what}; no file was left half-written")
         return EXIT_TERMINATED if terminated.received else EXIT_INTERRUPTED
     except BrokenPipeError:

@@ -26,9 +26,11 @@ class Interrupted(KeyboardInterrupt):
     """Ctrl-C or SIGTERM stopped the run; carries what was finished, for
     the one line main() prints."""
 
-    def __init__(self, done: int, total: int) -> None:
+    def __init__(self, done: int, total: int, parallel: bool = False) -> None:
         self.done = done
         self.total = total
+        self.parallel = parallel
+        """Workers may have finished files not yet reported (in input order)."""
         super().__init__(done, total)
 
 
@@ -237,7 +239,8 @@ def run(args, console: Console) -> int:
         flush_skips(len(items))
         ok = True
     except KeyboardInterrupt:
-        raise Interrupted(tally.files, len(tasks) + len(skips)) from None
+        raise Interrupted(tally.files, len(tasks) + len(skips),
+                          parallel=not (jobs == 1 or len(tasks) <= 1)) from None
     finally:
         progress.finish()
         console.progress = None
