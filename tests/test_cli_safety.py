@@ -251,12 +251,14 @@ def _wait_until(cond, timeout: float = 60.0) -> bool:
     return False
 
 
-@pytest.mark.parametrize("sig, status, word", [(signal.SIGINT, 130, "interrupted"),
-                                                (signal.SIGTERM, 143, "terminated")])
-def test_signal_prints_one_line_and_leaves_no_temp(tmp_path, sig, status, word):
+@pytest.mark.parametrize("sig, status, word, jobs", [(signal.SIGINT, 130, "interrupted", "1"),
+                                                      (signal.SIGTERM, 143, "terminated", "1"),
+                                                      (signal.SIGINT, 130, "interrupted", "2"),
+                                                      (signal.SIGTERM, 143, "terminated", "2")])
+def test_signal_prints_one_line_and_leaves_no_temp(tmp_path, sig, status, word, jobs):
     paths = _many_files(tmp_path / "src")
     original = paths[0].read_bytes()
-    proc = subprocess.Popen(console_script() + ["convert", "--to", TARGET, "--in-place", "-j", "1",
+    proc = subprocess.Popen(console_script() + ["convert", "--to", TARGET, "--in-place", "-j", jobs,
                                                 str(tmp_path / "src")],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     try:
@@ -272,7 +274,7 @@ def test_signal_prints_one_line_and_leaves_no_temp(tmp_path, sig, status, word):
     assert proc.returncode == status, lines
     assert len(lines) == 1, lines
     assert lines[0].startswith(f"zhnorm: {word} after ") and lines[0].endswith(
-        "files; no file was left half-written"), lines
+        "; no file was left half-written"), lines
     assert temp_leftovers(tmp_path) == []
     good = converted(TEXT * 40)
     assert all(p.read_bytes() in (good, original) for p in paths)
