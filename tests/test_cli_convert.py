@@ -272,11 +272,13 @@ def test_surrogateescape_passes_bad_bytes_through(tmp_path, engine, capsysbinary
     assert out == library_convert("发展\n", TARGET).encode() + b"\xff\xfe" + library_convert("中心", TARGET).encode()
 
 
-def test_binary_only_is_a_skip_not_a_failure(tmp_path, engine, capsysbinary):
+def test_named_binary_file_is_a_failure(tmp_path, engine, capsysbinary):
+    """Named on the command line, a file that is not converted is a failure
+    (issue 15); inside a directory it is only skipped (test_bad_files_do_not_stop_the_others)."""
     f = tmp_path / "x.bin"
     f.write_bytes(b"\x00\x01\x02")
     status, out, err = run_main(["convert", "--to", TARGET, "--markup", "plain", f], capsysbinary)
-    assert status == 0 and out == b"" and "binary file" in err
+    assert status == 3 and out == b"" and f"zhnorm: {f}: binary file" in err
 
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
@@ -502,3 +504,81 @@ def test_output_dir_around_an_input_dir_cannot_overwrite_it(tmp_path, capsysbina
     status, _, err = run_main(["convert", "--to", TARGET, "-o", tmp_path, tmp_path / "sub"], capsysbinary)
     assert status == 2 and "would overwrite the input" in err
     assert (tmp_path / "sub" / "x.txt").read_text("utf-8") == "发展"
+
+
+def _feed_in_blocks(text: str, block: int, force_at: int):
+    """Drive a PlainCutter as the streaming loop does; returns (pieces, cutter work)."""
+    from zhnorm.cli.task import PlainCutter
+
+    cutter, buf, pieces, work = PlainCutter(), "", [], 0
+    for i in range(0, len(text), block):
+        buf += text[i:i + block]
+        cut = cutter.cut(buf, force=len(buf) > force_at)
+        if cut:
+            pieces.append(buf[:cut])
+            buf = buf[cut:]
+            cutter.consume(cut)
+    pieces.append(buf)
+    return pieces, cutter.scanned
+
+
+@pytest.mark.parametrize("unit", ["发展软件", "发展\n软件", "a-{b}-c", "x-{y\nz}-\n", "-{", "-{\n", "}-\n"])
+def test_cutter_work_is_linear_in_the_text(unit):
+    """Issue 16: a plain file with no newline made safe_cut rescan the whole
+    growing buffer after every block (quadratic).  The cutter's work, counted
+    in characters examined, stays within a constant factor of the text,
+    however long the text and however small the blocks."""
+    for reps in (2_000, 8_000):
+        text = unit * reps
+        pieces, work = _feed_in_blocks(text, 64, force_at=8 * 64)
+        assert "".join(pieces) == text
+        assert work <= 12 * len(text), (unit, reps, work)
+
+
+def test_cutter_cuts_only_where_the_library_sees_no_rule():
+    """Each cut lies just after a newline outside every rule that
+    zhnorm.markup.plain.scan_plain finds in the whole text."""
+    from zhnorm.markup.plain import scan_plain
+
+    text = "甲\n-{a\nb}-\n乙-{c}-\n-{d\n" + "丙\n" * 50 + "}-\n丁\n" * 3
+    pieces, _ = _feed_in_blocks(text, 5, force_at=10_000)
+    assert "".join(pieces) == text
+    rules = [(s.start, s.end) for s in scan_plain(text) if s.type == "conv_rule"]
+    assert rules
+    at = 0
+    for piece in pieces[:-1]:
+        at += len(piece)
+        assert text[at - 1] == "\n"
+        assert not any(a < at < b for a, b in rules), at
+
+
+def test_streamed_file_without_newlines_equals_whole(tmp_path, engine, capsysbinary, monkeypatch):
+    body = "头发和发展软件-{zh-hans:软件;zh-hant:軟體}-，" * 400
+    f = tmp_path / "big.txt"
+    f.write_bytes(body.encode())
+    monkeypatch.setattr(task_mod, "STREAM_THRESHOLD", 1000)
+    monkeypatch.setattr(task_mod, "BLOCK_SIZE", 500)
+    out = tmp_path / "out.txt"
+    status, _, err = run_main(["convert", "--to", TARGET, "--markup", "plain", "-v", "-o", out, f], capsysbinary)
+    assert status == 0, err
+    assert "streamed" in err
+    assert out.read_bytes() == expected(f.read_bytes())
+
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+_CUTTER_EXAMPLES = int(os.environ.get("ZHNORM_CUTTER_EXAMPLES", "200"))
+
+
+@settings(max_examples=_CUTTER_EXAMPLES, deadline=None)
+@given(st.lists(st.sampled_from(["\n", "-{", "}-", "|", ";", "zh-tw:", "a", "发", "头发", "軟"]), max_size=60),
+       st.integers(1, 9))
+def test_cutter_pieces_convert_like_the_whole(units, block):
+    """Converting the pieces the cutter makes, one by one, gives the
+    conversion of the whole text (the library's plain markup, rules and all)."""
+    text = "".join(units)
+    pieces, _ = _feed_in_blocks(text, block, force_at=1 << 30)
+    assert "".join(pieces) == text
+    conv = zhnorm.Converter(TARGET)
+    whole = conv.convert_markup(text, "plain").text
+    assert "".join(conv.convert_markup(p, "plain").text for p in pieces) == whole

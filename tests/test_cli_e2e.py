@@ -264,7 +264,9 @@ def test_full_disk_leaves_nothing_half_written(corpus, tmp_path):
     for rel, size in sizes.items():
         if size > limit:
             assert not (out / rel).exists(), rel
-            assert f"{corpus / rel}: File too large".encode() in r.stderr
+            # Reported against the output that could not be written (issue 16).
+            assert (f"{out / rel}: File too large (writing the conversion of {corpus / rel})"
+                    .encode() in r.stderr)
         else:
             assert (out / rel).read_bytes() == lib(corpus / rel), rel
     assert temp_leftovers(out) == []
@@ -325,7 +327,7 @@ def test_large_plain_file_streams_in_bounded_memory(tmp_path):
                         "-o", str(out), str(big), "-j", "1", "-v"],
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=300)
     assert r.returncode == 0, r.stderr
-    assert b"(utf-8, plain, streamed)" in r.stderr
+    assert b"(utf-8 -> utf-8, plain, streamed)" in r.stderr
     peak_mb = int(r.stderr.split()[-1]) / 1024
     assert peak_mb < 150, f"peak RSS {peak_mb:.0f} MB"
     assert out.read_bytes() == zhnorm.Converter(TARGET).convert(body * n).encode()

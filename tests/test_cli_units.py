@@ -232,7 +232,7 @@ def test_items_tasks_and_results_pickle_with_every_field():
 
     item = Item("a/b.md", "b.md", "a", size=3, mode=0o100644, explicit=True)
     result = Result("a/b.md", "changed", "msg", 3, b"out", "diff", [{"line": 1}], "gb18030",
-                    "markdown", "out/b.md", True)
+                    "markdown", "out/b.md", True, "big5")
     # every field differs from its default, so a field left out would show
     assert all(getattr(result, f.name) != f.default for f in fields(Result) if f.default is not f.default_factory)
     for obj in (item, Task(item, "out/b.md"), result):

@@ -158,7 +158,7 @@ def test_bad_arguments():
     with pytest.raises(TypeError):
         zhnorm.explain(b"abc", "zh-TW")
     with pytest.raises(ValueError):
-        zhnorm.explain("abc", "zh-TW", markup="html")
+        zhnorm.explain("abc", "zh-TW", markup="rst")  # html is a markup since issue 15
     with pytest.raises(zhnorm.UnknownTargetError):
         zhnorm.explain("abc", "zh-XX")
     with pytest.raises(ValueError):

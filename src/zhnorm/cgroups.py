@@ -55,6 +55,7 @@ from types import MappingProxyType
 from typing import Callable, Iterable, Literal, Mapping, Sequence
 
 from .rules import Rule
+from .errors import ZhnormError
 from .variants import normalize_variant
 from .shared import fork_safe
 
@@ -110,7 +111,7 @@ DEFAULT_SUPPLEMENTS: tuple[str, ...] = ("IT",)
 SUPPLEMENT_MIN_KEY_LENGTH = 4
 
 
-class UnknownGroupError(KeyError, ValueError):
+class UnknownGroupError(ZhnormError, KeyError, ValueError):
     """No conversion group has that name."""
 
     def __str__(self) -> str:  # KeyError would show the message quoted

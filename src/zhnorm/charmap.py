@@ -4,16 +4,26 @@
 30 M characters a second here. For long texts a 64 K array indexed by the
 UTF-16 code unit does the same in one numpy gather, four to five times
 faster; numpy is imported only when a long text first needs it, so
-``import zhnorm`` and short conversions stay light.
+``import zhnorm`` and short conversions stay light.  numpy is optional
+(``pip install zhnorm[numpy]``): without it the same results come from
+``str.translate`` alone.  Only the pure-Python engine (no C
+extension) uses any of this.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from typing import Mapping
 
 # Below this many characters the numpy round trip costs more than it saves.
 NUMPY_MIN_LENGTH = 4096
+
+# Whether numpy is installed, found without importing it (that costs time).
+try:
+    HAVE_NUMPY = importlib.util.find_spec("numpy") is not None
+except (ImportError, ValueError):  # numpy blocked (sys.modules["numpy"] = None)
+    HAVE_NUMPY = False
 
 
 class CharMap:
@@ -34,7 +44,7 @@ class CharMap:
     def __call__(self, text: str) -> str:
         if self.empty:
             return text
-        if len(text) < NUMPY_MIN_LENGTH:
+        if len(text) < NUMPY_MIN_LENGTH or not HAVE_NUMPY:
             return text.translate(self._translate)
         return self._map_long(text)
 
@@ -81,6 +91,10 @@ class Utf8Probe:
     def may_contain(self, data: bytes) -> bool:
         if len(data) < NUMPY_MIN_LENGTH:
             return any(pair in data for pair in self._pairs)
+        if not HAVE_NUMPY:
+            # "Maybe": the caller's real work (one str.translate) costs
+            # less than any byte search written in Python would.
+            return bool(self._pairs)
         import numpy
 
         raw = numpy.frombuffer(data, dtype=numpy.uint8)

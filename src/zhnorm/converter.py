@@ -4,20 +4,26 @@ from __future__ import annotations
 
 import re
 import threading
+from typing import TYPE_CHECKING
 
 from .cache import load_compiled
 from .engine import Engine
 from .names import NameLayer, groups_named_by_noteta
 from .shared import BuiltOnce
 from .targets import NO_CONVERSION, Target, resolve
+from .argtypes import Groups, Rules
+
+if TYPE_CHECKING:
+    from .markup.render import ConversionResult
 
 _ENGINES = BuiltOnce(lambda config, layer: Engine(load_compiled(config, layer)))
 
 #: "plain": text with no markup at all (``-{ }-`` is text, converted like
 #: the rest); "rules": plain text whose only markup is MediaWiki's
-#: ``-{ }-`` (text extracted from Wikipedia), rules resolved; "auto" picks
-#: markdown, wikitext or, for text with neither, "rules".
-MARKUPS = ("plain", "markdown", "wikitext", "auto", "rules")
+#: ``-{ }-`` (text extracted from Wikipedia), rules resolved; "markdown",
+#: "wikitext", "html": documents; "auto" picks markdown, wikitext or html,
+#: or, for text with none of them, "rules".
+MARKUPS = ("plain", "markdown", "wikitext", "html", "auto", "rules")
 
 
 def engine_for(config: str, layer: NameLayer | None = None) -> Engine:
@@ -95,7 +101,8 @@ class Converter:
 
     __slots__ = ("target", "groups", "default_groups", "rules", "_layer", "_engine", "_markdown")
 
-    def __init__(self, target: str | Target, groups=(), *, default_groups: bool = True, rules=()):
+    def __init__(self, target: str | Target, groups: Groups = (), *, default_groups: bool = True,
+                 rules: Rules = ()) -> None:
         """`groups`: extra conversion groups (e.g. ["Movie"]) for a tag target;
         `default_groups=False` leaves out the default name groups; `rules`:
         rule files (paths) or zhnorm.user_rules.UserRule objects, above
@@ -144,7 +151,8 @@ class Converter:
         )
         return self._markdown
 
-    def convert_markup(self, text: str, markup: str = "auto", *, filename: str | None = None, manual_rules: str | None = None):
+    def convert_markup(self, text: str, markup: str = "auto", *, filename: str | None = None,
+                       manual_rules: str | None = None) -> ConversionResult:
         """Markup-aware conversion with the details: which markup was used,
         the tokens, the `-{ }-` rules met. Returns a ConversionResult."""
         _check_text(text)

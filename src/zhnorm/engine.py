@@ -9,6 +9,7 @@ Lone surrogates travel through as 'surrogatepass' bytes that no key matches.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from bisect import bisect_right
@@ -164,6 +165,23 @@ class _StageRunner:
         return splice(mapped.encode(_ENCODING, _ERRORS), spans).decode(_ENCODING, _ERRORS)
 
 
+_warned = False
+
+
+def _warn_fallback() -> None:
+    """Say once per process, on the ``zhnorm`` logger, that conversions run
+    on the pure-Python engine: same output, several times slower."""
+    global _warned
+    if _warned:
+        return
+    _warned = True
+    why = ("ZHNORM_PURE_PYTHON is set" if accel.available()
+           else "the C extension zhnorm._accel is not built (no C compiler at install time?)")
+    logging.getLogger("zhnorm").warning(
+        "zhnorm: using the pure-Python engine because %s; output is the same, "
+        "conversion is several times slower (see zhnorm.engine_info())", why)
+
+
 class Engine:
     """Converts text exactly as the compiled OpenCC chain would."""
 
@@ -173,6 +191,8 @@ class Engine:
         self.name = compiled.name
         if accelerate is None:
             accelerate = accel.available() and not os.environ.get("ZHNORM_PURE_PYTHON")
+            if not accelerate:
+                _warn_fallback()
         self._fast = accel.FastPass(compiled, normalize=True) if accelerate else None
         self.accelerated = self._fast is not None
         self._ascii_inert = compiled.ascii_inert

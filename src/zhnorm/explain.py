@@ -47,10 +47,11 @@ from .opencc_config import DictSpec, GroupSpec, TextDictSpec, load_chain_spec
 from .reference import ReferenceChain
 from .shared import BuiltOnce, fork_safe
 from .targets import resolve
+from .argtypes import Groups, Rules, TargetLike
 
 __all__ = ["Change", "Step", "explain", "flatten_with_source"]
 
-MARKUPS = ("plain", "markdown", "wikitext", "auto")
+MARKUPS = ("plain", "markdown", "wikitext", "html", "auto")
 
 
 @dataclass(frozen=True)
@@ -428,10 +429,10 @@ _NO_CHANGES = _NoChanges()
 
 def explain(
     text: str,
-    target,
+    target: TargetLike,
     *,
-    groups=(),
-    rules=(),
+    groups: Groups = (),
+    rules: Rules = (),
     default_groups: bool = True,
     markup: str = "plain",
     filename: str | None = None,

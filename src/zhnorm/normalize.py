@@ -28,6 +28,7 @@ import ahocorasick_rs
 from .names import REGIONAL_VARIANTS, NameLayer
 from .shared import BuiltOnce
 from .targets import resolve
+from .argtypes import Groups, Rules, TargetLike
 
 __all__ = ["normalize"]
 
@@ -93,11 +94,11 @@ def _in_script(form: str, script: str | None, variant: str) -> str:
 
 def normalize(
     text: str,
-    target,
+    target: TargetLike,
     *,
     fold: bool = False,
-    groups=(),
-    rules=(),
+    groups: Groups = (),
+    rules: Rules = (),
     default_groups: bool = True,
 ) -> str:
     """*text* with each name and regional term in *target*'s standard, the

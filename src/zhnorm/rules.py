@@ -29,6 +29,7 @@ from functools import lru_cache
 from types import MappingProxyType
 from typing import Callable, Mapping
 
+from .errors import ZhnormError
 from .variants import (
     BCP47,
     MANUAL_LEVEL,
@@ -99,7 +100,7 @@ _PROTECTED = "\x01"
 _SWALLOWED_ENTRY = re.compile(rf";{_WS}*zh[-A-Za-z]*{_WS}*:", re.IGNORECASE)
 
 
-class RuleSyntaxError(ValueError):
+class RuleSyntaxError(ZhnormError, ValueError):
     """A conversion table that MediaWiki would partly or wholly ignore."""
 
 

@@ -35,6 +35,7 @@ from types import MappingProxyType
 from typing import Iterable, Mapping
 
 from .rules import RuleSyntaxError, parse_rule_strict
+from .errors import ZhnormError
 from .variants import is_variant, normalize_variant
 
 __all__ = ["RuleFileError", "UserRule", "as_rules", "load_rules", "parse_rules", "rule_pairs"]
@@ -44,7 +45,7 @@ TSV_COLUMNS = ("original", "zh-cn", "zh-tw", "zh-hk")
 _TRIM = " \t\n\r\0\x0b"  # MediaWiki trims ASCII white space only
 
 
-class RuleFileError(ValueError):
+class RuleFileError(ZhnormError, ValueError):
     """A line of a rule file that is not a valid rule."""
 
     def __init__(self, path: str, line: int, message: str):

@@ -15,6 +15,8 @@ from __future__ import annotations
 from types import MappingProxyType
 from typing import Mapping
 
+from .errors import ZhnormError
+
 __all__ = [
     "VARIANTS",
     "VARIANT_NAMES",
@@ -112,7 +114,7 @@ MANUAL_LEVEL: Mapping[str, str] = MappingProxyType(
 )
 
 
-class UnknownVariantError(ValueError):
+class UnknownVariantError(ZhnormError, ValueError):
     """A code that is not one of MediaWiki's zh variants."""
 
 

@@ -20,6 +20,8 @@ EXIT_FAILED = 3
 """At least one file could not be converted; all the others were."""
 EXIT_INTERRUPTED = 130
 """Ctrl-C (128 + SIGINT), as shells report it."""
+EXIT_TERMINATED = 143
+"""SIGTERM (128 + 15), handled like Ctrl-C."""
 EXIT_BROKEN_PIPE = 141
 """The reader of standard output went away (128 + SIGPIPE)."""
 
@@ -30,7 +32,9 @@ exit status:
     2  usage error (bad option, unknown target, feature not available);
        nothing was converted
     3  some files failed (listed on stderr); all the others were converted
-  130  interrupted; no file was left half-written
+  130  interrupted (Ctrl-C); no file was left half-written
+  141  standard output closed by its reader
+  143  terminated (SIGTERM); no file was left half-written
 """
 
 _CONVERT_EPILOG = """\
@@ -48,6 +52,23 @@ examples:
 class _Formatter(argparse.RawDescriptionHelpFormatter):
     def __init__(self, prog: str) -> None:
         super().__init__(prog, max_help_position=30)
+
+
+class _Version(argparse.Action):
+    """--version: the version, which engine converts, and where the cache is
+    (a missing C extension is otherwise invisible: same output, slower)."""
+
+    def __init__(self, option_strings, dest=argparse.SUPPRESS, default=argparse.SUPPRESS, help=None):
+        super().__init__(option_strings, dest=dest, default=default, nargs=0, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from ..info import engine_info
+
+        import sys
+
+        sys.stdout.write(f"zhnorm {__version__} ({engine_info().summary()})\n")
+        sys.stdout.flush()
+        parser.exit()
 
 
 def _jobs(value: str) -> int:
@@ -93,8 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
                     "(OpenCC-exact) without breaking markup.",
         epilog=_EPILOG,
         formatter_class=_Formatter,
+        allow_abbrev=False,
     )
-    parser.add_argument("--version", action="version", version=f"zhnorm {__version__}")
+    parser.add_argument("--version", action=_Version,
+                        help="show the version, the engine (C or pure Python) and the cache directory")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
 
@@ -103,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Convert Chinese text in files, directory trees or standard input. "
                     "A single file is written to standard output unless -o or --in-place "
                     "is given; directories need -o DIR, --in-place, --check or --diff.",
-        epilog=_CONVERT_EPILOG, formatter_class=_Formatter,
+        epilog=_CONVERT_EPILOG, formatter_class=_Formatter, allow_abbrev=False,
     )
     conv.add_argument("paths", nargs="+", metavar="PATH",
                       help="file, directory (recursed) or - for standard input")
@@ -113,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "see 'zhnorm targets'")
     g.add_argument("--markup", choices=MARKUP_MODES, default="auto",
                    help="how to find the prose: auto (per file, by extension and content; "
-                        "default), markdown, wikitext or plain")
+                        "default; a file it cannot be sure of is refused), markdown, wikitext, html or plain")
     g.add_argument("--group", action="append", default=[], metavar="G", dest="groups",
                    help="add conversion group G (see 'zhnorm targets'); repeatable")
     g.add_argument("--rules", action="append", default=[], metavar="FILE",
@@ -132,8 +155,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write nothing; print a unified diff of the changes")
     o.add_argument("--report", metavar="FILE",
                    help="write every change as JSON Lines (file, line, column, before, after, why)")
-    o.add_argument("--output-encoding", choices=OUTPUT_ENCODINGS, default="utf-8",
-                   help="encoding of the output (default utf-8; 'input': same as the input)")
+    o.add_argument("--output-encoding", choices=OUTPUT_ENCODINGS, default=None,
+                   help="encoding of the output; 'input': each file's own (default with "
+                        "--in-place, --check and --diff), else utf-8 (default with -o and "
+                        "standard output)")
     sync = o.add_mutually_exclusive_group()
     sync.add_argument("--fsync", dest="fsync", action="store_true", default=None,
                       help="fsync each file before renaming it into place (default with "
@@ -151,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     det = sub.add_parser(
         "detect", help="tell the script and regional standard of each file",
         description="Print the script (Simplified/Traditional) and regional standard of each file.",
-        epilog=_EPILOG, formatter_class=_Formatter,
+        epilog=_EPILOG, formatter_class=_Formatter, allow_abbrev=False,
     )
     det.add_argument("paths", nargs="+", metavar="PATH", help="file, directory or - for standard input")
     det.add_argument("--json", action="store_true", help="one JSON object per file (JSON Lines)")
@@ -163,7 +188,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     tg = sub.add_parser("targets", help="list the conversion targets and groups",
                         description="List the conversion targets and the conversion groups.",
-                        formatter_class=_Formatter)
+                        formatter_class=_Formatter, allow_abbrev=False)
     tg.add_argument("--json", action="store_true", help="print a JSON object")
     from .cmd_cache import add_parser as add_cache_parser
     add_cache_parser(sub)

@@ -28,7 +28,7 @@ __all__ = [
     "explain_available",
 ]
 
-MARKUP_MODES = ("auto", "markdown", "wikitext", "plain")
+MARKUP_MODES = ("auto", "markdown", "wikitext", "html", "plain")
 
 # Until the library lists its targets (zhnorm.targets), the CLI keeps the
 # list from the specification here, so `zhnorm targets` and error messages
@@ -183,13 +183,30 @@ class Engine:
             f"{mode} conversion", "markup support (zhnorm.convert(..., markup=...))"
         )
 
+    def markup_doubts(self, text: str, filename: str = "") -> list[str]:
+        """Under ``--markup auto``, for a file sniffed as plain text: the
+        syntaxes it shows some sign of (too little to be chosen) that would
+        convert it differently.  Empty when reading it as plain text is
+        certainly harmless: no sign of markup, or every reading gives the
+        same output (its markup, if any, holds nothing to convert)."""
+        if self.markup != "auto" or self.markup_call is None:
+            return []
+        from ..markup import sniff_scores
+
+        scores = sniff_scores(text)
+        doubts = [kind for kind in ("markdown", "wikitext", "html") if scores.get(kind)]
+        if not doubts:
+            return []
+        plain = self.convert(text, "plain", filename)
+        return [kind for kind in doubts if self.convert(text, kind, filename) != plain]
+
     def warm(self) -> None:
         """Build everything lazy (automata, markup scanners) before workers
         fork, so they share it instead of each building its own."""
         sample = "发展软件，頭髮。"
         modes = ["plain"]
         if self.markup_call is not None:
-            modes += ["markdown", "wikitext"] if self.markup == "auto" else [self.markup]
+            modes += ["markdown", "wikitext", "html"] if self.markup == "auto" else [self.markup]
         for mode in dict.fromkeys(modes):
             self.convert(sample, mode, "warm-up")
         if self.markup == "auto" and self.convert_markup:

@@ -22,6 +22,18 @@ class UsageError(Exception):
     """A problem with the command line as a whole: exit 2, nothing done."""
 
 
+class Interrupted(KeyboardInterrupt):
+    """Ctrl-C or SIGTERM stopped the run; carries what was finished, for
+    the one line main() prints."""
+
+    def __init__(self, done: int, total: int, parallel: bool = False) -> None:
+        self.done = done
+        self.total = total
+        self.parallel = parallel
+        """Workers may have finished files not yet reported (in input order)."""
+        super().__init__(done, total)
+
+
 def _inside(path: str, directory: str) -> bool:
     path, directory = os.path.realpath(path), os.path.realpath(directory)
     return path == directory or path.startswith(directory.rstrip(os.sep) + os.sep)
@@ -108,6 +120,15 @@ def plan_outputs(args, items: list[Item]) -> tuple[str, list[Task]]:
     return "write", [Task(i, d) for i, d in zip(items, dests)]
 
 
+def output_encoding(args) -> str:
+    """--output-encoding, or its default: a file replaced in place keeps its
+    own encoding (GB18030 stays GB18030, UTF-16 stays UTF-16), and --check
+    and --diff predict --in-place; a new file (-o, standard output) is UTF-8."""
+    if args.output_encoding is not None:
+        return args.output_encoding
+    return "input" if (args.in_place or args.check or args.diff) else "utf-8"
+
+
 def _lost(task: Task, reason: str) -> Result:
     return Result(task.item.path, "failed", reason, nbytes=task.item.size)
 
@@ -138,9 +159,11 @@ def run(args, console: Console) -> int:
 
     opts = Options(
         action=action, in_place=args.in_place, diff=args.diff, report=bool(args.report),
-        encoding=args.encoding, errors=args.errors, output_encoding=args.output_encoding,
+        encoding=args.encoding, errors=args.errors, output_encoding=output_encoding(args),
         fsync=args.in_place if args.fsync is None else args.fsync, stream_threshold=task_mod.STREAM_THRESHOLD,
         block_size=task_mod.BLOCK_SIZE,
+        single_output=(action == "write" and not args.in_place and len(tasks) == 1
+                       and tasks[0].dest == args.output),
     )
     jobs = args.jobs or default_jobs()
     task_mod._MADE_DIRS.clear()
@@ -185,8 +208,14 @@ def run(args, console: Console) -> int:
                     console.error(res.path, res.message)
                     continue
                 if res.status == "skipped":
-                    tally.skipped += 1
-                    console.warn(res.path, res.message)
+                    if tasks[index].item.explicit:
+                        # Named on the command line: the user asked for this
+                        # file, so not converting it is a failure.
+                        tally.failed.append(res.path)
+                        console.error(res.path, res.message)
+                    else:
+                        tally.skipped += 1
+                        console.warn(res.path, res.message)
                     continue
                 if res.status == "changed":
                     tally.changed += 1
@@ -209,6 +238,9 @@ def run(args, console: Console) -> int:
                 close()
         flush_skips(len(items))
         ok = True
+    except KeyboardInterrupt:
+        raise Interrupted(tally.files, len(tasks) + len(skips),
+                          parallel=not (jobs == 1 or len(tasks) <= 1)) from None
     finally:
         progress.finish()
         console.progress = None
@@ -251,7 +283,7 @@ def _task_dir(task: Task) -> str:
 def _describe(console: Console, res: Result, dry: bool) -> None:
     if console.verbose < 1:
         return
-    how = f"{res.encoding}, {res.markup}{', streamed' if res.streamed else ''}"
+    how = f"{res.encoding} -> {res.out_encoding}, {res.markup}{', streamed' if res.streamed else ''}"
     if res.status == "changed":
         verb = "would change" if dry else "converted"
         where = f" -> {res.dest}" if res.dest and res.dest != res.path else ""

@@ -25,6 +25,10 @@ __all__ = [
     "encode",
     "atomic_write",
     "AtomicFile",
+    "ThroughFile",
+    "open_output",
+    "resolve_output",
+    "write_output",
     "TEMP_SUFFIX",
     "split_crlf",
     "join_crlf",
@@ -32,7 +36,8 @@ __all__ = [
 
 # What --encoding accepts for input.  "auto" is resolved per file.
 ENCODINGS = ("auto", "utf-8", "gb18030", "big5")
-OUTPUT_ENCODINGS = ("utf-8", "gb18030", "big5", "input")
+OUTPUT_ENCODINGS = ("input", "utf-8", "gb18030", "big5", "utf-16-le", "utf-16-be",
+                    "utf-32-le", "utf-32-be")
 
 # Temporary files are named .<name>.<random>.zhnorm-tmp so a stray one (after
 # a power cut; the CLI itself never leaves one) is easy to recognise.
@@ -40,16 +45,31 @@ TEMP_SUFFIX = ".zhnorm-tmp"
 
 BINARY_SNIFF_BYTES = 8192
 
-_BOMS = (
+# UTF-32's marks come first: the UTF-32LE mark FF FE 00 00 begins with
+# UTF-16LE's FF FE, and read as UTF-16 the file becomes text full of NULs.
+BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+_BOMS = BOMS
+
+
+def bom_of(data: bytes) -> tuple[bytes, str] | None:
+    """(mark, codec) of the byte order mark *data* starts with, or None."""
+    for bom, name in BOMS:
+        if data.startswith(bom):
+            return bom, name
+    return None
 
 _DISPLAY = {
     "utf-8": "UTF-8",
     "utf-16-le": "UTF-16LE",
     "utf-16-be": "UTF-16BE",
+    "utf-32-le": "UTF-32LE",
+    "utf-32-be": "UTF-32BE",
     "gb18030": "GB18030",
     "big5": "Big5",
 }
@@ -110,10 +130,11 @@ class Decoded:
 def sniff_binary(data: bytes) -> None:
     """Raise BinaryFile if the start of *data* has a NUL byte (as git and grep do).
 
-    UTF-16 text has NUL bytes too, so a UTF-16 byte order mark exempts it.
+    UTF-16 and UTF-32 text have NUL bytes too, so their byte order marks
+    exempt them.
     """
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)):
+        return  # (UTF-32LE's mark starts with UTF-16LE's)
     nul = data.find(b"\x00", 0, BINARY_SNIFF_BYTES)
     if nul >= 0:
         raise BinaryFile(nul)
@@ -218,7 +239,7 @@ def decode(data: bytes, encoding: str = "auto", errors: str = "strict") -> Decod
             if data.startswith(bom):
                 used = name
                 break
-    if used.startswith("utf-16"):
+    if used.startswith(("utf-16", "utf-32")):
         # Strip the BOM ourselves; the codec name has no endianness guessing.
         for bom, name in _BOMS:
             if name == used and data.startswith(bom):
@@ -410,6 +431,123 @@ def atomic_write(dest: str, data: bytes, mode: int | None = None,
                  owner: tuple[int, int] | None = None, fsync: bool = True) -> None:
     """Replace *dest* with *data* atomically (see AtomicFile)."""
     f = AtomicFile(dest, mode, owner, fsync)
+    try:
+        f.write(data)
+        f.commit()
+    except BaseException:
+        f.abort()
+        raise
+
+
+class ThroughFile:
+    """Writes straight into an existing special file (a device, a FIFO, an
+    inherited descriptor such as /dev/fd/3), with AtomicFile's interface.
+
+    Such a file cannot be replaced by renaming without destroying it (as
+    root, ``-o /dev/null`` would put a regular file in place of the system's
+    null device), and what is written into it cannot be taken back, so
+    abort() only closes it.  Opening a FIFO waits for a reader, as a shell's
+    ``>`` does.
+    """
+
+    def __init__(self, dest: str, wait_for_reader: bool = True) -> None:
+        self.dest = dest
+        self.tmp = None
+        fd = descriptor_of(dest)
+        if fd is not None:
+            # The caller's own open file (its offset, O_APPEND), as a shell
+            # treats /dev/fd/N, not a second opening that starts at 0.
+            self._fd = os.dup(fd)
+        elif wait_for_reader:
+            self._fd = os.open(dest, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
+        else:
+            # A FIFO nobody reads fails at once (ENXIO) instead of holding
+            # up a whole tree's run.
+            self._fd = os.open(dest, os.O_WRONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+            os.set_blocking(self._fd, True)
+
+    def write(self, data: bytes) -> None:
+        view = memoryview(data)
+        while view:
+            n = os.write(self._fd, view)
+            view = view[n:]
+
+    def commit(self) -> None:
+        fd, self._fd = self._fd, -1
+        if fd >= 0:
+            os.close(fd)  # a close error (NFS, a full device) is a write error
+
+    def abort(self) -> None:
+        if self._fd >= 0:
+            try:
+                os.close(self._fd)
+            except OSError:
+                pass
+            self._fd = -1
+
+    def __enter__(self) -> "ThroughFile":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.abort()
+
+
+_DESCRIPTOR_NAMES = {"/dev/stdin": 0, "/dev/stdout": 1, "/dev/stderr": 2}
+
+
+def descriptor_of(path: str) -> int | None:
+    """N for /dev/fd/N, /proc/self/fd/N, /dev/stdout (1) ...: names of a
+    descriptor this process holds, or None."""
+    norm = os.path.normpath(path)
+    if norm in _DESCRIPTOR_NAMES:
+        return _DESCRIPTOR_NAMES[norm]
+    for prefix in ("/dev/fd/", "/proc/self/fd/", f"/proc/{os.getpid()}/fd/"):
+        if norm.startswith(prefix) and norm[len(prefix):].isdigit():
+            return int(norm[len(prefix):])
+    return None
+
+
+def resolve_output(dest: str) -> tuple[str, str]:
+    """How to write *dest*: ("through", path) or ("atomic", path).
+
+    * a device, FIFO or socket (or a symlink to one), and a descriptor name
+      such as /dev/fd/N: written through, never renamed over;
+    * a symbolic link to a regular file (or to a name not yet created): the
+      file it names is replaced, and the link stays a link;
+    * anything else: replaced atomically, by that name.
+    """
+    try:
+        st = os.stat(dest)
+    except FileNotFoundError:
+        st = None
+    except OSError:
+        st = None  # a loop or a bad path: the write reports it
+    if st is not None and not (stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode)):
+        return "through", dest
+    if descriptor_of(dest) is not None:
+        return "through", dest
+    if os.path.islink(dest):
+        return "atomic", os.path.realpath(dest)
+    return "atomic", dest
+
+
+def open_output(dest: str, mode: int | None = None, owner: tuple[int, int] | None = None,
+                fsync: bool = True, wait_for_reader: bool = True) -> "AtomicFile | ThroughFile":
+    """A writer for *dest* that never destroys a special file or a link
+    (see resolve_output).  *wait_for_reader*: a FIFO is opened as a shell
+    would, waiting for its reader (False: fail if it has none)."""
+    how, path = resolve_output(dest)
+    if how == "through":
+        return ThroughFile(path, wait_for_reader)
+    return AtomicFile(path, mode, owner, fsync)
+
+
+def write_output(dest: str, data: bytes, mode: int | None = None,
+                 owner: tuple[int, int] | None = None, fsync: bool = True,
+                 wait_for_reader: bool = True) -> None:
+    """Write *data* to *dest* as open_output() would, all or nothing where
+    the destination allows it."""
+    f = open_output(dest, mode, owner, fsync, wait_for_reader)
     try:
         f.write(data)
         f.commit()

@@ -10,9 +10,19 @@ from typing import TextIO
 from . import io as zio
 from .progress import Progress
 
-__all__ = ["Console", "Tally", "ReportWriter", "write_stdout"]
+__all__ = ["Console", "Tally", "ReportWriter", "write_stdout", "StreamError"]
 
 PROG = "zhnorm"
+
+
+class StreamError(Exception):
+    """Standard output or the --report file cannot be written (a full disk,
+    an I/O error): the run stops with a message naming it, not a traceback."""
+
+    def __init__(self, where: str, error: OSError) -> None:
+        self.where = where
+        self.error = error
+        super().__init__(f"{where}: {error.strerror or error}")
 
 
 def write_stdout(data: bytes | str) -> None:
@@ -24,13 +34,18 @@ def write_stdout(data: bytes | str) -> None:
     """
     if isinstance(data, str):
         data = data.encode("utf-8", "surrogateescape")
-    sys.stdout.flush()
-    out = sys.stdout.buffer
-    view = memoryview(data)
-    while view:
-        n = out.write(view)
-        view = view[len(view) if n is None else n:]
-    out.flush()
+    try:
+        sys.stdout.flush()
+        out = sys.stdout.buffer
+        view = memoryview(data)
+        while view:
+            n = out.write(view)
+            view = view[len(view) if n is None else n:]
+        out.flush()
+    except BrokenPipeError:
+        raise  # the reader went away: quiet, exit 141 (see cli.main)
+    except OSError as e:
+        raise StreamError("standard output", e) from None
 
 
 class Console:
@@ -92,26 +107,53 @@ class Tally:
                 f"({self.nbytes / 1e6:.1f} MB in {seconds:.1f} s, {rate:.1f} MB/s)")
 
 
+def _json_line(row: dict) -> bytes:
+    """One JSON line, UTF-8.  A file name that is not valid UTF-8 reaches
+    Python as surrogate escapes; they are written back as the original
+    bytes, as the rest of the CLI writes names (--check's list, messages)."""
+    return (json.dumps(row, ensure_ascii=False) + "\n").encode("utf-8", "surrogateescape")
+
+
+def _encode_row(row: dict) -> bytes:
+    try:
+        return _json_line(row)
+    except UnicodeEncodeError:
+        # A lone surrogate that is no escaped byte: JSON's own \uXXXX escape.
+        return (json.dumps(row, ensure_ascii=True) + "\n").encode("ascii")
+
+
 class ReportWriter:
-    """JSON Lines of every change, written atomically when the run ends."""
+    """JSON Lines of every change, written atomically when the run ends
+    (or written through, for a device or a descriptor such as /dev/fd/3)."""
 
     def __init__(self, path: str) -> None:
         self.path = path
         self.stdout = path == "-"
-        self._file = None if self.stdout else zio.AtomicFile(path, fsync=False)
+        self._file = None
+        if not self.stdout:
+            try:
+                self._file = zio.open_output(path, fsync=False)
+            except OSError as e:
+                raise StreamError(path, e) from None
 
     def write_rows(self, rows: list[dict]) -> None:
-        data = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows).encode("utf-8")
+        data = b"".join(_encode_row(r) for r in rows)
         if self.stdout:
             write_stdout(data)
-        else:
+            return
+        try:
             self._file.write(data)
+        except OSError as e:
+            raise StreamError(self.path, e) from None
 
     def close(self, ok: bool = True) -> None:
         if self._file is None:
             return
+        f, self._file = self._file, None
         if ok:
-            self._file.commit()
+            try:
+                f.commit()
+            except OSError as e:
+                raise StreamError(self.path, e) from None
         else:
-            self._file.abort()
-        self._file = None
+            f.abort()

@@ -27,6 +27,9 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import sys
+import threading
+import time
 from collections import deque
 from typing import Any, Callable, Iterable, Iterator
 
@@ -48,10 +51,45 @@ def _on_sigterm(signum, frame):
     raise WorkerTerminated()
 
 
-def _worker_main(conn, func: Callable, state: Any) -> None:
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make this worker get SIGTERM when the main process dies, however it
+    dies (SIGKILL included): otherwise a worker blocked writing its results
+    to a pipe nobody reads would live forever, and so would anyone waiting
+    for the pipe it inherited (a caller reading our output).
+
+    Linux: the kernel sends the signal (prctl PR_SET_PDEATHSIG).  Elsewhere
+    a thread polls the parent's pid once a second.  Either way the SIGTERM
+    handler unwinds the worker, removing its temporary file.
+    """
+    armed = False
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            armed = libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0) == 0
+        except (OSError, AttributeError):
+            armed = False
+    if not armed:
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(1.0)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+        threading.Thread(target=watch, name="zhnorm-parent-watch", daemon=True).start()
+    if os.getppid() != parent:  # it died before the signal was armed
+        raise WorkerTerminated()
+
+
+def _worker_main(conn, func: Callable, state: Any, parent: int | None = None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _on_sigterm)
     try:
+        if parent is not None:
+            _die_with_parent(parent)
         while True:
             msg = conn.recv()
             if msg is None:
@@ -72,7 +110,8 @@ def _context():
 class _Worker:
     def __init__(self, ctx, func, state):
         self.conn, child = ctx.Pipe(duplex=True)
-        self.proc = ctx.Process(target=_worker_main, args=(child, func, state), daemon=True)
+        self.proc = ctx.Process(target=_worker_main, args=(child, func, state, os.getpid()),
+                                daemon=True)
         self.proc.start()
         child.close()
         self.inflight: deque = deque()

@@ -9,10 +9,12 @@
 Syntaxes read: ``"markdown"`` (CommonMark + GFM tables and autolinks, plus
 the pandoc-from-MediaWiki idioms of the corpus) and ``"wikitext"``
 (MediaWiki), both honouring MediaWiki's ``-{ }-`` conversion markup;
-``"rules"``, text whose only markup is ``-{ }-`` (text extracted from
-Wikipedia); and ``"plain"``, text with no markup at all (``-{ }-`` is
-converted as text).  ``"auto"`` asks :func:`sniff`, and reads text that is
-neither Markdown nor wikitext as ``"rules"``.
+``"html"`` (text nodes and readable attributes; see
+:mod:`zhnorm.markup.html`; ``-{ }-`` is text there); ``"rules"``, text
+whose only markup is ``-{ }-`` (text extracted from Wikipedia); and
+``"plain"``, text with no markup at all (``-{ }-`` is converted as text).
+``"auto"`` asks :func:`sniff`, and reads text that is none of Markdown,
+wikitext and HTML as ``"rules"``.
 
 Guarantees, for every input string: nothing raises; the tokens tile the
 input exactly (``"".join(t.text for t in tokens) == text``); converting
@@ -73,6 +75,10 @@ def _scan(text: str, markup: str) -> list[Span]:
         from .wikitext import scan_wikitext
 
         return scan_wikitext(text)
+    if markup == "html":
+        from .html import scan_html
+
+        return scan_html(text)
     if markup == "rules":
         return scan_plain(text)
     return [Span("text", 0, len(text), True, False)] if text else []
