@@ -59,26 +59,39 @@ class NameLayer:
 
             groups = tuple(load_group(g).name for g in groups)  # validates, canonical names
         uses_defaults = default_groups and variant in REGIONAL_VARIANTS
-        if not groups and not uses_defaults and not rules:
+        if not groups and not uses_defaults and not rules and not correction_pairs(variant):
             return None
         return cls(variant, groups, uses_defaults, rules)
 
-    def pairs(self) -> dict[str, str]:
-        """Source form (any regional form, either script) → this variant's form."""
+    def pairs(self):
+        """Source form (any regional form, either script) → this variant's form.
+
+        A RuleTable: group names compete with OpenCC's phrases; the
+        corrections and the user's rules (above them) take priority over
+        any phrase they overlap; short group keys come with blocking keys
+        (see short_key_blockers).
+        """
         from .cgroups import default_pairs, group_pairs
+        from .reference import RuleTable
 
         table = dict(default_pairs(self.variant)) if self.default_groups else {}
         if self.groups:
             table.update(group_pairs(self.groups, self.variant))
+        priority = dict(correction_pairs(self.variant))
         if self.rules:
             from .user_rules import rule_pairs
 
-            table.update(rule_pairs(self.rules, self.variant))
-        return table
+            priority.update(rule_pairs(self.rules, self.variant))
+        for key in priority:
+            table.pop(key, None)
+        return RuleTable(table, priority, short_key_blockers(table, self.variant))
 
     def fingerprint(self) -> str:
         """A short name for the cache: what the layer is, and which data made it."""
-        parts = [self.variant, str(self.default_groups), *self.groups, _data_digest()]
+        from . import corrections
+
+        parts = [self.variant, str(self.default_groups), *self.groups, _data_digest(), corrections.digest(),
+                 str(SHORT_KEY), str(len(NEIGHBOURS))]
         if self.default_groups:  # which groups are default is code, not data
             from . import cgroups
 
@@ -95,6 +108,44 @@ class NameLayer:
             parts.append(digest_text(self.rules))
         text = "|".join(parts)
         return f"{self.variant}-{hashlib.sha1(text.encode()).hexdigest()[:12]}"
+
+
+#: Group keys shorter than this need evidence beyond themselves: alone they
+#: are as often a piece of a longer name or word (米高 in 159米高的, 戈尔 in
+#: 纳戈尔诺, 哈利 in 哈利波特) as the name itself.
+SHORT_KEY = 3
+
+#: The evidence against a short key: a neighbour that continues a
+#: transliteration, or a digit (159米高: metres). These are the characters
+#: most frequent in the groups' transliterated names and rare in OpenCC's
+#: phrase tables, in both scripts; a short key next to one is left to OpenCC.
+NEIGHBOURS = (
+    "斯克特德爾尔拉利尼里安阿格亞亚卡巴夫羅罗比馬米加马納纳弗姆基迪伊瓦曼艾維维普蘭兰"
+    "雷伯達达埃蒂奧奥梅塔波哈索希勒吉洛倫伦翰朗萨薩麥麦莱萊莫赫菲諾诺博瑞施茨霍杜茲兹"
+    "頓顿登戴佩魯鲁琳娜妮丁坦莉瑪玛韦韋凱凯卓丹柯佐庫库堡嘉喬乔乌烏"
+    "河湖江山"  # a short name before these is a place's name (哈里河), not the person
+    "0123456789０１２３４５６７８９"
+)
+
+
+def short_key_blockers(names, variant: str) -> set[str]:
+    """Blocking keys for the short keys of `names`: each short key with a
+    neighbour before or after it. Converted as OpenCC converts them, they
+    win the leftmost-longest match over the short key inside them."""
+    blockers = set()
+    for key in names:
+        if len(key) >= SHORT_KEY:
+            continue
+        for ch in NEIGHBOURS:
+            blockers.add(ch + key)
+            blockers.add(key + ch)
+    return {b for b in blockers if b not in names}
+
+
+def correction_pairs(variant: str) -> dict[str, str]:
+    from .corrections import correction_pairs as pairs
+
+    return pairs(variant)
 
 
 @lru_cache(maxsize=1)
