@@ -7,13 +7,18 @@ fix these; the OpenCC configuration names stay exactly OpenCC.
 
 The corrections are data, in ``data/corrections/*.tsv``, one per line::
 
-    source <TAB> variants <TAB> output <TAB> example <TAB> example output <TAB> reason
+    sources <TAB> variants <TAB> output <TAB> example <TAB> example output <TAB> reason
 
+``sources`` are one or more forms separated by spaces (usually the Simplified
+and the Traditional spelling: OpenCC's Taiwan and Hong Kong phrase tables
+act on both, since tag targets accept either script).
 ``variants`` are MediaWiki variant codes separated by spaces (zh-tw zh-hk
 zh-mo zh-hant zh-cn zh-hans zh-sg zh-my). ``source`` is matched in the text
-after OpenCC's normalisation; a correction is a priority rule (it wins over
-every OpenCC phrase it overlaps, see reference.ReferenceChain.from_spec), so a
-source should be long enough to say which reading is meant. The example is a
+after OpenCC's normalisation. A correction competes with OpenCC's phrases in
+the one leftmost-longest match (reference.RuleTable.words): it beats a
+shorter phrase at the same place or one starting later, so a source carries
+the context that says which reading is meant (被发明 beats OpenCC's 被发),
+and a longer OpenCC phrase that contains it still wins (文件系统). The example is a
 sentence that must convert to the example output for every listed variant
 (tests/test_corrections.py checks each one).
 """
@@ -30,7 +35,7 @@ VARIANTS = ("zh-tw", "zh-hk", "zh-mo", "zh-hant", "zh-cn", "zh-hans", "zh-sg", "
 
 @dataclass(frozen=True)
 class Correction:
-    source: str
+    sources: tuple[str, ...]
     variants: tuple[str, ...]
     output: str
     example: str
@@ -57,21 +62,23 @@ def all_corrections() -> tuple[Correction, ...]:
                 raise CorrectionFileError(
                     f"{where}: expected source, variants, output, example, example output, reason"
                 )
-            source, variants, output, example, example_output, reason = fields
+            sources, variants, output, example, example_output, reason = fields
             codes = tuple(variants.split())
             unknown = [v for v in codes if v not in VARIANTS]
             if unknown:
                 raise CorrectionFileError(f"{where}: unknown variant {unknown[0]!r}")
-            found.append(Correction(source, codes, output, example, example_output, reason, where))
+            found.append(
+                Correction(tuple(sources.split()), codes, output, example, example_output, reason, where)
+            )
     return tuple(found)
 
 
 @lru_cache(maxsize=None)
 def correction_pairs(variant: str) -> dict[str, str]:
     """Source → output of the corrections for one variant."""
-    return {c.source: c.output for c in all_corrections() if variant in c.variants}
+    return {s: c.output for c in all_corrections() if variant in c.variants for s in c.sources}
 
 
 def digest() -> str:
     """The corrections' content, for cache fingerprints."""
-    return "\n".join(f"{c.source}\t{' '.join(c.variants)}\t{c.output}" for c in all_corrections())
+    return "\n".join(f"{' '.join(c.sources)}\t{' '.join(c.variants)}\t{c.output}" for c in all_corrections())

@@ -66,10 +66,10 @@ class NameLayer:
     def pairs(self):
         """Source form (any regional form, either script) → this variant's form.
 
-        A RuleTable: group names compete with OpenCC's phrases; the
-        corrections and the user's rules (above them) take priority over
-        any phrase they overlap; short group keys come with blocking keys
-        (see short_key_blockers).
+        A RuleTable: group names and the corrections compete with
+        OpenCC's phrases (a correction above a name of the same form); the
+        user's rules take priority over any phrase they overlap; short
+        group keys come with blocking keys (see short_key_blockers).
         """
         from .cgroups import default_pairs, group_pairs
         from .reference import RuleTable
@@ -77,14 +77,16 @@ class NameLayer:
         table = dict(default_pairs(self.variant)) if self.default_groups else {}
         if self.groups:
             table.update(group_pairs(self.groups, self.variant))
-        priority = dict(correction_pairs(self.variant))
+        table = _with_character_variants(table, self.variant)
+        words = dict(correction_pairs(self.variant))
+        priority = {}
         if self.rules:
             from .user_rules import rule_pairs
 
             priority.update(rule_pairs(self.rules, self.variant))
-        for key in priority:
+        for key in (*words, *priority):
             table.pop(key, None)
-        return RuleTable(table, priority, short_key_blockers(table, self.variant))
+        return RuleTable(table, priority, short_key_blockers(table, self.variant), words)
 
     def fingerprint(self) -> str:
         """A short name for the cache: what the layer is, and which data made it."""
@@ -140,6 +142,22 @@ def short_key_blockers(names, variant: str) -> set[str]:
             blockers.add(ch + key)
             blockers.add(key + ch)
     return {b for b in blockers if b not in names}
+
+
+#: Character variants a region writes in every word, names included (衛 → 衞
+#: in Hong Kong): OpenCC's s2hkp applies them after its phrases, but a group's
+#: form is final output, so the layer applies them itself.
+CHARACTER_VARIANTS = {"zh-hk": "HKVariants.txt", "zh-mo": "HKVariants.txt"}
+
+
+def _with_character_variants(table: dict, variant: str) -> dict:
+    file = CHARACTER_VARIANTS.get(variant)
+    if not file:
+        return table
+    from .dictionary import load_text_dict
+
+    chars = {k: v for k, v in load_text_dict(file).items() if len(k) == 1 and len(v) == 1}
+    return {k: "".join(chars.get(ch, ch) for ch in v) for k, v in table.items()}
 
 
 def correction_pairs(variant: str) -> dict[str, str]:

@@ -139,23 +139,31 @@ class RuleTable(dict):
     #: (戈尔 inside 纳戈尔诺 is blocked by the key 纳戈尔). Their value is
     #: ignored; the merge computes it.
     plain: frozenset = frozenset()
+    #: Words (corrections of OpenCC's choices) that compete with OpenCC's
+    #: phrases like names but, unlike a name, never rewrite a longer phrase
+    #: that contains them (文件 → 文件 leaves 文件系统 → 檔案系統 alone).
+    words: frozenset = frozenset()
 
-    def __init__(self, names: Mapping[str, str] = (), priority: Mapping[str, str] = (), plain=()):
+    def __init__(self, names: Mapping[str, str] = (), priority: Mapping[str, str] = (), plain=(),
+                 words: Mapping[str, str] = ()):
         super().__init__(names)
-        priority = dict(priority)
-        self.plain = frozenset(k for k in plain if k not in self and k not in priority)
+        words, priority = dict(words), dict(priority)
+        self.plain = frozenset(k for k in plain if k not in self and k not in priority and k not in words)
         self.update(dict.fromkeys(self.plain, ""))
+        self.update(words)
         self.update(priority)
         self.priority = frozenset(priority)
+        self.words = frozenset(k for k in words if k not in priority)
 
     def __reduce__(self):
-        return (_rule_table, (dict(self), tuple(sorted(self.priority)), tuple(sorted(self.plain))))
+        return (_rule_table, (dict(self), tuple(sorted(self.priority)), tuple(sorted(self.plain)),
+                              tuple(sorted(self.words))))
 
 
-def _rule_table(items: dict, priority: tuple, plain: tuple = ()) -> RuleTable:
-    skip = set(priority) | set(plain)
+def _rule_table(items: dict, priority: tuple, plain: tuple = (), words: tuple = ()) -> RuleTable:
+    skip = set(priority) | set(plain) | set(words)
     return RuleTable({k: v for k, v in items.items() if k not in skip},
-                     {k: items[k] for k in priority}, plain)
+                     {k: items[k] for k in priority}, plain, {k: items[k] for k in words})
 
 
 def _run_stages(stages: Sequence[Stage], text: str) -> str:
@@ -191,8 +199,12 @@ def _merge_rules(
     """Segmentation keys with the rules merged in, and every key's fixed output."""
     priority_keys = getattr(rules, "priority", frozenset())
     plain_keys = getattr(rules, "plain", frozenset())
-    names = {k: v for k, v in rules.items() if k not in priority_keys and k not in plain_keys}
+    word_keys = getattr(rules, "words", frozenset())
+    names = {
+        k: v for k, v in rules.items() if k not in priority_keys and k not in plain_keys and k not in word_keys
+    }
     priority = {k: rules[k] for k in priority_keys}
+    words = {k: rules[k] for k in word_keys}
     merged = dict(segmentation)
     if plain_keys:
         seg_longest = max(map(len, segmentation), default=0)
@@ -200,30 +212,40 @@ def _merge_rules(
             names[key] = "".join(
                 _run_stages(stages, key[a:b]) for a, b, _ in _max_match(key, segmentation, seg_longest)
             )
-    fixed: dict[str, str] = dict(names)
-    if names:
-        longest = max(map(len, names))
+    fixed: dict[str, str] = {**names, **words}
+    inside = {**names, **words}
+    if inside:
+        longest = max(map(len, inside))
+        later = [stage.table for stage in stages[1:]]
         for key in segmentation:
-            if len(key) < 2 or key in names or not contains_key(key, names, min(longest, len(key) - 1)):
+            if len(key) < 2 or key in inside or not contains_key(key, inside, min(longest, len(key) - 1)):
                 continue
-            # The phrase holds a name. Segment the phrase with the names
-            # and the shorter phrases: if that changes nothing the phrase
-            # agrees with the name; if a name opens or closes it, the phrase
-            # is that name plus more and writes the name's form; a name
-            # strictly inside is a fragment, and the phrase wins.
-            pieces = _max_match(key, lambda t: t in names or t in segmentation, len(key) - 1)
+            # The phrase holds a name or a word. Segment the phrase with
+            # them and the shorter phrases: if that changes nothing the
+            # phrase agrees; if one opens or closes it, the phrase is that
+            # name plus more and writes the name's form; one strictly
+            # inside is a fragment, and the phrase wins. A word never
+            # rewrites a phrase that a later stage has as its own entry
+            # (文件名 → 檔名 stays OpenCC's).
+            pieces = _max_match(key, lambda t: t in inside or t in segmentation, len(key) - 1)
             out = "".join(
-                names[key[a:b]] if is_key and key[a:b] in names else _run_stages(stages, key[a:b])
+                inside[key[a:b]] if is_key and key[a:b] in inside else _run_stages(stages, key[a:b])
                 for a, b, is_key in pieces
             )
             if out == _run_stages(stages, key):
                 continue
-            edge = any(
-                is_key and key[a:b] in names and (a == 0 or b == len(key)) for a, b, is_key in pieces
-            )
-            if edge:
-                fixed[key] = out
-        merged.update(names)
+            edges = [
+                key[a:b] for a, b, is_key in pieces
+                if is_key and key[a:b] in inside and (a == 0 or b == len(key))
+            ]
+            if not edges:
+                continue
+            if all(edge in words for edge in edges) and stages and any(
+                stages[0].convert(key) in table for table in later
+            ):
+                continue
+            fixed[key] = out
+        merged.update(inside)
     if priority:
         longest = max(map(len, priority))
         base_keys = dict(merged)
