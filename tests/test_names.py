@@ -89,14 +89,18 @@ def test_engine_with_names_matches_reference(target):
 
 
 def _form(bidirectional, variant):
-    for v in fallback_chain(variant):
+    # Hong Kong takes only forms of its own (or generic zh-hant): a rule
+    # without one leaves Hong Kong to OpenCC (cgroups.OWN_FORMS).
+    chain = cgroups.OWN_FORMS.get(variant) or fallback_chain(variant)
+    for v in chain:
         if v in bidirectional:
             return bidirectional[v]
     return None
 
 
 def _unambiguous_rules():
-    """Default-group rules with mainland, Taiwan and Hong Kong forms, keeping
+    """Default-group rules with mainland, Taiwan and Hong Kong forms (Hong
+    Kong's own, see _form), keeping
     only those whose every form has one reading across the default groups
     (a form two groups read differently cannot be expected either way)."""
     s2t, t2s = zhnorm.Converter("s2t"), zhnorm.Converter("t2s")

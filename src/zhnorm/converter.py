@@ -14,24 +14,8 @@ MARKUPS = ("plain", "markdown", "wikitext", "auto")
 
 
 def engine_for(config: str, layer: NameLayer | None = None) -> Engine:
-    """The process-wide Engine of an OpenCC config and name layer, built on first use.
-
-    A mainland tag's tw2sp becomes a RegionalEngine (zhnorm.regional): Taiwan
-    vocabulary is converted only in paragraphs written in Traditional."""
-    from .regional import SCRIPT_ONLY_CHAIN, VOCABULARY_CHAIN, RegionalEngine
-
-    if layer is not None and config == VOCABULARY_CHAIN and layer.variant in SCRIPT_ONLY_CHAIN:
-        return _REGIONAL(config, layer)
+    """The process-wide Engine of an OpenCC config and name layer, built on first use."""
     return _ENGINES(config, layer)
-
-
-_REGIONAL = BuiltOnce(lambda config, layer: _regional().RegionalEngine.of(config, layer, _ENGINES))
-
-
-def _regional():
-    from . import regional
-
-    return regional
 
 
 _MARKUP = None

@@ -76,7 +76,7 @@ class NameLayer:
 
         table = dict(default_pairs(self.variant)) if self.default_groups else {}
         if self.groups:
-            table.update(group_pairs(self.groups, self.variant))
+            table.update(group_pairs(self.groups, self.variant, own_forms=True))
         table = _with_character_variants(table, self.variant)
         words = dict(correction_pairs(self.variant))
         priority = {}
@@ -93,7 +93,7 @@ class NameLayer:
         from . import corrections
 
         parts = [self.variant, str(self.default_groups), *self.groups, _data_digest(), corrections.digest(),
-                 str(SHORT_KEY), str(len(NEIGHBOURS))]
+                 str(SHORT_KEY), NEIGHBOURS, LONGER_KEY_NEIGHBOURS]
         if self.default_groups:  # which groups are default is code, not data
             from . import cgroups
 
@@ -130,15 +130,21 @@ NEIGHBOURS = (
 )
 
 
+#: Three-character keys are blocked too, by the commonest transliteration
+#: characters only (狄奥多 Theodore inside 狄奥多特 Diodotus): a short list,
+#: since there are thousands of such keys.
+LONGER_KEY_NEIGHBOURS = "斯克特德爾尔拉利尼里安阿亞亚"
+
+
 def short_key_blockers(names, variant: str) -> set[str]:
     """Blocking keys for the short keys of `names`: each short key with a
     neighbour before or after it. Converted as OpenCC converts them, they
     win the leftmost-longest match over the short key inside them."""
     blockers = set()
     for key in names:
-        if len(key) >= SHORT_KEY:
+        if len(key) > SHORT_KEY:
             continue
-        for ch in NEIGHBOURS:
+        for ch in NEIGHBOURS if len(key) < SHORT_KEY else LONGER_KEY_NEIGHBOURS:
             blockers.add(ch + key)
             blockers.add(key + ch)
     return {b for b in blockers if b not in names}

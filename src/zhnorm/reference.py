@@ -208,10 +208,39 @@ def _merge_rules(
     merged = dict(segmentation)
     if plain_keys:
         seg_longest = max(map(len, segmentation), default=0)
+        stage_output: dict[str, str] = {}
+
+        def changes(name: str) -> bool:
+            """Whether the name's form differs from OpenCC's own output, so
+            blocking it matters (a blocker takes its neighbour with it)."""
+            if name not in names:
+                return False
+            if name not in stage_output:
+                stage_output[name] = _run_stages(stages, name)
+            return names[name] != stage_output[name]
+
         for key in plain_keys:
+            if not (changes(key[1:]) or changes(key[:-1])):
+                continue
             names[key] = "".join(
                 _run_stages(stages, key[a:b]) for a, b, _ in _max_match(key, segmentation, seg_longest)
             )
+    if words:
+        # A word is a new segmentation key, and a key cuts the unmatched text
+        # that a stage would have matched as one phrase (資料 would split
+        # 資料庫 → 数据库). So every stage phrase that holds a word becomes a
+        # key too, with the output OpenCC gives it.
+        word_longest = max(map(len, words))
+        for stage in stages:
+            for key in stage.table:
+                if (
+                    len(key) > 1
+                    and key not in words
+                    and key not in names
+                    and key not in segmentation
+                    and contains_key(key, words, min(word_longest, len(key) - 1))
+                ):
+                    names[key] = _run_stages(stages, key)
     fixed: dict[str, str] = {**names, **words}
     inside = {**names, **words}
     if inside:

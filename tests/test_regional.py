@@ -1,0 +1,63 @@
+"""Judged regional cases (tests/fixtures/regional) run against zhnorm's tags.
+
+Each case is a conversion a careful editor of the region judged (see the
+fixture's README); bench/disagree.py scores the peers on the same cases over
+the corpus. Cases zhnorm still gets wrong are listed with a cause in
+known_failures.tsv: a listed case that passes, or an unlisted one that
+fails, fails the test, so the list stays exact.
+"""
+
+from pathlib import Path
+
+import pytest
+
+import zhnorm
+
+FIXTURES = Path(__file__).parent / "fixtures" / "regional"
+
+
+def _rows(name: str, width: int):
+    for number, line in enumerate((FIXTURES / name).read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        fields = line.split("\t")
+        assert len(fields) == width and all(f.strip() for f in fields), f"{name}:{number}: {width} fields"
+        yield number, fields
+
+
+def _cases():
+    return [(n, *fields) for n, fields in _rows("cases.tsv", 4)]
+
+
+def _known():
+    known = {}
+    for number, (text, target, got, cause) in _rows("known_failures.tsv", 4):
+        assert (text, target) not in known, f"known_failures.tsv:{number}: listed twice"
+        known[(text, target)] = got
+    return known
+
+
+def test_cases_are_unique_and_targets_known():
+    seen = set()
+    for number, text, target, expected, reason in _cases():
+        assert (text, target) not in seen, f"cases.tsv:{number}: duplicate"
+        seen.add((text, target))
+        assert target in ("zh-CN", "zh-TW", "zh-HK"), f"cases.tsv:{number}: {target}"
+        assert all(e.strip() for e in expected.split(" || ")), f"cases.tsv:{number}: empty alternative"
+
+
+@pytest.mark.parametrize("number,text,target,expected,reason", _cases())
+def test_case(number, text, target, expected, reason):
+    got = zhnorm.convert(text, target)
+    right = any(e in got for e in expected.split(" || "))
+    known = _known().get((text, target))
+    if known is None:
+        assert right, f"cases.tsv:{number}: {text!r} → {got!r}, expected {expected!r} ({reason})"
+    else:
+        assert not right, f"cases.tsv:{number} now passes: remove it from known_failures.tsv"
+        assert got == known, f"cases.tsv:{number}: known failure changed: {got!r}"
+
+
+def test_known_failures_are_cases():
+    cases = {(text, target) for _, text, target, _, _ in _cases()}
+    assert set(_known()) <= cases
