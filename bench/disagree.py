@@ -225,7 +225,7 @@ def main(argv: list[str] | None = None) -> int:
         systems = {**outs, **extra}
         target_cases = [c for c in cases if c["target"] == target]
         errors = Counter()
-        judged_sites = Counter()
+        wrong: list[tuple[str, str, str]] = []  # system, case input, its sentence's output
         site_counter: Counter = Counter()
         site_info: dict = {}
         for i, line in enumerate(lines):
@@ -241,8 +241,9 @@ def main(argv: list[str] | None = None) -> int:
                 covering = [c for c in target_cases if c["input"] in src]
                 for case in covering:
                     for s, out in sent.items():
-                        if case["expected"] not in out:
+                        if not any(e in out for e in case["expected"].split(" || ")):
                             errors[s] += src.count(case["input"])
+                            wrong.append((s, case["input"], out))
                 if len(set(sent.values())) == 1:
                     continue
                 for span, spans, context in sites_of(src, {s: sent[s] for s in SYSTEMS}):
@@ -250,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
                     site_counter[key] += 1
                     site_info.setdefault(key, (context, any(span in c["input"] or c["input"] in span for c in covering)))
         unjudged = {k: n for k, n in site_counter.items() if not site_info[k][1]}
+        with open(OUT / f"errors-{target}.tsv", "w", encoding="utf-8") as handle:
+            for s, text, out in sorted(wrong):
+                handle.write(f"{s}\t{text}\t{out}\n")
         with open(OUT / f"sites-{target}.tsv", "w", encoding="utf-8") as handle:
             handle.write("count\tjudged\tsource\t" + "\t".join(SYSTEMS) + "\tcontext\n")
             for key, n in sorted(site_counter.items(), key=lambda kv: (-kv[1], kv[0])):

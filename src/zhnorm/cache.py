@@ -20,7 +20,7 @@ from .names import NameLayer
 from .opencc_config import data_version, load_chain_spec
 
 # Bump when CompiledChain's fields or meaning change.
-FORMAT = 8
+FORMAT = 9
 
 
 def cache_dir() -> Path:

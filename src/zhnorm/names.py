@@ -19,6 +19,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+#: MediaWiki's fallback parents, for variants that may share a layer.
+CORRECTIONS_PARENT = {"zh-sg": "zh-cn", "zh-my": "zh-cn", "zh-mo": "zh-hk"}
+
 # Variants that have regional vocabulary, and so default groups.
 REGIONAL_VARIANTS = ("zh-cn", "zh-tw", "zh-hk", "zh-sg", "zh-mo", "zh-my")
 
@@ -59,8 +62,14 @@ class NameLayer:
 
             groups = tuple(load_group(g).name for g in groups)  # validates, canonical names
         uses_defaults = default_groups and variant in REGIONAL_VARIANTS
-        if not groups and not uses_defaults and not rules and not correction_pairs(variant):
-            return None
+        if not groups and not uses_defaults and not rules:
+            if not correction_pairs(variant):
+                return None
+            # Corrections only: a variant whose corrections are its parent's
+            # shares the parent's layer (and so its compiled engine).
+            parent = CORRECTIONS_PARENT.get(variant)
+            if parent and correction_pairs(parent) == correction_pairs(variant):
+                variant = parent
         return cls(variant, groups, uses_defaults, rules)
 
     def pairs(self):
