@@ -61,3 +61,24 @@ def test_case(number, text, target, expected, reason):
 def test_known_failures_are_cases():
     cases = {(text, target) for _, text, target, _, _ in _cases()}
     assert set(_known()) <= cases
+
+
+def test_opencc_config_by_file_name():
+    assert zhnorm.Converter("s2twp.json").target.name == "s2twp"
+    assert zhnorm.convert("软件", "S2TWP.json") == zhnorm.convert("软件", "s2twp") == "軟體"
+    with pytest.raises(ValueError):
+        zhnorm.Converter("zh-TW.json")  # a tag is not a file
+
+
+def test_one_group_by_name():
+    assert zhnorm.Converter("zh-TW", groups="Movie").groups == ("Movie",)
+    assert zhnorm.Converter("zh-TW", groups="Movie")._engine is zhnorm.Converter("zh-TW", groups=["Movie"])._engine
+
+
+def test_user_rule_overrides_an_earlier_opencc_segment():
+    """被发 (OpenCC's phrase) starts before 发明; a user's rule still wins."""
+    from zhnorm.user_rules import UserRule
+
+    rule = UserRule.parse("zh-cn:发明;zh-tw:發明")
+    assert zhnorm.Converter("zh-TW", default_groups=False, rules=[rule]).convert("它被发明了") == "它被發明了"
+    assert zhnorm.convert("头发", "zh-TW") == "頭髮"

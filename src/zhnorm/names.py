@@ -43,7 +43,7 @@ class NameLayer:
 
         `rules`: paths of rule files and UserRule objects (see user_rules).
         """
-        groups = tuple(groups or ())
+        groups = (groups,) if isinstance(groups, str) else tuple(groups or ())
         if rules:
             from .user_rules import as_rules
 
