@@ -7,9 +7,12 @@ known_failures.tsv: a listed case that passes, or an unlisted one that
 fails, fails the test, so the list stays exact.
 """
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import zhnorm
 
@@ -82,3 +85,34 @@ def test_user_rule_overrides_an_earlier_opencc_segment():
     rule = UserRule.parse("zh-cn:发明;zh-tw:發明")
     assert zhnorm.Converter("zh-TW", default_groups=False, rules=[rule]).convert("它被发明了") == "它被發明了"
     assert zhnorm.convert("头发", "zh-TW") == "頭髮"
+
+
+_PIECES = [
+    "米高", "159", "纳戈尔诺", "戈尔", "哈利波特", "爱沙尼亚", "美术", "被发明", "城堡的士兵", "电视频段",
+    "文件", "系统", "资料库", "資料", "程序", "集成", "建立", "格鲁吉亚", "共和国", "狄奥多特", "大卫",
+    "里泽", "占婆", "的", "，", "\n", "a", "拉脱维亚", "支持", "声明", "位于", "赫里河", "欧霸杯",
+]
+
+
+@pytest.fixture(scope="module")
+def references():
+    from zhnorm.names import NameLayer
+    from zhnorm.opencc_config import load_chain_spec
+    from zhnorm.reference import ReferenceChain
+
+    out = {}
+    for tag in ("zh-TW", "zh-CN", "zh-HK"):
+        conv = zhnorm.Converter(tag)
+        layer = NameLayer.for_target(conv.target.variant)
+        out[tag] = (conv, ReferenceChain.from_spec(load_chain_spec(conv.target.config), layer.pairs()))
+    return out
+
+
+@settings(max_examples=int(os.environ.get("ZHNORM_REGIONAL_EXAMPLES", "100")), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join), st.sampled_from(["zh-TW", "zh-CN", "zh-HK"]))
+def test_compiled_names_and_corrections_equal_the_reference(references, text, tag):
+    """The fast engine with names, blockers and corrections converts as the
+    reference model of the same tables does, pieces of names glued to words."""
+    conv, reference = references[tag]
+    assert conv.convert(text) == reference.convert(text)
