@@ -73,9 +73,9 @@ def all_corrections() -> tuple[Correction, ...]:
     return tuple(found)
 
 
-@lru_cache(maxsize=None)
 def correction_pairs(variant: str) -> dict[str, str]:
-    """Source → output of the corrections for one variant."""
+    """Source → output of the corrections for one variant (not cached on its
+    own, so it always agrees with all_corrections() and digest())."""
     return {s: c.output for c in all_corrections() if variant in c.variants for s in c.sources}
 
 
