@@ -104,7 +104,7 @@ def test_never_raises_and_keeps_non_chinese(text):
 def test_converters_share_tables():
     a, b = zhnorm.Converter("zh-TW"), zhnorm.Converter("zh_tw")
     assert a._engine is b._engine
-    c, d = zhnorm.Converter("s2twp"), zhnorm.Converter("zh-TW", default_groups=False)
+    c, d = zhnorm.Converter("zh-TW", default_groups=False), zhnorm.Converter("zh_tw", default_groups=False)
     assert c._engine is d._engine
 
 

@@ -9,6 +9,7 @@ import pytest
 import zhnorm
 from zhnorm import cgroups
 from zhnorm.converter import engine_for
+from zhnorm.dictionary import load_text_dict
 from zhnorm.names import NameLayer
 from zhnorm.opencc_config import load_chain_spec
 from zhnorm.reference import ReferenceChain
@@ -59,8 +60,11 @@ def test_opencc_configs_stay_exactly_opencc():
 
 def test_default_groups_can_be_switched_off():
     plain = zhnorm.Converter("zh-TW", default_groups=False)
-    assert plain.convert("格鲁吉亚") == zhnorm.convert("格鲁吉亚", "s2twp")
-    assert plain._engine is zhnorm.Converter("s2twp")._engine
+    assert plain.convert("布什") == zhnorm.convert("布什", "s2twp") == "布什"
+    assert zhnorm.convert("布什", "zh-TW") == "布希"
+    # the corrections of OpenCC's choices are not groups: they stay
+    assert plain.convert("城堡的士兵") == "城堡的士兵" != zhnorm.convert("城堡的士兵", "s2twp")
+    assert plain._engine is zhnorm.Converter("zh_tw", default_groups=False)._engine
 
 
 def test_unknown_group_is_an_error():
@@ -89,14 +93,26 @@ def test_engine_with_names_matches_reference(target):
 
 
 def _form(bidirectional, variant):
-    for v in fallback_chain(variant):
+    # Hong Kong takes only forms of its own (or generic zh-hant): a rule
+    # without one leaves Hong Kong to OpenCC (cgroups.OWN_FORMS).
+    chain = cgroups.OWN_FORMS.get(variant) or fallback_chain(variant)
+    for v in chain:
         if v in bidirectional:
             return bidirectional[v]
     return None
 
 
+def _hk_output(form):
+    """Hong Kong's character variants apply to names too (衛 → 衞)."""
+    return "".join(_HK_CHARS.get(ch, ch) for ch in form)
+
+
+_HK_CHARS = {k: v for k, v in load_text_dict("HKVariants.txt").items() if len(k) == len(v) == 1}
+
+
 def _unambiguous_rules():
-    """Default-group rules with mainland, Taiwan and Hong Kong forms, keeping
+    """Default-group rules with mainland, Taiwan and Hong Kong forms (Hong
+    Kong's own, see _form), keeping
     only those whose every form has one reading across the default groups
     (a form two groups read differently cannot be expected either way)."""
     s2t, t2s = zhnorm.Converter("s2t"), zhnorm.Converter("t2s")
@@ -105,12 +121,13 @@ def _unambiguous_rules():
         for rule in cgroups.load_group(name).rules:
             bi = dict(rule.bidirectional)
             forms = tuple(_form(bi, v) for v in ("zh-cn", "zh-tw", "zh-hk"))
-            if all(forms):
+            if forms[0] and forms[1]:
                 rules.append(forms)
     readings = collections.defaultdict(set)
-    for cn, tw, hk in rules:
-        for source in {cn, tw, hk, s2t.convert(cn), t2s.convert(tw)}:
+    for cn, tw, hk in rules:  # a rule without Hong Kong's form still gives readings
+        for source in {cn, tw, hk or cn, s2t.convert(cn), t2s.convert(tw)}:
             readings[source].add((cn, tw, hk))
+    rules = [r for r in rules if r[2]]
     excluded = cgroups.default_exclusions()  # common words the defaults leave alone
     return [
         r
@@ -145,9 +162,9 @@ def test_two_thousand_group_rules_both_directions_either_script():
     failures = set()
     for cn, tw, hk in sample:
         checks = [
-            (cn, "zh-TW", tw), (tw, "zh-CN", cn), (cn, "zh-HK", hk), (hk, "zh-CN", cn),
+            (cn, "zh-TW", tw), (tw, "zh-CN", cn), (cn, "zh-HK", _hk_output(hk)), (hk, "zh-CN", cn),
             (s2t.convert(cn), "zh-TW", tw), (t2s.convert(tw), "zh-CN", cn),
-            (s2t.convert(cn), "zh-HK", hk), (t2s.convert(hk), "zh-CN", cn),
+            (s2t.convert(cn), "zh-HK", _hk_output(hk)), (t2s.convert(hk), "zh-CN", cn),
         ]
         for source, target, expected in checks:
             got = to[target].convert(source)

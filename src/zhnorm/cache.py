@@ -61,6 +61,7 @@ STALE_TEMP_SECONDS = 3600
 _OURS = re.compile(r".+-zhnorm[^/]*-data[^/]*-f\d+\.(?:pickle|tables)(?P<temp>.+\.tmp)?")
 
 
+
 def cache_dir() -> Path:
     """$ZHNORM_CACHE_DIR, else $XDG_CACHE_HOME/zhnorm, else ~/.cache/zhnorm."""
     explicit = os.environ.get("ZHNORM_CACHE_DIR")

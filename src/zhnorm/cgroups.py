@@ -111,6 +111,14 @@ DEFAULT_SUPPLEMENTS: tuple[str, ...] = ("IT",)
 SUPPLEMENT_MIN_KEY_LENGTH = 4
 
 
+#: The forms a variant accepts as its own when a rule is read with
+#: ``own_forms`` (see Group.pairs): its own, its neighbour's, generic zh-hant.
+OWN_FORMS: dict[str, tuple[str, ...]] = {
+    "zh-hk": ("zh-hk", "zh-mo", "zh-hant"),
+    "zh-mo": ("zh-mo", "zh-hk", "zh-hant"),
+}
+
+
 class UnknownGroupError(ZhnormError, KeyError, ValueError):
     """No conversion group has that name."""
 
@@ -188,13 +196,21 @@ class Group:
     def name(self) -> str:
         return self.info.name
 
-    def pairs(self, variant: str) -> dict[str, str]:
+    def pairs(self, variant: str, own_forms: bool = False) -> dict[str, str]:
         """This group's replacement table for *variant*, as Wikipedia builds it:
         rules apply in order, a later rule overriding an earlier one for the
-        same source text, and ``-{-|…}-`` removals taking keys out."""
+        same source text, and ``-{-|…}-`` removals taking keys out.
+
+        `own_forms`: for Hong Kong and Macau, a rule that names no form of
+        theirs (nor a generic zh-hant one) gives them nothing, instead of
+        Taiwan's form by MediaWiki's fallback (圖形化使用者介面 and 行程間通訊
+        are Taiwan's terms); OpenCC's Hong Kong conversion then decides."""
         v = normalize_variant(variant)
+        own = OWN_FORMS.get(v) if own_forms else None
         table: dict[str, str] = {}
         for rule in self.rules:
+            if own and rule.bidirectional and not any(k in rule.bidirectional for k in own):
+                rule = GroupRule(rule.original, MappingProxyType({}), rule.unidirectional, rule.removes)
             table.update(rule.pairs(v))
             for form in rule.removes:
                 table.pop(form, None)
@@ -304,6 +320,7 @@ def group_table(
     min_key_length: int = 1,
     require_han: bool = False,
     script_forms: ScriptForms | None = None,
+    own_forms: bool = False,
 ) -> GroupTable:
     """Merge the tables of *groups* for converting into *variant*.
 
@@ -325,7 +342,7 @@ def group_table(
     for g in groups:
         group = g if isinstance(g, Group) else load_group(g)
         loaded.setdefault(group.name, group)
-    literal = [(name, group.pairs(v)) for name, group in loaded.items()]
+    literal = [(name, group.pairs(v, own_forms)) for name, group in loaded.items()]
     forms = script_forms or opencc_script_forms
     keys = sorted({k for _, table in literal for k in table})
     derived_of = dict(zip(keys, (tuple(f) for f in forms(keys)))) if keys else {}
@@ -359,6 +376,7 @@ def group_pairs(
     *,
     conflicts: Literal["last", "drop"] = "last",
     script_forms: ScriptForms | None = None,
+    own_forms: bool = False,
 ) -> dict[str, str]:
     """Replacement table (source form → *variant*'s form) merged from *groups*.
 
@@ -367,7 +385,7 @@ def group_pairs(
     keep a term that is already right from being changed by shorter keys.
     """
     return dict(
-        group_table(groups, variant, conflicts=conflicts, script_forms=script_forms).pairs
+        group_table(groups, variant, conflicts=conflicts, script_forms=script_forms, own_forms=own_forms).pairs
     )
 
 
@@ -381,7 +399,7 @@ def default_table(variant: str) -> GroupTable:
     would match inside unrelated words or Latin text.  A supplement adds only
     forms the main groups neither map nor dropped as ambiguous.
     """
-    options = dict(conflicts="drop", min_key_length=2, require_han=True)
+    options = dict(conflicts="drop", min_key_length=2, require_han=True, own_forms=True)
     main = group_table(DEFAULT_GROUPS, variant, **options)
     extra = group_table(
         DEFAULT_SUPPLEMENTS, variant, **{**options, "min_key_length": SUPPLEMENT_MIN_KEY_LENGTH}

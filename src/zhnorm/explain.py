@@ -194,8 +194,8 @@ class _Tracer:
 
     def __init__(self, config: str, layer: NameLayer | None):
         spec = load_chain_spec(config)
-        self.rules = dict(layer.pairs()) if layer is not None else {}
-        reference = ReferenceChain.from_spec(spec, self.rules or None)
+        reference = ReferenceChain.from_spec(spec, layer.pairs() if layer is not None else None)
+        self.rules = reference.rules
         self.normalization: dict[str, tuple[str, str]] = {}
         for step in spec.normalization:
             for key, (value, file) in flatten_with_source(step).items():

@@ -27,7 +27,7 @@ from .compiler import CompiledChain, CompiledStage
 __all__ = ["FORMAT", "SUFFIX", "TableFileError", "decode", "encode"]
 
 # Bump when CompiledChain's fields or meaning, or this layout, change.
-FORMAT = 9
+FORMAT = 10
 SUFFIX = ".tables"
 MAGIC = b"\x89ZHNTAB\n"
 _DIGEST = 32

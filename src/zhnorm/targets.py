@@ -74,7 +74,13 @@ def resolve(target: object) -> Target:
     if isinstance(target, Target):
         return target
     if isinstance(target, str):
-        found = _lookup().get(target.strip().lower())
+        key = target.strip().lower()
+        found = _lookup().get(key)
+        if found is None and key.endswith(".json"):
+            # OpenCC users name a configuration by its file (s2twp.json)
+            found = _lookup().get(key[: -len(".json")])
+            if found is not None and found.is_tag:
+                found = None
         if found is not None:
             return found
     raise UnknownTargetError(target, target_names())
