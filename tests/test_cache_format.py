@@ -131,10 +131,10 @@ def test_forged_headers_are_refused(good):
     start = tablefile._PREFIX + 4
     header = original[start:start + head_len]
     payload = original[start + head_len:]
-    for replace in [b'"format":9', b'"stages":1', b'"text_bytes":', b'"separator":', b'"counts":[']:
+    for replace in [b'"format":' + str(tablefile.FORMAT).encode(), b'"stages":1', b'"text_bytes":', b'"separator":', b'"counts":[']:
         assert replace in header
     forgeries = [
-        header.replace(b'"format":9', b'"format":8'),
+        header.replace(b'"format":' + str(tablefile.FORMAT).encode(), b'"format":8'),
         header.replace(b'"stages":1', b'"stages":2'),
         header.replace(b'"stages":1', b'"stages":-1'),
         header.replace(b'"separator":', b'"separator":1e9,"x":'),

@@ -104,7 +104,7 @@ def test_protected_tokens_survive_any_converter(text, markup, conv, variant, mod
 @FAST
 @given(docs)
 def test_sniff_and_prose_never_raise(text):
-    assert sniff(text) in ("markdown", "wikitext", "plain")
+    assert sniff(text) in ("markdown", "wikitext", "html", "plain")
     assert sniff(text, filename="x.txt") in ("markdown", "wikitext", "plain")
     for markup in MARKUPS:
         prose(text, markup)

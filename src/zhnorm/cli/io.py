@@ -281,6 +281,13 @@ def encode(text: str, encoding: str, bom: bool, errors: str = "strict") -> bytes
         raise EncodeFailure(text[pos], line, column, encoding) from None
 
 
+def write_all(fd: int, data: bytes) -> None:
+    """Write all of `data`: os.write may write less than asked (pipes, devices)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view):]
+
+
 def split_crlf(text: str) -> tuple[str, bool]:
     """If every line ends in CRLF, return the text with LF ends and True.
 
@@ -380,10 +387,7 @@ class AtomicFile:
         self._fd, self.tmp, self._mode_set = fd, tmp, False
 
     def write(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            n = os.write(self._fd, view)
-            view = view[n:]
+        write_all(self._fd, data)
 
     def commit(self) -> None:
         try:
@@ -467,10 +471,7 @@ class ThroughFile:
             os.set_blocking(self._fd, True)
 
     def write(self, data: bytes) -> None:
-        view = memoryview(data)
-        while view:
-            n = os.write(self._fd, view)
-            view = view[n:]
+        write_all(self._fd, data)
 
     def commit(self) -> None:
         fd, self._fd = self._fd, -1

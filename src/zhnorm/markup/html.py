@@ -52,6 +52,10 @@ _TRANSPARENT = frozenset({
     "a", "abbr", "b", "bdi", "bdo", "cite", "data", "dfn", "em", "font", "i", "mark", "q",
     "s", "small", "span", "strong", "sub", "sup", "time", "u", "wbr",
 })
+# Pure formatting, HTML's emphasis: a phrase may span these tags
+# (``<b>头</b>发`` converts as 头发), as it spans Markdown's ``**``; every
+# other tag is a hard boundary of the cut-back (zhnorm.markup.render).
+_FORMATTING = frozenset({"b", "em", "i", "mark", "s", "small", "strong", "u"})
 # A start tag of one of these closes an open element of the same name.
 _SELF_CLOSING_SIBLINGS = frozenset({"p", "li", "dt", "dd", "tr", "td", "th", "option"})
 
@@ -210,7 +214,8 @@ def _emit_tag(src: str, p: int, tag: _Tag, kept: bool, out: list) -> None:
     add = out.append
     if not values:
         brk = tag.name not in _TRANSPARENT
-        add(_S(Span, ("html_tag", p, tag.end, False, brk, None)))
+        kind = "emphasis" if tag.name in _FORMATTING and tag.complete else "html_tag"
+        add(_S(Span, (kind, p, tag.end, False, brk, None)))
         return
     pos = p
     for va, vb in values:
