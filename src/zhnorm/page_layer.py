@@ -314,6 +314,10 @@ class PageConverter:
 
     def convert_aligned(self, text: str) -> tuple[str, list[int], list[int]]:
         specials = self.specials(text) if self.table and text else []
+        if not specials and self.aligned is not None:
+            # No page segment: the loop below would copy the engine's own
+            # units one by one (run(0, text)); hand them over as they are.
+            return self.aligned(text)
         out_parts: list[str] = []
         ins = [0]
         outs = [0]
