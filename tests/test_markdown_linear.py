@@ -75,13 +75,17 @@ def test_the_check_tells_quadratic_from_linear():
     """The ratio separates the two: a quadratic function of the size
     (a search from every position to the end) exceeds the bound."""
     def quadratic(text: str) -> None:
-        for i in range(0, len(text), 64):
+        for i in range(0, len(text), 8):
             text.count("a", i)
 
-    def cpu(text: str) -> float:
-        t0 = time.process_time()
-        quadratic(text)
-        return time.process_time() - t0
+    def cpu(text: str) -> float:  # best of three, as _cpu takes
+        best = float("inf")
+        for _ in range(3):
+            t0 = time.process_time()
+            quadratic(text)
+            best = min(best, time.process_time() - t0)
+        return best
 
     small, large = "a" * SIZE, "a" * (2 * SIZE)
-    assert min((cpu(large) - 0.002) / max(cpu(small), 1e-4) for _ in range(3)) > 3
+    # Every try must exceed the bound, since the check passes on any one.
+    assert all((cpu(large) - 0.002) / max(cpu(small), 1e-4) > 3 for _ in range(3))
