@@ -240,10 +240,52 @@ def _rebuild(target: str, groups, default_groups: bool, rules=()) -> Converter:
     return Converter(target, groups, default_groups=default_groups, rules=rules)
 
 
+#: How many spellings of targets (``"zh-TW"``, ``"zh-tw"``, a Target, ...)
+#: ``convert`` remembers; a program uses a handful, so past this bound the
+#: memo is simply emptied and refilled.
+CONVERTER_CACHE_SIZE = 32
+
+# spelling of a target -> the Converter of its resolved target; every
+# spelling of one target shares one Converter (_BY_TARGET).
+_CONVERTERS: dict = {}
+_BY_TARGET: dict = {}
+_CONVERTERS_LOCK = threading.Lock()
+
+
+def _cached_converter(target) -> Converter:
+    """The shared Converter of `target`, built on first use.
+
+    Resolving first keeps the errors of ``Converter(target)`` (an unknown or
+    unhashable target raises UnknownTargetError) and keys the Converters on
+    the resolved target, so ``zh-tw`` and ``zh-TW`` share one."""
+    resolved = resolve(target)
+    with _CONVERTERS_LOCK:
+        converter = _BY_TARGET.get(resolved)
+        if converter is None:
+            if len(_BY_TARGET) >= CONVERTER_CACHE_SIZE:
+                _BY_TARGET.clear()
+            converter = _BY_TARGET[resolved] = Converter(resolved)
+        if len(_CONVERTERS) >= CONVERTER_CACHE_SIZE:
+            _CONVERTERS.clear()
+        _CONVERTERS[target] = converter
+    return converter
+
+
 def convert(text: str, target: str | Target, markup: str = "plain") -> str:
-    """Convert `text` to `target` (an OpenCC config name or a language tag)."""
+    """Convert `text` to `target` (an OpenCC config name or a language tag).
+
+    The Converter of each target is built once and reused (a Converter is
+    immutable once built and safe to share between threads), so a call costs
+    what ``Converter(target).convert`` costs on a Converter kept by the
+    caller, plus one dict lookup."""
     _check_text(text)
-    return Converter(target).convert(text, markup=markup)
+    try:
+        converter = _CONVERTERS[target]
+    except (KeyError, TypeError):  # TypeError: an unhashable target, for resolve to reject
+        converter = _cached_converter(target)
+    if markup == "plain":
+        return converter._engine.convert(text)
+    return converter.convert(text, markup=markup)
 
 
 class _LRU:
