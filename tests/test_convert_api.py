@@ -7,6 +7,7 @@ raise exactly what Converter(target) raises; convert_many(xs) must equal
 
 from __future__ import annotations
 
+import os
 import threading
 
 import pytest
@@ -104,3 +105,146 @@ def test_convert_cache_threads(empty_cache):
     assert not errors
     assert set(results) == {"軟體"} and len(results) == 9 * 200
     assert len(set(map(id, converter_module._BY_TARGET.values()))) == 1
+
+
+# ---------------------------------------------------------------- convert_many
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from zhnorm import batch  # noqa: E402
+from zhnorm.cache import load_compiled  # noqa: E402
+from zhnorm.engine import Engine  # noqa: E402
+
+EXAMPLES = int(os.environ.get("ZHNORM_PROPERTY_EXAMPLES", "40"))
+TARGETS = ["s2t", "t2s", "s2twp", "zh-TW", "zh-CN", "zh-HK", "zh-Hant", "zh"]
+_CONVERTERS_BY_ENGINE: dict = {}
+
+WORDS = "头发 发展 方便面 首席执行官 出租车 内存 代码 互联网 程序员 软件 支持 计算机 信息 記憶體 程式碼 網際網路 軟體 乾燥 干 後 后 里 裡 著 着 台 臺 云 雲".split()
+# the candidate separators, astral characters, lone surrogates, newlines,
+# and MediaWiki rule markup
+ODD = [*batch.CANDIDATES[:3], "\U0001F600", "\U00020000", "\U0002A6A5", "\ud800", "\udfff", "\r\n", "\n", " ", "a", "，",
+       "。", "-{", "}-", "-{zh-hans:软件;zh-hant:軟體;}-", "-{H|zh-cn:程序;zh-tw:程式;}-", "-{软件}-", "|", ";", "=>"]
+
+
+def converter(target: str, pure: bool) -> zhnorm.Converter:
+    """A Converter of `target` on the C engine or on the pure-Python one."""
+    key = (target, pure)
+    if key not in _CONVERTERS_BY_ENGINE:
+        conv = zhnorm.Converter(target)
+        if pure and conv.target.converts:
+            conv._engine = Engine(load_compiled(conv.target.config, conv._layer), accelerate=False)
+            assert not conv._engine.accelerated
+        _CONVERTERS_BY_ENGINE[key] = conv
+    return _CONVERTERS_BY_ENGINE[key]
+
+
+def letters(conv: zhnorm.Converter) -> list[str]:
+    if not conv.target.converts:
+        return WORDS + ODD
+    chain = load_compiled(conv.target.config, conv._layer)
+    keys = sorted(chain.keys)[:: max(1, len(chain.keys) // 150)]
+    triggers = sorted(chain.triggers)[:: max(1, len(chain.triggers) // 150)]
+    return WORDS + keys + triggers + sorted(chain.normalization)[:20] + ODD
+
+
+def lists_of_texts(alphabet):
+    text = st.lists(st.one_of(st.sampled_from(alphabet), st.characters()), max_size=10).map("".join)
+    return st.lists(text, max_size=12)
+
+
+@pytest.mark.parametrize("pure", [False, True], ids=["c", "pure"])
+@pytest.mark.parametrize("target", TARGETS)
+def test_convert_many_equals_a_loop(target, pure, monkeypatch):
+    conv = converter(target, pure)
+    if pure and conv.target.converts:
+        assert not conv._engine.accelerated
+    elif os.environ.get("ZHNORM_REQUIRE_ACCEL") and conv.target.converts:
+        assert conv._engine.accelerated
+    # small chunks, so lists span several engine calls
+    monkeypatch.setattr(batch, "CHUNK_ITEMS", 5)
+
+    @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
+    @given(lists_of_texts(letters(conv)), st.sampled_from(["plain", "rules"]))
+    def run(texts, markup):
+        expected = [conv.convert(text, markup) for text in texts]
+        assert conv.convert_many(texts, markup) == expected
+        assert conv.convert_many(iter(texts), markup) == expected
+
+    run()
+
+
+@pytest.mark.parametrize("pure", [False, True], ids=["c", "pure"])
+def test_convert_many_markup_loops(pure):
+    conv = converter("zh-TW", pure)
+    texts = ["# 软件\n\n`软件` 与 [软件](http://x)", "", "'''软件''' -{zh-cn:程序;zh-tw:程式;}-\n== 代码 ==", "\x00软件"]
+    for markup in ("markdown", "wikitext", "auto", "rules", "plain"):
+        assert conv.convert_many(texts, markup) == [conv.convert(t, markup) for t in texts]
+    with pytest.raises(ValueError):
+        conv.convert_many(texts, "nonsense")
+
+
+def test_every_target_batches():
+    """A free separator exists for every target, so convert_many really joins."""
+    for name in zhnorm.target_names():
+        conv = zhnorm.Converter(name)
+        separator = conv._batch_separator()
+        assert separator is not None, name
+        if conv.target.converts:
+            chain = load_compiled(conv.target.config, conv._layer)
+            assert all(separator not in s for s in batch.chain_strings(chain)), name
+
+
+def test_one_engine_call_per_chunk(monkeypatch):
+    calls = []
+    conv = zhnorm.Converter("s2t")
+    separator = conv._batch_separator()
+
+    def counting(text):
+        calls.append(text)
+        return conv.convert(text)
+
+    texts = ["头发", "", "发展", "软件"] * 10
+    monkeypatch.setattr(batch, "CHUNK_ITEMS", 16)
+    got = batch.convert_many(counting, texts, separator, converter_module._check_text)
+    assert got == [conv.convert(t) for t in texts]
+    assert len(calls) == 3  # 40 items in chunks of 16
+    calls.clear()
+    # an item holding the separator goes on its own; the rest stay joined
+    texts = ["头发", f"发{separator}展", "软件", "程序"]
+    got = batch.convert_many(counting, texts, separator, converter_module._check_text)
+    assert got == [conv.convert(t) for t in texts]
+    assert f"发{separator}展" in calls and separator.join(["头发", "软件", "程序"]) in calls
+
+
+def test_free_separator_skips_used_characters():
+    class Stage:
+        keys, values, chars = ("a",), ("b",), {"c": "d"}
+
+    class Chain:
+        keys, values, triggers = ("x\x00y",), ("z",), ()
+        normalization, chars = {"\x01": "1"}, {"e": "\x02"}
+        stages = (Stage(),)
+
+    assert batch.free_separator(Chain()) == "\x03"
+    Stage.values = ("\x03",)
+    assert batch.free_separator(Chain()) == "\x04"
+
+
+def test_convert_many_errors_and_edges():
+    conv = zhnorm.Converter("s2t")
+    assert conv.convert_many([]) == []
+    assert conv.convert_many([""]) == [""]
+    assert conv.convert_many(["", ""]) == ["", ""]
+    assert conv.convert_many((t for t in ["头发", "发展"])) == ["頭髮", "發展"]
+    for markup in ("plain", "rules"):
+        for bad in (b"x", None, 3):
+            with pytest.raises(TypeError) as many:
+                conv.convert_many(["头发", bad], markup)
+            with pytest.raises(TypeError) as one:
+                conv.convert(bad)
+            assert str(many.value) == str(one.value)
+    assert zhnorm.convert_many(["头发", "軟體"], "zh-CN") == ["头发", "软件"]
+    assert zhnorm.convert_many(["头发"], "zh-tw") == [zhnorm.convert("头发", "zh-TW")]
+    with pytest.raises(UnknownTargetError):
+        zhnorm.convert_many(["头发"], "zh-XX")

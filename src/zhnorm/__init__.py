@@ -11,7 +11,7 @@
 
 __version__ = "0.1.0"
 
-from .converter import Converter, convert  # noqa: E402
+from .converter import Converter, convert, convert_many  # noqa: E402
 from .errors import UnknownTargetError, ZhnormError  # noqa: E402
 from .targets import Target, resolve as resolve_target, target_names  # noqa: E402
 
@@ -44,6 +44,7 @@ __all__ = [
     "UnknownTargetError",
     "ZhnormError",
     "convert",
+    "convert_many",
     "detect",
     "explain",
     "load_rules",
