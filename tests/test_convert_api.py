@@ -190,14 +190,18 @@ def test_every_target_batches():
         conv = zhnorm.Converter(name)
         separator = conv._batch_separator()
         assert separator is not None, name
+        free, key = separator
         if conv.target.converts:
             chain = load_compiled(conv.target.config, conv._layer)
-            assert all(separator not in s for s in batch.chain_strings(chain)), name
+            assert all(free not in s for s in batch.chain_strings(chain)), name
+            # the key between two separators is one the engine matches as
+            # written (a chain without keys, as t2jp, has none to offer)
+            assert key in chain.keys and not set(key) & set(chain.normalization) if chain.keys else key == "", name
 
 
 def test_one_engine_call_per_chunk(monkeypatch):
     calls = []
-    conv = zhnorm.Converter("s2t")
+    conv = zhnorm.Converter("zh-TW")
     separator = conv._batch_separator()
 
     def counting(text):
@@ -210,11 +214,17 @@ def test_one_engine_call_per_chunk(monkeypatch):
     assert got == [conv.convert(t) for t in texts]
     assert len(calls) == 3  # 40 items in chunks of 16
     calls.clear()
-    # an item holding the separator goes on its own; the rest stay joined
-    texts = ["头发", f"发{separator}展", "软件", "程序"]
+    # an item holding the free separator goes on its own; the rest stay joined
+    free, key = separator
+    texts = ["头发", f"发{free}展", "软件", "程序"]
+    calls.clear()
     got = batch.convert_many(counting, texts, separator, converter_module._check_text)
     assert got == [conv.convert(t) for t in texts]
-    assert f"发{separator}展" in calls and separator.join(["头发", "软件", "程序"]) in calls
+    assert calls == [(free + key + free).join(texts), f"发{free}展", (free + key + free).join(["头发", "软件", "程序"])]
+    # without a key between, a bare separator
+    calls.clear()
+    assert batch.convert_many(counting, texts, (free, ""), converter_module._check_text) == got
+    assert calls[0] == free.join(texts)
 
 
 def test_free_separator_skips_used_characters():
@@ -229,6 +239,19 @@ def test_free_separator_skips_used_characters():
     assert batch.free_separator(Chain()) == "\x03"
     Stage.values = ("\x03",)
     assert batch.free_separator(Chain()) == "\x04"
+
+
+def test_boundary_key_is_short_bmp_and_not_normalized():
+    class Chain:
+        keys = ("\U00020000乙", "甲乙", "丙丁", "戊己庚")
+        values = ("x", "甲乙", "丙丁", "戊己庚")
+        normalization = {"甲": "丙"}
+
+    assert batch.boundary_key(Chain()) == "丙丁"
+    Chain.values = ("x", "y", "z", "戊己庚")
+    assert batch.boundary_key(Chain()) == "丙丁"  # shortest first, as written or not
+    Chain.keys, Chain.values = ("\U00020000乙", "甲乙"), ("x", "甲乙")
+    assert batch.boundary_key(Chain()) == ""
 
 
 def test_convert_many_errors_and_edges():

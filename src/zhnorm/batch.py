@@ -65,13 +65,42 @@ def free_separator(compiled) -> str | None:
     return None
 
 
-def convert_many(convert: Callable[[str], str], items: Iterable[str], separator: str | None,
-                 check: Callable[[object], None]) -> list[str]:
-    """``[convert(x) for x in items]``, converting `separator`-joined chunks.
+def boundary_key(compiled) -> str:
+    """A key of the chain to put between two separators, or "".
 
-    `separator` must be free in the chain `convert` applies (free_separator),
-    or None to convert item by item. `check` raises the error ``convert``
-    would raise for an item that is not a str."""
+    Only speed depends on it: the engine sends a stretch of text between
+    key matches that holds a trigger through its stages as a whole, so in
+    text joined by a bare separator a trigger in one item would send the
+    unmatched tail of the item before it through the stages too (same
+    output, more work). Between two free separators a key is always matched
+    whole (no longer key fits there), which ends the stretch. A short key
+    that normalisation leaves alone (else it would not be found as written)
+    and that is in the Basic Multilingual Plane (else the joined text would
+    widen to four bytes a character); preferably one written as it is."""
+    normalized = set(compiled.normalization)
+    usable = [
+        (len(key), value != key, key)
+        for key, value in zip(compiled.keys, compiled.values)
+        if all(ch not in normalized and ord(ch) < 0x10000 for ch in key)
+    ]
+    return min(usable)[2] if usable else ""
+
+
+def separator_for(compiled) -> tuple[str, str] | None:
+    """What convert_many joins with for this chain: (free separator, key
+    between two of them), or None."""
+    free = free_separator(compiled)
+    return None if free is None else (free, boundary_key(compiled))
+
+
+def convert_many(convert: Callable[[str], str], items: Iterable[str], separator: tuple[str, str] | None,
+                 check: Callable[[object], None]) -> list[str]:
+    """``[convert(x) for x in items]``, converting chunks joined by
+    ``free + key + free`` (or by ``free`` alone if key is "").
+
+    `separator`: (free, key), what separator_for gives for the chain
+    `convert` applies, or None to convert item by item. `check` raises the
+    error ``convert`` would raise for an item that is not a str."""
     if separator is None:
         out = []
         for item in items:
@@ -88,28 +117,33 @@ def convert_many(convert: Callable[[str], str], items: Iterable[str], separator:
     return out
 
 
-def _convert_chunk(convert, chunk: list, separator: str, check) -> list[str]:
+def _convert_chunk(convert, chunk: list, separator: tuple[str, str], check) -> list[str]:
     if not chunk:
         return []
+    free, key = separator
     try:
-        joined = separator.join(chunk)
+        joined = (free + key + free if key else free).join(chunk)
     except TypeError:
         for item in chunk:
             check(item)  # raises for the first item that is not a str
         raise  # pragma: no cover - join only fails on non-str items
-    parts = convert(joined).split(separator)
-    if len(parts) == len(chunk):
+    parts = convert(joined).split(free)
+    # The conversion keeps every free separator and writes none, so only
+    # an item holding one itself gives more parts.
+    if key:
+        if len(parts) == 2 * len(chunk) - 1:
+            return parts[::2]  # the odd parts are the key's output
+    elif len(parts) == len(chunk):
         return parts
-    # The conversion keeps every separator and writes none, so only an
-    # item holding the separator itself gives more parts.
-    if not any(separator in item for item in chunk):  # pragma: no cover
+    if not any(free in item for item in chunk):  # pragma: no cover
         raise AssertionError("the batch separator was not kept by the conversion")
     return _with_separator_inside(convert, chunk, separator, check)
 
 
-def _with_separator_inside(convert, chunk: list, separator: str, check) -> list[str]:
-    """Items holding the separator on their own; the others still joined."""
-    out: list = [convert(item) if separator in item else None for item in chunk]
+def _with_separator_inside(convert, chunk: list, separator: tuple[str, str], check) -> list[str]:
+    """Items holding the free separator on their own; the others still joined."""
+    free = separator[0]
+    out: list = [convert(item) if free in item else None for item in chunk]
     rest = [i for i, text in enumerate(out) if text is None]
     for i, text in zip(rest, _convert_chunk(convert, [chunk[i] for i in rest], separator, check)):
         out[i] = text

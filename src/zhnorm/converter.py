@@ -60,7 +60,7 @@ class _NoConversion:
 
 
 # The batch separator of each chain (see zhnorm.batch), found on first use.
-_SEPARATORS = BuiltOnce(lambda config, layer: batch.free_separator(load_compiled(config, layer)))
+_SEPARATORS = BuiltOnce(lambda config, layer: batch.separator_for(load_compiled(config, layer)))
 
 
 _NO_CONTENT_CONVERT = re.compile(r"__(?:NOCONTENTCONVERT|NOCC)__", re.IGNORECASE)
@@ -159,9 +159,9 @@ class Converter:
             out[i] = text
         return out
 
-    def _batch_separator(self) -> str | None:
+    def _batch_separator(self) -> tuple[str, str] | None:
         if not self.target.converts:
-            return "\x00"  # the zh target writes its input back: any character splits it
+            return ("\x00", "")  # the zh target writes its input back: any character splits it
         return _SEPARATORS(self.target.config, self._layer)
 
     def convert_aligned(self, text: str) -> tuple[str, list[int], list[int]]:
@@ -323,7 +323,8 @@ def convert(text: str, target: str | Target, markup: str = "plain") -> str:
     immutable once built and safe to share between threads), so a call costs
     what ``Converter(target).convert`` costs on a Converter kept by the
     caller, plus one dict lookup."""
-    _check_text(text)
+    if type(text) is not str:  # the common case skips a call
+        _check_text(text)
     try:
         converter = _CONVERTERS[target]
     except (KeyError, TypeError):  # TypeError: an unhashable target, for resolve to reject
