@@ -3,12 +3,12 @@
 
     python bench/bench_api.py [--targets s2t t2s zh-TW zh-CN zh-HK] [--repeats 7]
                               [--items 200000] [--pure-items 20000] [--unit sentences|clauses]
-                              [--shared ../shared]
+                              [--max-chars N] [--shared ../shared]
 
 Input: sentences of the corpus articles (``--shared``'s ``corpus/*.md``,
 by default ``../shared`` beside the repository; else ``tests/fixtures``), cut at 。！？ and line ends (``--unit
-clauses``: also at ，、；：), stripped, empty ones dropped, repeated to
-``--items``.
+clauses``: also at ，、；：), stripped, empty ones dropped (``--max-chars N``:
+longer ones too, for the batch rows), repeated to ``--items``.
 
 Two measurements per target, CPU time (``time.process_time``), the two sides
 interleaved in each of ``--repeats`` rounds; ratios are per round and
@@ -116,10 +116,13 @@ def main() -> None:
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared",
                         help="the shared folder holding corpus/ (default: ../shared beside the repository)")
     parser.add_argument("--unit", choices=["sentences", "clauses"], default="sentences")
+    parser.add_argument("--max-chars", type=int, default=0,
+                        help="batch rows: only items of up to this many characters (0: all)")
     args = parser.parse_args()
 
     found = sentences(args.unit, args.shared)
-    items = (found * (args.items // len(found) + 1))[: args.items]
+    pool = [s for s in found if len(s) <= args.max_chars] if args.max_chars else found
+    items = (pool * (args.items // len(pool) + 1))[: args.items]
     short = [s for s in found if len(s) <= 20]
     mean = sum(map(len, items)) / len(items)
     print(f"{len(found)} {args.unit} ({mean:.1f} characters on average), {len(items)} items; "
