@@ -227,6 +227,19 @@ def test_one_engine_call_per_chunk(monkeypatch):
     assert calls[0] == free.join(texts)
 
 
+def test_without_separator_item_by_item():
+    calls = []
+
+    def upper(text):
+        calls.append(text)
+        return text.upper()
+
+    assert batch.convert_many(upper, iter(["a", "", "b"]), None, converter_module._check_text) == ["A", "", "B"]
+    assert calls == ["a", "", "b"]
+    with pytest.raises(TypeError, match="not bytes"):
+        batch.convert_many(upper, ["a", b"b"], None, converter_module._check_text)
+
+
 def test_free_separator_skips_used_characters():
     class Stage:
         keys, values, chars = ("a",), ("b",), {"c": "d"}

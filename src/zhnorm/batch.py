@@ -101,8 +101,8 @@ def convert_many(convert: Callable[[str], str], items: Iterable[str], separator:
     `separator`: (free, key), what separator_for gives for the chain
     `convert` applies, or None to convert item by item. `check` raises the
     error ``convert`` would raise for an item that is not a str."""
+    out: list[str] = []
     if separator is None:
-        out = []
         for item in items:
             check(item)
             out.append(convert(item))
@@ -111,7 +111,6 @@ def convert_many(convert: Callable[[str], str], items: Iterable[str], separator:
         items = list(items)
     if len(items) <= CHUNK_ITEMS:
         return _convert_chunk(convert, items, separator, check)
-    out: list[str] = []
     for start in range(0, len(items), CHUNK_ITEMS):
         out += _convert_chunk(convert, items[start:start + CHUNK_ITEMS], separator, check)
     return out

@@ -152,8 +152,8 @@ class Converter:
         items = list(texts)
         for item in items:
             _check_text(item)
-        out = [None if "-{" not in item else self.convert(item, markup) for item in items]
-        plain = [i for i, text in enumerate(out) if text is None]
+        plain = [i for i, item in enumerate(items) if "-{" not in item]
+        out = [item if "-{" not in item else self.convert(item, markup) for item in items]
         converted = batch.convert_many(self._engine.convert, [items[i] for i in plain], self._batch_separator(), _check_text)
         for i, text in zip(plain, converted):
             out[i] = text
