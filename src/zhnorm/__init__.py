@@ -19,7 +19,7 @@ import os  # noqa: E402
 from typing import TYPE_CHECKING, Any  # noqa: E402
 
 from .cgroups import UnknownGroupError  # noqa: E402
-from .converter import Converter, convert  # noqa: E402
+from .converter import Converter, convert, convert_many  # noqa: E402
 from .errors import UnknownTargetError, ZhnormError  # noqa: E402
 from .info import EngineInfo, engine_info  # noqa: E402
 from .rules import RuleSyntaxError  # noqa: E402
@@ -81,6 +81,7 @@ __all__ = [
     "UserRule",
     "ZhnormError",
     "convert",
+    "convert_many",
     "detect",
     "engine_info",
     "explain",

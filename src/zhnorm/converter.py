@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import re
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Iterable
 
+from . import batch
 from .cache import load_compiled
 from .engine import Engine
 from .names import NameLayer, groups_named_by_noteta
@@ -61,6 +62,10 @@ class _NoConversion:
     def convert_aligned(text: str) -> tuple[str, list[int], list[int]]:
         bounds = list(range(len(text) + 1))
         return text, bounds, list(bounds)
+
+
+# The batch separator of each chain (see zhnorm.batch), found on first use.
+_SEPARATORS = BuiltOnce(lambda config, layer: batch.separator_for(load_compiled(config, layer)))
 
 
 _NO_CONTENT_CONVERT = re.compile(r"__(?:NOCONTENTCONVERT|NOCC)__", re.IGNORECASE)
@@ -135,6 +140,35 @@ class Converter:
         if markup == "markdown" and ("-{" not in text or self.target.variant is None):
             return (self._markdown or self._markdown_converter())(text)
         return self.convert_markup(text, markup).text
+
+    def convert_many(self, texts: Iterable[str], markup: str = "plain") -> list[str]:
+        """``[self.convert(t, markup) for t in texts]``, faster on many short
+        strings: plain text is converted in chunks joined by a separator
+        the chain cannot match or write (see zhnorm.batch for why the split
+        is exact). `texts`: any iterable of str (a list, a pandas Series, a
+        generator); returns a list. With markup "rules", texts without
+        ``-{`` are batched and the others converted one by one; other
+        markups convert one by one."""
+        if markup not in MARKUPS:
+            raise ValueError(f"unknown markup {markup!r}: expected one of {', '.join(MARKUPS)}")
+        if markup == "plain":
+            return batch.convert_many(self._engine.convert, texts, self._batch_separator(), _check_text)
+        if markup != "rules":
+            return [self.convert(text, markup) for text in texts]
+        items = list(texts)
+        for item in items:
+            _check_text(item)
+        plain = [i for i, item in enumerate(items) if "-{" not in item]
+        out = [item if "-{" not in item else self.convert(item, markup) for item in items]
+        converted = batch.convert_many(self._engine.convert, [items[i] for i in plain], self._batch_separator(), _check_text)
+        for i, text in zip(plain, converted):
+            out[i] = text
+        return out
+
+    def _batch_separator(self) -> tuple[str, str] | None:
+        if not self.target.converts:
+            return ("\x00", "")  # the zh target writes its input back: any character splits it
+        return _SEPARATORS(self.target.config, self._layer)
 
     def convert_aligned(self, text: str) -> tuple[str, list[int], list[int]]:
         """Plain conversion with the bounds of its units (see
@@ -248,10 +282,63 @@ def _rebuild(target: str, groups, default_groups: bool, rules=()) -> Converter:
     return Converter(target, groups, default_groups=default_groups, rules=rules)
 
 
+#: How many spellings of targets (``"zh-TW"``, ``"zh-tw"``, a Target, ...)
+#: ``convert`` remembers; a program uses a handful, so past this bound the
+#: memo is simply emptied and refilled.
+CONVERTER_CACHE_SIZE = 32
+
+# spelling of a target -> the Converter of its resolved target; every
+# spelling of one target shares one Converter (_BY_TARGET).
+_CONVERTERS: dict = {}
+_BY_TARGET: dict = {}
+_CONVERTERS_LOCK = threading.Lock()
+
+
+def _cached_converter(target) -> Converter:
+    """The shared Converter of `target`, built on first use.
+
+    Resolving first keeps the errors of ``Converter(target)`` (an unknown or
+    unhashable target raises UnknownTargetError) and keys the Converters on
+    the resolved target, so ``zh-tw`` and ``zh-TW`` share one."""
+    resolved = resolve(target)
+    with _CONVERTERS_LOCK:
+        converter = _BY_TARGET.get(resolved)
+        if converter is None:
+            if len(_BY_TARGET) >= CONVERTER_CACHE_SIZE:
+                _BY_TARGET.clear()
+            converter = _BY_TARGET[resolved] = Converter(resolved)
+        if len(_CONVERTERS) >= CONVERTER_CACHE_SIZE:
+            _CONVERTERS.clear()
+        _CONVERTERS[target] = converter
+    return converter
+
+
+def convert_many(texts: Iterable[str], target: str | Target, markup: str = "plain") -> list[str]:
+    """``[convert(t, target, markup) for t in texts]``, batched (see
+    Converter.convert_many)."""
+    try:
+        converter = _CONVERTERS[target]
+    except (KeyError, TypeError):
+        converter = _cached_converter(target)
+    return converter.convert_many(texts, markup)
+
+
 def convert(text: str, target: str | Target, markup: str = "plain") -> str:
-    """Convert `text` to `target` (an OpenCC config name or a language tag)."""
-    _check_text(text)
-    return Converter(target).convert(text, markup=markup)
+    """Convert `text` to `target` (an OpenCC config name or a language tag).
+
+    The Converter of each target is built once and reused (a Converter is
+    immutable once built and safe to share between threads), so a call costs
+    what ``Converter(target).convert`` costs on a Converter kept by the
+    caller, plus one dict lookup."""
+    if type(text) is not str:  # the common case skips a call
+        _check_text(text)
+    try:
+        converter = _CONVERTERS[target]
+    except (KeyError, TypeError):  # TypeError: an unhashable target, for resolve to reject
+        converter = _cached_converter(target)
+    if markup == "plain":
+        return converter._engine.convert(text)
+    return converter.convert(text, markup=markup)
 
 
 class _LRU:
